@@ -1,0 +1,41 @@
+namespace BlockStore;
+
+/// <summary>The settings of a BlockStore data set (the <c>BlockStore</c> configuration section).</summary>
+public sealed class BlockStoreOptions
+{
+    /// <summary>The configuration section these options bind from by convention.</summary>
+    public const string SectionName = "BlockStore";
+
+    /// <summary>The directory holding the data set. Default: <c>data</c>.</summary>
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>The most bytes one store may hold, header included. Default: 67,108,864 (64 MiB).</summary>
+    public long MaxCapacity { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The most entries one block may hold before it is sealed. Default: 100.</summary>
+    public int TimelineMaxSize { get; set; } = 100;
+
+    /// <summary>The most encoded bytes one block may hold before it is sealed. Default: 1,048,576 (1 MiB).</summary>
+    public int MaxBlockBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The largest message body accepted, in bytes. Default: 65,536.</summary>
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>When a write is acknowledged. Default: <see cref="BlockStore.Durability.Full"/>.</summary>
+    public Durability Durability { get; set; } = Durability.Full;
+
+    /// <summary>The byte budget of the cache of decoded sealed blocks. Default: 67,108,864 (64 MiB).</summary>
+    public long CacheSizeBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The journal size past which the oldest open blocks are sealed so the journal can be trimmed. Default: 67,108,864 (64 MiB).</summary>
+    public long JournalMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The byte budget of all open blocks together; past it the oldest are sealed early. Default: 67,108,864 (64 MiB).</summary>
+    public long OpenBlocksMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>How long a block may stay open before it is sealed even if not full. Default: 10 minutes.</summary>
+    public TimeSpan OpenBlockMaxAge { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The most write requests the writer loop commits together in one group commit. Default: 4,096.</summary>
+    public int MaxGroupCommit { get; set; } = 4096;
+}

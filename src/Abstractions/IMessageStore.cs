@@ -1,0 +1,87 @@
+namespace BlockStore;
+
+/// <summary>The message store: conversation and user timelines, read checkpoints and capacity figures.</summary>
+/// <remarks>All members are thread-safe. Every id must be non-empty, at most 256 UTF-8 bytes and free of control characters.</remarks>
+public interface IMessageStore : IAsyncDisposable
+{
+    /// <summary>Adds one message to a conversation and to each recipient's timeline; completes once it is durable.</summary>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="senderId">The sender's id.</param>
+    /// <param name="data">The message body, at most <see cref="BlockStoreOptions.MaxMessageBytes"/> bytes.</param>
+    /// <param name="userIds">The recipients; duplicates are collapsed.</param>
+    /// <param name="cancellationToken">Cancels waiting; a message already handed to the writer may still be stored.</param>
+    /// <returns>The stored message with its SeqId and CreatedAt.</returns>
+    Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a batch of messages in one group commit; one invalid message refuses the whole batch.</summary>
+    /// <param name="batch">The messages, stored in this order with increasing SeqIds.</param>
+    /// <param name="cancellationToken">Cancels waiting; a batch already handed to the writer may still be stored.</param>
+    /// <returns>The stored messages, in the order given.</returns>
+    Task<IReadOnlyList<Message>> AddMessagesAsync(IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the newest <paramref name="limit"/> messages with SeqId below <paramref name="beforeSeqId"/>, oldest first.</summary>
+    /// <param name="convId">The conversation id; an unknown one gives an empty list.</param>
+    /// <param name="limit">The most messages to return; must be positive.</param>
+    /// <param name="beforeSeqId">The exclusive upper bound; 0 means none.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The page, oldest first.</returns>
+    Task<IReadOnlyList<Message>> GetConvMessagesAsync(string convId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns messages with <paramref name="from"/> &lt;= CreatedAt &lt; <paramref name="to"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    /// <param name="convId">The conversation id; an unknown one gives an empty list.</param>
+    /// <param name="from">The inclusive start of the window.</param>
+    /// <param name="to">The exclusive end of the window; must not be before <paramref name="from"/>.</param>
+    /// <param name="limit">The most messages to return; must be positive.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The messages in the window, oldest first.</returns>
+    Task<IReadOnlyList<Message>> GetConvMessagesByTimeAsync(string convId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the user's read checkpoint: the last SeqId they have read, 0 if none.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The checkpoint.</returns>
+    Task<long> GetUserCheckpointAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves the user's checkpoint forward to <paramref name="seqId"/>; a lower value is ignored.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="seqId">The new checkpoint; must not exceed the newest SeqId in the user's timeline.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes once the checkpoint is durable.</returns>
+    Task UpdateUserCheckpointAsync(string userId, long seqId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns every message of the user's timeline after their checkpoint, oldest first; the checkpoint does not move.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The unread messages, oldest first.</returns>
+    Task<IReadOnlyList<Message>> GetMessagesAfterCheckpointAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the oldest <paramref name="limit"/> messages of the user's timeline with SeqId above <paramref name="afterSeqId"/>.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="afterSeqId">The exclusive lower bound; must not be negative.</param>
+    /// <param name="limit">The most messages to return; must be positive.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The page, oldest first.</returns>
+    Task<IReadOnlyList<Message>> GetUserMessagesAsync(string userId, long afterSeqId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the conversation's timeline, creating an empty one if it does not exist.</summary>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>The timeline's current figures.</returns>
+    Task<TimelineInfo> GetOrCreateConvTimelineAsync(string convId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the user's timeline, creating an empty one if it does not exist.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>The timeline's current figures.</returns>
+    Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns capacity and content figures: stores, capacity, used bytes, blocks, messages, timelines.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The figures.</returns>
+    Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Waits until every write handed to the store before this call is durable.</summary>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes when those writes are durable.</returns>
+    Task FlushAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,38 @@
+namespace BlockStore.Providers;
+
+/// <summary>Stores sealed blocks as opaque bytes in fixed-capacity stores (the original design's <c>saveTimelineBlock</c>/<c>loadTimelineBlock</c>).</summary>
+/// <remarks>
+/// Blocks are immutable once written. A store never holds more than <see cref="BlockStoreOptions.MaxCapacity"/> bytes,
+/// its own header (at most <see cref="BlockStoreLimits.StoreHeaderReserveBytes"/>) included; a block that does not fit in the
+/// current store's remaining space starts a new store, and no block spans two stores. Store ids start at 1 and increase.
+/// The provider never decodes blocks; the engine checks their checksums.
+/// </remarks>
+public interface IBlockStorage
+{
+    /// <summary>The largest block that fits in an empty store: <see cref="BlockStoreOptions.MaxCapacity"/> less the store header.</summary>
+    long MaxBlockSize { get; }
+
+    /// <summary>Appends blocks, in order, and returns where each one landed.</summary>
+    /// <remarks>
+    /// When this returns, the bytes are durable as <see cref="BlockStoreOptions.Durability"/> requires. The engine records the
+    /// returned locations through <see cref="ITimelineRepository.CommitBlocksAsync"/> only afterwards, so a crash in between leaves
+    /// unreferenced bytes (counted as used), never a reference to missing bytes. On failure nothing returned may be assumed written.
+    /// </remarks>
+    /// <param name="blocks">The encoded blocks, each at most <see cref="MaxBlockSize"/> bytes.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>One location per block, in the same order.</returns>
+    ValueTask<IReadOnlyList<StoreIndex>> WriteBlocksAsync(IReadOnlyList<ReadOnlyMemory<byte>> blocks, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the bytes of the block at <paramref name="location"/> into <paramref name="destination"/>.</summary>
+    /// <remarks>Called concurrently from many readers and alongside the writer. Missing or short data throws <see cref="CorruptBlockException"/>.</remarks>
+    /// <param name="location">A location returned earlier by <see cref="WriteBlocksAsync"/>.</param>
+    /// <param name="destination">A buffer of exactly <see cref="StoreIndex.Size"/> bytes.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>A task that completes when <paramref name="destination"/> is filled.</returns>
+    ValueTask ReadBlockAsync(StoreIndex location, Memory<byte> destination, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the stores with their capacity and used bytes (the original design's capacity monitoring).</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The stores, by id.</returns>
+    ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default);
+}

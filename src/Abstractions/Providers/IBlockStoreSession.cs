@@ -1,0 +1,22 @@
+namespace BlockStore.Providers;
+
+/// <summary>An open, exclusively owned data set: block bytes, timeline metadata with the journal, and checkpoints.</summary>
+/// <remarks>
+/// The engine calls the write members of all three interfaces from one writer at a time, and the read members
+/// (<see cref="IBlockStorage.ReadBlockAsync"/>, <see cref="ICheckpointStore.GetAsync"/>) from any thread, concurrently
+/// with that writer. Disposing releases the lock on the data set.
+/// </remarks>
+public interface IBlockStoreSession : IAsyncDisposable
+{
+    /// <summary>Where the data set lives (a directory or a database), for messages and logs.</summary>
+    string Location { get; }
+
+    /// <summary>The fixed-capacity stores holding sealed block bytes.</summary>
+    IBlockStorage Blocks { get; }
+
+    /// <summary>The timeline metadata (StoreIndex of every sealed block) and the journal of open blocks.</summary>
+    ITimelineRepository Timelines { get; }
+
+    /// <summary>The users' read checkpoints.</summary>
+    ICheckpointStore Checkpoints { get; }
+}

@@ -1,0 +1,60 @@
+using BlockStore.Engine;
+using Microsoft.Extensions.Options;
+
+namespace BlockStore;
+
+/// <summary>Validates <see cref="BlockStoreOptions"/> once at start-up; every failure names its configuration key and allowed range.</summary>
+internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOptions>
+{
+    private const string Prefix = BlockStoreOptions.SectionName + ":";
+
+    public ValidateOptionsResult Validate(string? name, BlockStoreOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            failures.Add($"{Prefix}{nameof(options.DataDir)} must not be empty.");
+        }
+
+        Range(failures, nameof(options.MaxCapacity), options.MaxCapacity, 1024, BlockStoreLimits.MaxStoreCapacity);
+        Range(failures, nameof(options.TimelineMaxSize), options.TimelineMaxSize, 1, 65536);
+        Range(failures, nameof(options.MaxBlockBytes), options.MaxBlockBytes, 1024, 1L << 30);
+        Range(failures, nameof(options.MaxMessageBytes), options.MaxMessageBytes, 1, 1L << 26);
+        Range(failures, nameof(options.CacheSizeBytes), options.CacheSizeBytes, 0, long.MaxValue);
+        Range(failures, nameof(options.JournalMaxBytes), options.JournalMaxBytes, 4096, long.MaxValue);
+        Range(failures, nameof(options.OpenBlocksMaxBytes), options.OpenBlocksMaxBytes, 4096, long.MaxValue);
+        Range(failures, nameof(options.MaxGroupCommit), options.MaxGroupCommit, 1, 1_000_000);
+        if (options.OpenBlockMaxAge <= TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}{nameof(options.OpenBlockMaxAge)} must be positive (was {options.OpenBlockMaxAge}).");
+        }
+
+        if (!Enum.IsDefined(options.Durability))
+        {
+            failures.Add($"{Prefix}{nameof(options.Durability)} must be Full or Normal (was {options.Durability}).");
+        }
+
+        if (failures.Count == 0)
+        {
+            long needed = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.FixedSize + (long)options.MaxMessageBytes;
+            long perBlock = Math.Min(options.MaxBlockBytes, options.MaxCapacity - BlockStoreLimits.StoreHeaderReserveBytes);
+            if (needed > perBlock)
+            {
+                failures.Add(
+                    $"{Prefix}{nameof(options.MaxMessageBytes)} ({options.MaxMessageBytes}) does not fit in one block: a block holding one such message " +
+                    $"needs {needed} bytes, but {Prefix}{nameof(options.MaxCapacity)} ({options.MaxCapacity}) and {Prefix}{nameof(options.MaxBlockBytes)} " +
+                    $"({options.MaxBlockBytes}) allow blocks of at most {perBlock} bytes. Lower {Prefix}{nameof(options.MaxMessageBytes)} or raise the other two.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Range(List<string> failures, string key, long value, long min, long max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"{Prefix}{key} must be between {min} and {max} (was {value}).");
+        }
+    }
+}

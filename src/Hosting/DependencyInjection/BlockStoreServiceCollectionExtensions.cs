@@ -1,0 +1,77 @@
+using BlockStore;
+using BlockStore.Providers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers BlockStore's <see cref="IMessageStore"/> in a service collection.</summary>
+public static class BlockStoreServiceCollectionExtensions
+{
+    /// <summary>The configuration key that picks the provider (<c>Sqlite</c> or <c>File</c>).</summary>
+    public const string ProviderKey = "Provider";
+
+    /// <summary>Adds BlockStore with default options on the SQLite provider, unless a provider is chosen later on the builder.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder to pick the provider and configure options.</returns>
+    public static IBlockStoreBuilder AddBlockStore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<BlockStoreOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BlockStoreOptions>, BlockStoreOptionsValidator>());
+        services.TryAddSingleton(static sp => new MessageStore(
+            sp.GetRequiredService<IOptions<BlockStoreOptions>>(),
+            sp.GetRequiredService<IBlockStoreProvider>(),
+            sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton<IMessageStore>(static sp => sp.GetRequiredService<MessageStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BlockStoreHostedService>());
+        var builder = new BlockStoreBuilder(services);
+        if (!services.Any(static d => d.ServiceType == typeof(IBlockStoreProvider)))
+        {
+            builder.UseSqlite();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds BlockStore and lets <paramref name="configure"/> pick the provider and options in code.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the builder, e.g. <c>b =&gt; b.UseSqlite().Configure(o =&gt; o.DataDir = "chat")</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IBlockStoreBuilder AddBlockStore(this IServiceCollection services, Action<IBlockStoreBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        IBlockStoreBuilder builder = services.AddBlockStore();
+        configure(builder);
+        return builder;
+    }
+
+    /// <summary>Adds BlockStore configured from a section (usually <c>BlockStore</c>); its <c>Provider</c> key picks the provider.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section holding the options, with <c>Provider</c> and optional provider sub-sections.</param>
+    /// <returns>The builder.</returns>
+    public static IBlockStoreBuilder AddBlockStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        IBlockStoreBuilder builder = services.AddBlockStore();
+        services.AddOptions<BlockStoreOptions>().Bind(configuration);
+        string provider = configuration[ProviderKey] ?? SqliteBlockStoreBuilderExtensions.ProviderName;
+        if (string.Equals(provider, SqliteBlockStoreBuilderExtensions.ProviderName, StringComparison.OrdinalIgnoreCase))
+        {
+            builder.UseSqlite(configuration.GetSection(SqliteBlockStoreBuilderExtensions.ProviderName));
+        }
+        else
+        {
+            throw new InvalidOperationException(
+                $"{ConfigurationPath(configuration)}:{ProviderKey} is '{provider}'; the known providers are '{SqliteBlockStoreBuilderExtensions.ProviderName}'.");
+        }
+
+        return builder;
+    }
+
+    private static string ConfigurationPath(IConfiguration configuration) =>
+        configuration is IConfigurationSection section ? section.Path : BlockStoreOptions.SectionName;
+}

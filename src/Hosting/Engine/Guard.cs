@@ -1,0 +1,109 @@
+using System.Text;
+
+namespace BlockStore.Engine;
+
+/// <summary>Argument checks of DESIGN.md section 6: every refusal names the parameter and happens before any state changes.</summary>
+internal static class Guard
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Checks an id: not null, empty or whitespace, at most 256 UTF-8 bytes, no control characters, valid UTF-16.</summary>
+    public static void Id(string? id, string paramName, string? what = null)
+    {
+        string label = what ?? paramName;
+        if (id is null)
+        {
+            throw new ArgumentNullException(paramName, $"{label} must not be null.");
+        }
+
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new ArgumentException($"{label} must not be empty or whitespace.", paramName);
+        }
+
+        foreach (char c in id)
+        {
+            if (char.IsControl(c))
+            {
+                throw new ArgumentException($"{label} must not contain control characters.", paramName);
+            }
+        }
+
+        int bytes;
+        try
+        {
+            bytes = StrictUtf8.GetByteCount(id);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new ArgumentException($"{label} is not valid Unicode (unpaired surrogate).", paramName);
+        }
+
+        if (bytes > BlockStoreLimits.MaxIdBytes)
+        {
+            throw new ArgumentException($"{label} is {bytes} UTF-8 bytes; at most {BlockStoreLimits.MaxIdBytes} are allowed.", paramName);
+        }
+    }
+
+    public static void Limit(int limit, string paramName = "limit")
+    {
+        if (limit <= 0)
+        {
+            throw new ArgumentOutOfRangeException(paramName, limit, "The limit must be positive.");
+        }
+    }
+
+    public static void SeqId(long seqId, string paramName)
+    {
+        if (seqId < 0)
+        {
+            throw new ArgumentOutOfRangeException(paramName, seqId, "A SeqId must not be negative.");
+        }
+    }
+
+    /// <summary>Validates one message and returns it with an owned copy of its body and its distinct recipients.</summary>
+    public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, int maxMessageBytes, string? batchItem)
+    {
+        string convParam = batchItem is null ? nameof(convId) : "batch";
+        string dataParam = batchItem is null ? nameof(data) : "batch";
+        string usersParam = batchItem is null ? nameof(userIds) : "batch";
+        Id(convId, convParam, batchItem is null ? null : $"{batchItem}.ConvId");
+        if (data.Length > maxMessageBytes)
+        {
+            throw new ArgumentException($"{batchItem}{(batchItem is null ? "" : ".")}Data is {data.Length} bytes; BlockStore:MaxMessageBytes allows {maxMessageBytes}.", dataParam);
+        }
+
+        if (userIds is null)
+        {
+            throw new ArgumentNullException(usersParam, $"{batchItem}{(batchItem is null ? "" : ".")}UserIds must not be null.");
+        }
+
+        string[] distinct = Distinct(userIds, usersParam, batchItem);
+        return new PendingMessage(convId, senderId, data.ToArray(), distinct);
+    }
+
+    private static string[] Distinct(IReadOnlyCollection<string> userIds, string paramName, string? batchItem)
+    {
+        var distinct = new List<string>(userIds.Count);
+        HashSet<string>? seen = userIds.Count > 8 ? new HashSet<string>(userIds.Count, StringComparer.Ordinal) : null;
+        int index = 0;
+        foreach (string userId in userIds)
+        {
+            string label = batchItem is null ? $"userIds[{index}]" : $"{batchItem}.UserIds[{index}]";
+            if (userId is null)
+            {
+                throw new ArgumentException($"{label} must not be null.", paramName);
+            }
+
+            Id(userId, paramName, label);
+            if (seen is null ? !distinct.Contains(userId, StringComparer.Ordinal) : seen.Add(userId))
+            {
+                distinct.Add(userId);
+            }
+
+            index++;
+        }
+
+        return [.. distinct];
+    }
+}

@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace BlockStore.Engine;
+
+/// <summary>
+/// Encodes the payload of one journal record (one group commit). Layout (little endian), version 1:
+/// magic u32 "BSJR" | version u16 | reserved u16 | count i32 | messages | CRC-32C u32 over everything before it.
+/// A message: seq i64 | timestamp i64 | sender u32 | conversation id length u16 | conversation id | data length i32 | data |
+/// recipient count i32 | for each recipient: id length u16, id.
+/// </summary>
+internal static class JournalCodec
+{
+    public const uint Magic = 0x524A5342; // "BSJR"
+    public const ushort FormatVersion = 1;
+    private const int HeaderSize = 12;
+    private const int TrailerSize = 4;
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Encodes <paramref name="messages"/> into a buffer rented from <see cref="ArrayPool{T}.Shared"/>; the caller returns it.</summary>
+    public static byte[] Encode(IReadOnlyList<PendingMessage> messages, out int length)
+    {
+        int size = HeaderSize + TrailerSize;
+        foreach (PendingMessage m in messages)
+        {
+            size += 8 + 8 + 4 + 2 + Utf8.GetByteCount(m.ConvId) + 4 + m.Data.Length + 4;
+            foreach (string user in m.UserIds)
+            {
+                size += 2 + Utf8.GetByteCount(user);
+            }
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        Span<byte> span = buffer;
+        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], FormatVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[6..], 0);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], messages.Count);
+        int pos = HeaderSize;
+        foreach (PendingMessage m in messages)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(span[pos..], m.SeqId);
+            BinaryPrimitives.WriteInt64LittleEndian(span[(pos + 8)..], m.Timestamp);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[(pos + 16)..], m.SenderId);
+            pos += 20;
+            pos += WriteString(span[pos..], m.ConvId);
+            BinaryPrimitives.WriteInt32LittleEndian(span[pos..], m.Data.Length);
+            m.Data.Span.CopyTo(span[(pos + 4)..]);
+            pos += 4 + m.Data.Length;
+            BinaryPrimitives.WriteInt32LittleEndian(span[pos..], m.UserIds.Length);
+            pos += 4;
+            foreach (string user in m.UserIds)
+            {
+                pos += WriteString(span[pos..], user);
+            }
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(span[pos..], Crc32C.Compute(span[..pos]));
+        length = pos + TrailerSize;
+        return buffer;
+    }
+
+    /// <summary>Decodes a record; message bodies are slices of <paramref name="payload"/>. Throws <see cref="BlockStoreException"/> when damaged.</summary>
+    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload)
+    {
+        ReadOnlySpan<byte> span = payload.Span;
+        if (span.Length < HeaderSize + TrailerSize
+            || BinaryPrimitives.ReadUInt32LittleEndian(span[^TrailerSize..]) != Crc32C.Compute(span[..^TrailerSize])
+            || BinaryPrimitives.ReadUInt32LittleEndian(span) != Magic)
+        {
+            throw Damaged(recordId, "checksum or magic mismatch");
+        }
+
+        if (BinaryPrimitives.ReadUInt16LittleEndian(span[4..]) != FormatVersion)
+        {
+            throw Damaged(recordId, "unsupported format version");
+        }
+
+        int count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
+        var messages = new List<PendingMessage>(Math.Max(0, Math.Min(count, 1 << 16)));
+        int pos = HeaderSize;
+        int end = span.Length - TrailerSize;
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                long seq = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos, 8));
+                long ts = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos + 8, 8));
+                uint sender = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(pos + 16, 4));
+                pos += 20;
+                string convId = ReadString(span, ref pos);
+                int dataLength = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(pos, 4));
+                ReadOnlyMemory<byte> data = payload.Slice(pos + 4, dataLength);
+                pos += 4 + dataLength;
+                int users = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(pos, 4));
+                pos += 4;
+                var userIds = new string[users];
+                for (int u = 0; u < users; u++)
+                {
+                    userIds[u] = ReadString(span, ref pos);
+                }
+
+                messages.Add(new PendingMessage(convId, sender, data, userIds) { SeqId = seq, Timestamp = ts });
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or OverflowException or DecoderFallbackException)
+        {
+            throw Damaged(recordId, "a message runs past the record");
+        }
+
+        if (pos != end)
+        {
+            throw Damaged(recordId, "messages do not fill the record");
+        }
+
+        return messages;
+    }
+
+    private static int WriteString(Span<byte> destination, string value)
+    {
+        int written = Utf8.GetBytes(value, destination[2..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination, (ushort)written);
+        return 2 + written;
+    }
+
+    private static string ReadString(ReadOnlySpan<byte> span, ref int pos)
+    {
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(span.Slice(pos, 2));
+        string value = Utf8.GetString(span.Slice(pos + 2, length));
+        pos += 2 + length;
+        return value;
+    }
+
+    private static BlockStoreException Damaged(long recordId, string reason) =>
+        new($"Journal record {recordId} is damaged ({reason}); the data set needs repair before it can be opened.");
+}

@@ -1,0 +1,61 @@
+namespace BlockStore.Engine;
+
+/// <summary>The non-generic part of an unsealed block: what sealing and journal trimming need to know.</summary>
+internal abstract class MemBlock(TimelineBase owner, long firstJournalId, long openedAtTicks, int overheadBytes)
+{
+    public TimelineBase Owner { get; } = owner;
+
+    /// <summary>The oldest journal record holding one of this block's entries.</summary>
+    public long FirstJournalId { get; } = firstJournalId;
+
+    /// <summary>When the block received its first entry (<see cref="Environment.TickCount64"/>).</summary>
+    public long OpenedAtTicks { get; } = openedAtTicks;
+
+    /// <summary>The block's encoded size so far, header and trailer included.</summary>
+    public int Bytes { get; protected set; } = overheadBytes;
+
+    /// <summary>This block's place in the engine's list of unsealed blocks (oldest first).</summary>
+    public LinkedListNode<MemBlock>? Node { get; set; }
+
+    public abstract int Count { get; }
+}
+
+/// <summary>
+/// An unsealed block of one timeline. Only the writer appends; readers see a consistent prefix because the entry is
+/// written before the count is published, and a grown array is published before the count can pass the old length.
+/// </summary>
+internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long openedAtTicks, int overheadBytes)
+    : MemBlock(owner, firstJournalId, openedAtTicks, overheadBytes)
+    where T : struct, ITimelineEntry
+{
+    private T[] _items = new T[4];
+    private int _count;
+
+    public override int Count => Volatile.Read(ref _count);
+
+    public T First => _items[0];
+
+    public T Last => Volatile.Read(ref _items)[Count - 1];
+
+    /// <summary>A stable view of the entries published so far.</summary>
+    public ReadOnlySpan<T> Snapshot()
+    {
+        int count = Volatile.Read(ref _count);
+        return Volatile.Read(ref _items).AsSpan(0, count);
+    }
+
+    public void Add(in T entry)
+    {
+        int count = _count;
+        if (count == _items.Length)
+        {
+            var grown = new T[count * 2];
+            Array.Copy(_items, grown, count);
+            Volatile.Write(ref _items, grown);
+        }
+
+        _items[count] = entry;
+        Bytes += entry.EncodedSize;
+        Volatile.Write(ref _count, count + 1);
+    }
+}

@@ -1,0 +1,244 @@
+using BlockStore.Engine;
+using BlockStore.Providers;
+using BlockStore.Providers.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace BlockStore;
+
+/// <summary>The BlockStore engine behind <see cref="IMessageStore"/>: opens its data set on first use (or <see cref="OpenAsync(CancellationToken)"/>), thread-safe.</summary>
+public sealed class MessageStore : IMessageStore, IDisposable
+{
+    private readonly BlockStoreOptions _options;
+    private readonly IBlockStoreProvider _provider;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _openLock = new(1, 1);
+    private volatile StoreEngine? _engine;
+    private int _disposed;
+
+    /// <summary>Creates a store over <paramref name="provider"/>; nothing is opened until first use.</summary>
+    /// <param name="options">The validated options.</param>
+    /// <param name="provider">The storage provider.</param>
+    /// <param name="loggerFactory">Where the store logs; none when null.</param>
+    public MessageStore(IOptions<BlockStoreOptions> options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(provider);
+        _options = options.Value;
+        _provider = provider;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MessageStore>();
+    }
+
+    /// <summary>Opens a store on the SQLite provider without dependency injection.</summary>
+    /// <param name="options">The options; they are validated first.</param>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <returns>The open store; dispose it to close the data set.</returns>
+    public static Task<MessageStore> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default) =>
+        OpenAsync(options, new SqliteBlockStoreProvider(new SqliteBlockStoreOptions()), null, cancellationToken);
+
+    /// <summary>Opens a store on the given provider without dependency injection.</summary>
+    /// <param name="options">The options; they are validated first.</param>
+    /// <param name="provider">The storage provider.</param>
+    /// <param name="loggerFactory">Where the store logs; none when null.</param>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <returns>The open store; dispose it to close the data set.</returns>
+    public static async Task<MessageStore> OpenAsync(BlockStoreOptions options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOptionsResult result = new BlockStoreOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(BlockStoreOptions), result.Failures);
+        }
+
+        var store = new MessageStore(Options.Create(options), provider, loggerFactory);
+        await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return store;
+    }
+
+    /// <summary>Opens the data set now (recovering the journal) rather than on first use; calling it again does nothing.</summary>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <returns>A task that completes when the store is open.</returns>
+    public async Task OpenAsync(CancellationToken cancellationToken = default) => await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
+    {
+        PendingMessage message = Guard.Message(convId, senderId, data, userIds, _options.MaxMessageBytes, batchItem: null);
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        Message[] stored = await engine.Enqueue(new AppendOp([message])).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return stored[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Message>> AddMessagesAsync(IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var messages = new PendingMessage[batch.Count];
+        for (int i = 0; i < messages.Length; i++)
+        {
+            NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
+            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, _options.MaxMessageBytes, $"batch[{i}]");
+        }
+
+        if (messages.Length == 0)
+        {
+            return [];
+        }
+
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.Enqueue(new AppendOp(messages)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Message>> GetConvMessagesAsync(string convId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(convId, nameof(convId));
+        Guard.Limit(limit);
+        Guard.SeqId(beforeSeqId, nameof(beforeSeqId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetConvMessagesAsync(convId, limit, beforeSeqId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Message>> GetConvMessagesByTimeAsync(string convId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(convId, nameof(convId));
+        if (from > to)
+        {
+            throw new ArgumentException($"from ({from:O}) must not be after to ({to:O}).", nameof(from));
+        }
+
+        Guard.Limit(limit);
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetConvMessagesByTimeAsync(convId, from, to, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetUserCheckpointAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetCheckpointAsync(userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateUserCheckpointAsync(string userId, long seqId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.SeqId(seqId, nameof(seqId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        await engine.Enqueue(new CheckpointOp(userId, seqId)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Message>> GetMessagesAfterCheckpointAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        long checkpoint = await engine.GetCheckpointAsync(userId, cancellationToken).ConfigureAwait(false);
+        return await engine.GetUserMessagesAsync(userId, checkpoint, int.MaxValue, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Message>> GetUserMessagesAsync(string userId, long afterSeqId, int limit, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.SeqId(afterSeqId, nameof(afterSeqId));
+        Guard.Limit(limit);
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetUserMessagesAsync(userId, afterSeqId, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<TimelineInfo> GetOrCreateConvTimelineAsync(string convId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(convId, nameof(convId));
+        return GetOrCreateTimelineAsync(TimelineKind.Conversation, convId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        return GetOrCreateTimelineAsync(TimelineKind.User, userId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    {
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_engine is not { } engine)
+        {
+            return;
+        }
+
+        await engine.Enqueue(new FlushOp()).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Finishes pending writes, seals open blocks and releases the data set.</summary>
+    /// <returns>A task that completes when the data set is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _openLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_engine is { } engine)
+            {
+                _engine = null;
+                await engine.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _openLock.Release();
+        }
+    }
+
+    /// <summary>Closes the store synchronously (for containers disposed without <c>await</c>).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task<TimelineInfo> GetOrCreateTimelineAsync(TimelineKind kind, string id, CancellationToken cancellationToken)
+    {
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        if (engine.TryGetTimeline(kind, id, out TimelineInfo info))
+        {
+            return info;
+        }
+
+        return await engine.Enqueue(new CreateTimelineOp(kind, id)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask<StoreEngine> GetEngineAsync(CancellationToken cancellationToken)
+    {
+        StoreEngine? engine = _engine;
+        return engine is not null ? ValueTask.FromResult(engine) : new ValueTask<StoreEngine>(OpenEngineAsync(cancellationToken));
+    }
+
+    private async Task<StoreEngine> OpenEngineAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _openLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return _engine ??= await StoreEngine.OpenAsync(_options, _provider, _logger, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _openLock.Release();
+        }
+    }
+}

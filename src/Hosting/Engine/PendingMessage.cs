@@ -1,0 +1,18 @@
+namespace BlockStore.Engine;
+
+/// <summary>A validated message on its way through the writer: owned body, distinct recipients, and (once assigned) SeqId and timestamp.</summary>
+internal sealed class PendingMessage(string convId, uint senderId, ReadOnlyMemory<byte> data, string[] userIds)
+{
+    public string ConvId { get; } = convId;
+
+    public uint SenderId { get; } = senderId;
+
+    public ReadOnlyMemory<byte> Data { get; } = data;
+
+    public string[] UserIds { get; } = userIds;
+
+    public long SeqId { get; set; }
+
+    /// <summary>CreatedAt in Unix milliseconds.</summary>
+    public long Timestamp { get; set; }
+}

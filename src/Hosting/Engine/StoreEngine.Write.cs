@@ -1,0 +1,282 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+
+namespace BlockStore.Engine;
+
+/// <summary>The writer loop: one group commit per turn (one journal record), then publication, acknowledgement and sealing.</summary>
+internal sealed partial class StoreEngine
+{
+    private readonly List<WriteOp> _ops = [];
+    private readonly List<PendingMessage> _batch = [];
+    private long _nextSeqId = 1;
+    private long _lastTimestamp;
+
+    private async Task RunWriterAsync()
+    {
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            _ops.Clear();
+            while (_ops.Count < _options.MaxGroupCommit && _queue.Reader.TryRead(out WriteOp? op))
+            {
+                _ops.Add(op);
+            }
+
+            try
+            {
+                await ProcessAsync(_ops).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                var error = new BlockStoreException("The message store's writer failed.", ex);
+                foreach (WriteOp op in _ops)
+                {
+                    op.Fail(error);
+                }
+            }
+        }
+    }
+
+    private async Task ProcessAsync(List<WriteOp> ops)
+    {
+        await CreateTimelinesAsync(ops).ConfigureAwait(false);
+        await AppendAsync(ops).ConfigureAwait(false);
+        await SaveCheckpointsAsync(ops).ConfigureAwait(false);
+        foreach (WriteOp op in ops)
+        {
+            if (op is FlushOp flush)
+            {
+                flush.Complete(true);
+            }
+        }
+
+        await SealDueAsync().ConfigureAwait(false);
+    }
+
+    private async Task CreateTimelinesAsync(List<WriteOp> ops)
+    {
+        List<CreateTimelineOp>? creates = null;
+        List<Providers.TimelineKey>? keys = null;
+        foreach (WriteOp op in ops)
+        {
+            if (op is CreateTimelineOp create)
+            {
+                (creates ??= []).Add(create);
+                if (!TryGetTimeline(create.Kind, create.Id, out _))
+                {
+                    (keys ??= []).Add(new Providers.TimelineKey(create.Kind, create.Id));
+                }
+            }
+        }
+
+        if (creates is null)
+        {
+            return;
+        }
+
+        if (keys is not null)
+        {
+            try
+            {
+                await _session.Timelines.RegisterTimelinesAsync(keys).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.RegisterFailed(_logger, ex, keys.Count);
+                var error = new BlockStoreException("Creating the timeline failed; nothing was stored.", ex);
+                foreach (CreateTimelineOp create in creates)
+                {
+                    create.Fail(error);
+                }
+
+                return;
+            }
+        }
+
+        foreach (CreateTimelineOp create in creates)
+        {
+            TimelineBase timeline = create.Kind == TimelineKind.Conversation ? GetOrAddConv(create.Id) : GetOrAddUser(create.Id);
+            create.Complete(timeline.ToInfo());
+        }
+    }
+
+    private async Task AppendAsync(List<WriteOp> ops)
+    {
+        _batch.Clear();
+        foreach (WriteOp op in ops)
+        {
+            if (op is AppendOp append)
+            {
+                foreach (PendingMessage message in append.Messages)
+                {
+                    message.SeqId = _nextSeqId++;
+                    message.Timestamp = NextTimestamp();
+                    _batch.Add(message);
+                }
+            }
+        }
+
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        // A record's id is the first SeqId it holds: increasing, and never reused, even across restarts.
+        long journalId = _batch[0].SeqId;
+        byte[] record = JournalCodec.Encode(_batch, out int length);
+        try
+        {
+            await _session.Timelines.AppendJournalAsync(journalId, record.AsMemory(0, length)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.JournalWriteFailed(_logger, ex, _batch.Count);
+            var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
+            foreach (WriteOp op in ops)
+            {
+                if (op is AppendOp append)
+                {
+                    append.Fail(error);
+                }
+            }
+
+            return;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(record);
+        }
+
+        JournalAppended(journalId, length);
+        foreach (WriteOp op in ops)
+        {
+            if (op is AppendOp append)
+            {
+                var stored = new Message[append.Messages.Length];
+                for (int i = 0; i < stored.Length; i++)
+                {
+                    stored[i] = Apply(append.Messages[i], journalId, recovering: false)!;
+                }
+
+                append.Complete(stored);
+            }
+        }
+    }
+
+    /// <summary>Publishes one journaled message to its conversation and recipients; while recovering, skips what is already sealed.</summary>
+    private Message? Apply(PendingMessage m, long journalId, bool recovering)
+    {
+        Timeline<ConvEntry> conv = GetOrAddConv(m.ConvId);
+        Message? stored = null;
+        long now = Environment.TickCount64;
+        if (!recovering || m.SeqId > conv.LastSealedSeqId)
+        {
+            stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data);
+            AddEntry(conv, new ConvEntry(stored, m.Timestamp), journalId, now);
+            Interlocked.Increment(ref _messages);
+        }
+
+        foreach (string userId in m.UserIds)
+        {
+            Timeline<UserEntry> user = GetOrAddUser(userId);
+            if (!recovering || m.SeqId > user.LastSealedSeqId)
+            {
+                AddEntry(user, new UserEntry(m.SeqId, conv.Id, m.Timestamp, conv.IdBytes), journalId, now);
+            }
+        }
+
+        Volatile.Write(ref _lastSeqId, m.SeqId);
+        return stored;
+    }
+
+    private void AddEntry<T>(Timeline<T> timeline, in T entry, long journalId, long now)
+        where T : struct, ITimelineEntry<T>
+    {
+        MemBlock<T>? opened = timeline.Append(entry, journalId, _options.TimelineMaxSize, _maxBlockBytes, now, out bool rotated);
+        if (opened is not null)
+        {
+            opened.Node = _unsealed.AddLast(opened);
+            _unsealedBytes += BlockCodec.Overhead(timeline.IdBytes);
+            Interlocked.Increment(ref _openBlocks);
+        }
+
+        _unsealedBytes += entry.EncodedSize;
+        if (rotated)
+        {
+            _frozen.Add(timeline);
+        }
+    }
+
+    private long NextTimestamp()
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (now > _lastTimestamp)
+        {
+            _lastTimestamp = now;
+        }
+
+        return _lastTimestamp;
+    }
+
+    private async Task SaveCheckpointsAsync(List<WriteOp> ops)
+    {
+        Dictionary<string, long>? wanted = null;
+        List<CheckpointOp>? accepted = null;
+        foreach (WriteOp op in ops)
+        {
+            if (op is not CheckpointOp checkpoint)
+            {
+                continue;
+            }
+
+            long last = _users.TryGetValue(checkpoint.UserId, out Timeline<UserEntry>? user) ? user.LastSeqId : 0;
+            if (checkpoint.SeqId > last)
+            {
+                checkpoint.Fail(new ArgumentOutOfRangeException(
+                    "seqId", checkpoint.SeqId, $"The checkpoint cannot move beyond the user's last SeqId ({last})."));
+                continue;
+            }
+
+            wanted ??= new Dictionary<string, long>(StringComparer.Ordinal);
+            wanted[checkpoint.UserId] = Math.Max(wanted.GetValueOrDefault(checkpoint.UserId), checkpoint.SeqId);
+            (accepted ??= []).Add(checkpoint);
+        }
+
+        if (wanted is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var forward = new List<KeyValuePair<string, long>>(wanted.Count);
+            foreach (KeyValuePair<string, long> pair in wanted)
+            {
+                if (pair.Value > await _session.Checkpoints.GetAsync(pair.Key).ConfigureAwait(false))
+                {
+                    forward.Add(pair);
+                }
+            }
+
+            if (forward.Count > 0)
+            {
+                await _session.Checkpoints.SaveAsync(forward).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.CheckpointWriteFailed(_logger, ex, wanted.Count);
+            var error = new BlockStoreException("Saving the checkpoint failed.", ex);
+            foreach (CheckpointOp op in accepted!)
+            {
+                op.Fail(error);
+            }
+
+            return;
+        }
+
+        foreach (CheckpointOp op in accepted!)
+        {
+            op.Complete(true);
+        }
+    }
+}

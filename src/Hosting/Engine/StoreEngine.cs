@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
+using BlockStore.Providers;
+using Microsoft.Extensions.Logging;
+
+namespace BlockStore.Engine;
+
+/// <summary>
+/// The open engine of one data set: the timelines in memory, the single writer loop (group commit, journal, sealing)
+/// and the readers. Created by <see cref="OpenAsync"/>, which recovers open blocks from the journal.
+/// </summary>
+internal sealed partial class StoreEngine : IAsyncDisposable
+{
+    private readonly BlockStoreOptions _options;
+    private readonly IBlockStoreSession _session;
+    private readonly ILogger _logger;
+    private readonly BlockCache _cache;
+    private readonly ConcurrentDictionary<string, Timeline<ConvEntry>> _convs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Timeline<UserEntry>> _users = new(StringComparer.Ordinal);
+    private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int _maxBlockBytes;
+    private long _messages;
+    private long _sealedBlocks;
+    private long _openBlocks;
+    private long _lastSeqId;
+    private Task _writer = Task.CompletedTask;
+    private Timer? _maintenanceTimer;
+
+    private StoreEngine(BlockStoreOptions options, IBlockStoreSession session, ILogger logger)
+    {
+        _options = options;
+        _session = session;
+        _logger = logger;
+        _cache = new BlockCache(options.CacheSizeBytes);
+        _maxBlockBytes = (int)Math.Min(options.MaxBlockBytes, session.Blocks.MaxBlockSize);
+        int largest = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.FixedSize + options.MaxMessageBytes;
+        if (largest > _maxBlockBytes)
+        {
+            throw new BlockStoreException(
+                $"A message of BlockStore:MaxMessageBytes ({options.MaxMessageBytes}) needs a block of {largest} bytes, but the provider's " +
+                $"stores of BlockStore:MaxCapacity ({options.MaxCapacity}) hold blocks of at most {_maxBlockBytes} bytes.");
+        }
+    }
+
+    public string Location => _session.Location;
+
+    public BlockCache Cache => _cache;
+
+    public static async Task<StoreEngine> OpenAsync(BlockStoreOptions options, IBlockStoreProvider provider, ILogger logger, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        IBlockStoreSession session = await provider.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var engine = new StoreEngine(options, session, logger);
+            await engine.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            engine.Start();
+            Log.Opened(logger, session.Location, engine._convs.Count + engine._users.Count, engine._sealedBlocks,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine._nextSeqId);
+            return engine;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Hands a write to the writer loop; fails if the store is closing.</summary>
+    public Task<TResult> Enqueue<TResult>(WriteOp<TResult> op)
+    {
+        if (!_queue.Writer.TryWrite(op))
+        {
+            throw new ObjectDisposedException(nameof(MessageStore), "The message store is closed.");
+        }
+
+        return op.Task;
+    }
+
+    public bool TryGetTimeline(TimelineKind kind, string id, out TimelineInfo info)
+    {
+        TimelineBase? timeline = kind == TimelineKind.Conversation
+            ? _convs.GetValueOrDefault(id)
+            : _users.GetValueOrDefault(id);
+        info = timeline?.ToInfo()!;
+        return timeline is not null;
+    }
+
+    public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<StoreInfo> stores = await _session.Blocks.GetStoresAsync(cancellationToken).ConfigureAwait(false);
+        long capacity = 0;
+        long used = 0;
+        foreach (StoreInfo store in stores)
+        {
+            capacity += store.Capacity;
+            used += store.UsedBytes;
+        }
+
+        return new StoreStats(
+            stores.Count,
+            capacity,
+            used,
+            Interlocked.Read(ref _sealedBlocks),
+            Interlocked.Read(ref _openBlocks),
+            Interlocked.Read(ref _messages),
+            _convs.Count,
+            _users.Count,
+            Interlocked.Read(ref _lastSeqId),
+            Interlocked.Read(ref _journalBytesPublished),
+            stores);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_maintenanceTimer is not null)
+        {
+            await _maintenanceTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _writer.ConfigureAwait(false);
+        try
+        {
+            await SealAllAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _session.DisposeAsync().ConfigureAwait(false);
+            Log.Closed(_logger, _session.Location);
+        }
+    }
+
+    private static int Utf8Length(string id) => Encoding.UTF8.GetByteCount(id);
+
+    private Timeline<ConvEntry> GetOrAddConv(string id) =>
+        _convs.TryGetValue(id, out Timeline<ConvEntry>? timeline)
+            ? timeline
+            : _convs.GetOrAdd(id, static key => new Timeline<ConvEntry>(key, Utf8Length(key)));
+
+    private Timeline<UserEntry> GetOrAddUser(string id) =>
+        _users.TryGetValue(id, out Timeline<UserEntry>? timeline)
+            ? timeline
+            : _users.GetOrAdd(id, static key => new Timeline<UserEntry>(key, Utf8Length(key)));
+
+    private void Start()
+    {
+        _writer = Task.Run(RunWriterAsync);
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(_options.OpenBlockMaxAge.Ticks / 2, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond * 30));
+        _maintenanceTimer = new Timer(static state => ((StoreEngine)state!)._queue.Writer.TryWrite(MaintenanceOp.Instance), this, period, period);
+        _queue.Writer.TryWrite(MaintenanceOp.Instance);
+    }
+}

@@ -1,0 +1,174 @@
+namespace BlockStore.Engine;
+
+/// <summary>The kind-independent part of a timeline: identity and the figures readers may see at any time.</summary>
+internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes)
+{
+    private long _lastSeqId;
+    private long _messageCount;
+
+    public TimelineKind Kind { get; } = kind;
+
+    public string Id { get; } = id;
+
+    /// <summary>The id's UTF-8 length, which every block of this timeline spends in its header.</summary>
+    public int IdBytes { get; } = idBytes;
+
+    public long LastSeqId => Volatile.Read(ref _lastSeqId);
+
+    public long MessageCount => Volatile.Read(ref _messageCount);
+
+    public abstract int SealedCount { get; }
+
+    /// <summary>True while the timeline holds a full block waiting to be sealed.</summary>
+    public abstract bool HasFrozen { get; }
+
+    public TimelineInfo ToInfo() => new(Kind, Id, LastSeqId, MessageCount, SealedCount);
+
+    /// <summary>Encodes the blocks to seal: every frozen block, and the open one too when <paramref name="includeOpen"/>.</summary>
+    public abstract void PrepareSeal(bool includeOpen, List<SealJob> jobs);
+
+    /// <summary>Publishes the blocks of <see cref="PrepareSeal"/> as sealed at their new locations (in the same order).</summary>
+    public abstract void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache);
+
+    protected void Counted(long seqId)
+    {
+        Volatile.Write(ref _messageCount, _messageCount + 1);
+        Volatile.Write(ref _lastSeqId, seqId);
+    }
+
+    protected void Loaded(long lastSeqId, long count)
+    {
+        Volatile.Write(ref _messageCount, _messageCount + count);
+        Volatile.Write(ref _lastSeqId, lastSeqId);
+    }
+}
+
+/// <summary>One block on its way to a store: the block, its timeline, its bytes, and (after the write) its location.</summary>
+internal sealed class SealJob(TimelineBase timeline, MemBlock block, object entries, byte[] encoded, SealedBlock range)
+{
+    public TimelineBase Timeline { get; } = timeline;
+
+    public MemBlock Block { get; } = block;
+
+    /// <summary>The entries as a decoded block (T[]), put in the cache once sealed.</summary>
+    public object Entries { get; } = entries;
+
+    public byte[] Encoded { get; } = encoded;
+
+    /// <summary>Ranges and count; the location is set after the write.</summary>
+    public SealedBlock Range { get; set; } = range;
+
+    public BlockInfo ToBlockInfo() =>
+        new(Timeline.Kind, Timeline.Id, Range.FirstSeqId, Range.LastSeqId, Range.FirstTimestamp, Range.LastTimestamp, Range.Count, Range.Location);
+}
+
+/// <summary>An immutable view of a timeline's blocks: the sealed prefix, full blocks not yet sealed, and the open block.</summary>
+internal sealed class TimelineState<T>(int sealedCount, MemBlock<T>[] frozen, MemBlock<T>? open)
+    where T : struct, ITimelineEntry<T>
+{
+    public static readonly TimelineState<T> Empty = new(0, [], null);
+
+    public int SealedCount { get; } = sealedCount;
+
+    /// <summary>Full blocks waiting to be sealed, oldest first; readable from memory meanwhile.</summary>
+    public MemBlock<T>[] Frozen { get; } = frozen;
+
+    public MemBlock<T>? Open { get; } = open;
+}
+
+/// <summary>A timeline of entries of type <typeparamref name="T"/>; the writer mutates it, readers take <see cref="State"/> snapshots.</summary>
+internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind, id, idBytes)
+    where T : struct, ITimelineEntry<T>
+{
+    private volatile TimelineState<T> _state = TimelineState<T>.Empty;
+
+    public SealedBlockList Sealed { get; } = new();
+
+    public TimelineState<T> State => _state;
+
+    public override int SealedCount => _state.SealedCount;
+
+    public override bool HasFrozen => _state.Frozen.Length > 0;
+
+    /// <summary>The largest SeqId already in a sealed block (writer only).</summary>
+    public long LastSealedSeqId => Sealed.Count == 0 ? 0 : Sealed.Snapshot(Sealed.Count)[^1].LastSeqId;
+
+    /// <summary>Adds a sealed block found at open (before any reader exists).</summary>
+    public void LoadSealed(in SealedBlock block)
+    {
+        Sealed.Add(block);
+        _state = new TimelineState<T>(Sealed.Count, [], null);
+        Loaded(block.LastSeqId, block.Count);
+    }
+
+    /// <summary>Appends an entry, rotating the open block to frozen when it is full; returns the block that was opened, if any.</summary>
+    public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out bool rotated)
+    {
+        TimelineState<T> state = _state;
+        MemBlock<T>? open = state.Open;
+        MemBlock<T>? opened = null;
+        rotated = false;
+        if (open is not null && (open.Count >= maxEntries || open.Bytes + entry.EncodedSize > maxBlockBytes))
+        {
+            state = new TimelineState<T>(state.SealedCount, [.. state.Frozen, open], null);
+            open = null;
+            rotated = true;
+        }
+
+        if (open is null)
+        {
+            open = opened = new MemBlock<T>(this, journalId, nowTicks, BlockCodec.Overhead(IdBytes));
+            open.Add(entry);
+            _state = new TimelineState<T>(state.SealedCount, state.Frozen, open);
+        }
+        else
+        {
+            open.Add(entry);
+        }
+
+        Counted(entry.SeqId);
+        return opened;
+    }
+
+    public override void PrepareSeal(bool includeOpen, List<SealJob> jobs)
+    {
+        TimelineState<T> state = _state;
+        foreach (MemBlock<T> block in state.Frozen)
+        {
+            jobs.Add(Prepare(block));
+        }
+
+        if (includeOpen && state.Open is { Count: > 0 } open)
+        {
+            jobs.Add(Prepare(open));
+        }
+    }
+
+    public override void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache)
+    {
+        TimelineState<T> state = _state;
+        MemBlock<T>? open = state.Open;
+        foreach (SealJob job in jobs)
+        {
+            cache.Add(BlockCache.KeyOf(job.Range.Location), job.Entries, EstimateCost(job.Range.Location.Size, job.Range.Count));
+            Sealed.Add(job.Range);
+            if (ReferenceEquals(job.Block, open))
+            {
+                open = null;
+            }
+        }
+
+        _state = new TimelineState<T>(Sealed.Count, [], open);
+    }
+
+    /// <summary>The cache cost of a decoded block: its bytes plus an allowance per entry object.</summary>
+    public static long EstimateCost(int size, int count) => size + (count * 64L);
+
+    private SealJob Prepare(MemBlock<T> block)
+    {
+        T[] entries = block.Snapshot().ToArray();
+        byte[] encoded = T.Encode(Id, entries);
+        var range = new SealedBlock(entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, default);
+        return new SealJob(this, block, entries, encoded, range);
+    }
+}

@@ -1,0 +1,54 @@
+namespace BlockStore.Engine;
+
+/// <summary>A request to the writer loop.</summary>
+internal abstract class WriteOp
+{
+    public abstract void Fail(Exception error);
+}
+
+/// <summary>A write request whose caller awaits a result.</summary>
+internal abstract class WriteOp<TResult> : WriteOp
+{
+    private readonly TaskCompletionSource<TResult> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<TResult> Task => _done.Task;
+
+    public void Complete(TResult result) => _done.TrySetResult(result);
+
+    public override void Fail(Exception error) => _done.TrySetException(error);
+}
+
+/// <summary>Messages to append in one group commit (a single message or a whole batch).</summary>
+internal sealed class AppendOp(PendingMessage[] messages) : WriteOp<Message[]>
+{
+    public PendingMessage[] Messages { get; } = messages;
+}
+
+/// <summary>A checkpoint to move forward.</summary>
+internal sealed class CheckpointOp(string userId, long seqId) : WriteOp<bool>
+{
+    public string UserId { get; } = userId;
+
+    public long SeqId { get; } = seqId;
+}
+
+/// <summary>A timeline to create and register.</summary>
+internal sealed class CreateTimelineOp(TimelineKind kind, string id) : WriteOp<TimelineInfo>
+{
+    public TimelineKind Kind { get; } = kind;
+
+    public string Id { get; } = id;
+}
+
+/// <summary>Completes once every request queued before it is durable.</summary>
+internal sealed class FlushOp : WriteOp<bool>;
+
+/// <summary>A periodic wake-up so that idle open blocks are sealed even when no write arrives.</summary>
+internal sealed class MaintenanceOp : WriteOp
+{
+    public static readonly MaintenanceOp Instance = new();
+
+    public override void Fail(Exception error)
+    {
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Data.Sqlite;
+
+namespace BlockStore.Providers.Sqlite;
+
+/// <summary>Opens BlockStore data sets kept in one SQLite database (WAL mode, <c>synchronous</c> from <see cref="BlockStoreOptions.Durability"/>).</summary>
+public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
+{
+    private readonly SqliteBlockStoreOptions _sqliteOptions;
+
+    /// <summary>Creates the provider with its settings.</summary>
+    /// <param name="options">The SQLite settings.</param>
+    public SqliteBlockStoreProvider(SqliteBlockStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _sqliteOptions = options;
+    }
+
+    /// <inheritdoc />
+    public string Name => "Sqlite";
+
+    /// <inheritdoc />
+    public ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = _sqliteOptions.ConnectionString is { Length: > 0 } cs
+            ? new SqliteConnectionStringBuilder(cs)
+            : new SqliteConnectionStringBuilder { DataSource = Path.Combine(options.DataDir, _sqliteOptions.FileName) };
+        builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        builder.Pooling = false;
+        string path = Path.GetFullPath(builder.DataSource);
+        builder.DataSource = path;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+
+        DataSetLock fileLock = DataSetLock.Acquire(path + ".lock", path);
+        SqliteDatabase? db = null;
+        try
+        {
+            db = new SqliteDatabase(builder.ToString(), options.Durability, _sqliteOptions.PageCacheKib);
+            var session = new SqliteBlockStoreSession(path, db, fileLock, options.MaxCapacity);
+            return ValueTask.FromResult<IBlockStoreSession>(session);
+        }
+        catch
+        {
+            db?.Dispose();
+            fileLock.Dispose();
+            throw;
+        }
+    }
+}

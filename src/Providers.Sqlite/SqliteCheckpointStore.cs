@@ -1,0 +1,37 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace BlockStore.Providers.Sqlite;
+
+/// <summary>Checkpoints in the <c>checkpoints</c> table; a save never lowers a stored value.</summary>
+internal sealed class SqliteCheckpointStore(SqliteDatabase db) : ICheckpointStore
+{
+    public ValueTask<long> GetAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        SqliteConnection connection = db.RentReader();
+        try
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = SqlQueries.GetCheckpoint;
+            command.Parameters.AddWithValue("$user", userId);
+            return ValueTask.FromResult(command.ExecuteScalar() is long seq ? seq : 0);
+        }
+        finally
+        {
+            db.ReturnReader(connection);
+        }
+    }
+
+    public ValueTask SaveAsync(IReadOnlyList<KeyValuePair<string, long>> checkpoints, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        lock (db.WriteLock)
+        {
+            using SqliteTransaction transaction = db.Writer.BeginTransaction();
+            db.Writer.Execute(SqlQueries.SaveCheckpoint, checkpoints, transaction);
+            transaction.Commit();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

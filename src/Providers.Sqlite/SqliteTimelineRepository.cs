@@ -1,0 +1,177 @@
+using System.Runtime.CompilerServices;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace BlockStore.Providers.Sqlite;
+
+/// <summary>Timeline metadata in the <c>timelines</c> and <c>blocks</c> tables; the journal in the <c>journal</c> table, one row per group commit.</summary>
+internal sealed class SqliteTimelineRepository : ITimelineRepository
+{
+    private readonly SqliteDatabase _db;
+    private readonly SqliteCommand _append;
+    private readonly SqliteParameter _appendId;
+    private readonly SqliteParameter _appendData;
+
+    public SqliteTimelineRepository(SqliteDatabase db)
+    {
+        _db = db;
+        _append = db.Writer.CreateCommand();
+        _append.CommandText = SqlQueries.AppendJournal;
+        _appendId = _append.Parameters.Add("$id", SqliteType.Integer);
+        _appendData = _append.Parameters.Add("$data", SqliteType.Blob);
+    }
+
+    public async IAsyncEnumerable<TimelineKey> LoadTimelinesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        SqliteConnection connection = _db.RentReader();
+        try
+        {
+            await foreach (TimelineRow row in connection.QueryUnbufferedAsync<TimelineRow>(SqlQueries.LoadTimelines).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                yield return new TimelineKey((TimelineKind)row.Kind, row.Id);
+            }
+        }
+        finally
+        {
+            _db.ReturnReader(connection);
+        }
+    }
+
+    public async IAsyncEnumerable<BlockInfo> LoadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        SqliteConnection connection = _db.RentReader();
+        try
+        {
+            string? lastId = null;
+            await foreach (BlockRow row in connection.QueryUnbufferedAsync<BlockRow>(SqlQueries.LoadBlocks).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                // Rows of one timeline are adjacent: share one id string between them.
+                string id = lastId is not null && string.Equals(lastId, row.TimelineId, StringComparison.Ordinal) ? lastId : row.TimelineId;
+                lastId = id;
+                var location = new StoreIndex(row.StoreId, row.Offset, (int)row.Size, DateTimeOffset.FromUnixTimeMilliseconds(row.Created));
+                yield return new BlockInfo((TimelineKind)row.Kind, id, row.FirstSeq, row.LastSeq, row.FirstTs, row.LastTs, (int)row.Count, location);
+            }
+        }
+        finally
+        {
+            _db.ReturnReader(connection);
+        }
+    }
+
+    public async IAsyncEnumerable<JournalRecord> ReadJournalAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        SqliteConnection connection = _db.RentReader();
+        try
+        {
+            await foreach (JournalRow row in connection.QueryUnbufferedAsync<JournalRow>(SqlQueries.ReadJournal).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                yield return new JournalRecord(row.Id, row.Data);
+            }
+        }
+        finally
+        {
+            _db.ReturnReader(connection);
+        }
+    }
+
+    public ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        lock (_db.WriteLock)
+        {
+            _appendId.Value = recordId;
+            _appendData.Value = payload.ToArray();
+            _append.ExecuteNonQuery();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask CommitBlocksAsync(IReadOnlyList<BlockInfo> blocks, long journalKeepFrom, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        var rows = new BlockRow[blocks.Count];
+        var timelines = new HashSet<TimelineKey>();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            BlockInfo b = blocks[i];
+            rows[i] = new BlockRow
+            {
+                Kind = (long)b.Kind,
+                TimelineId = b.TimelineId,
+                FirstSeq = b.FirstSeqId,
+                LastSeq = b.LastSeqId,
+                FirstTs = b.FirstTimestamp,
+                LastTs = b.LastTimestamp,
+                Count = b.Count,
+                StoreId = b.Location.StoreId,
+                Offset = b.Location.Offset,
+                Size = b.Location.Size,
+                Created = b.Location.CreatedAt.ToUnixTimeMilliseconds(),
+            };
+            timelines.Add(new TimelineKey(b.Kind, b.TimelineId));
+        }
+
+        lock (_db.WriteLock)
+        {
+            using SqliteTransaction transaction = _db.Writer.BeginTransaction();
+            _db.Writer.Execute(SqlQueries.InsertBlock, rows, transaction);
+            _db.Writer.Execute(SqlQueries.InsertTimeline, timelines.Select(static t => new { Kind = (long)t.Kind, t.Id }), transaction);
+            _db.Writer.Execute(SqlQueries.TrimJournal, new { KeepFrom = journalKeepFrom }, transaction);
+            transaction.Commit();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RegisterTimelinesAsync(IReadOnlyList<TimelineKey> timelines, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timelines);
+        lock (_db.WriteLock)
+        {
+            using SqliteTransaction transaction = _db.Writer.BeginTransaction();
+            _db.Writer.Execute(SqlQueries.InsertTimeline, timelines.Select(static t => new { Kind = (long)t.Kind, t.Id }), transaction);
+            transaction.Commit();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class TimelineRow
+    {
+        public long Kind { get; set; }
+
+        public string Id { get; set; } = "";
+    }
+
+    private sealed class JournalRow
+    {
+        public long Id { get; set; }
+
+        public byte[] Data { get; set; } = [];
+    }
+
+    private sealed class BlockRow
+    {
+        public long Kind { get; set; }
+
+        public string TimelineId { get; set; } = "";
+
+        public long FirstSeq { get; set; }
+
+        public long LastSeq { get; set; }
+
+        public long FirstTs { get; set; }
+
+        public long LastTs { get; set; }
+
+        public long Count { get; set; }
+
+        public long StoreId { get; set; }
+
+        public long Offset { get; set; }
+
+        public long Size { get; set; }
+
+        public long Created { get; set; }
+    }
+}
