@@ -80,6 +80,12 @@ public interface IMessageStore : IAsyncDisposable
     /// <returns>The figures.</returns>
     Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Walks every block of every store and the journal, checking checksums and that the StoreIndex, timeline metadata and journal agree.</summary>
+    /// <remarks>Reads every sealed block from storage (not the cache); writes wait while the journal is checked.</remarks>
+    /// <param name="cancellationToken">Cancels the walk.</param>
+    /// <returns>What was checked and every problem found.</returns>
+    Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Waits until every write handed to the store before this call is durable.</summary>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>A task that completes when those writes are durable.</returns>

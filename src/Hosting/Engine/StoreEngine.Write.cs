@@ -47,6 +47,10 @@ internal sealed partial class StoreEngine
             {
                 flush.Complete(true);
             }
+            else if (op is VerifyJournalOp verify)
+            {
+                await VerifyJournalAsync(verify).ConfigureAwait(false);
+            }
         }
 
         await SealDueAsync().ConfigureAwait(false);

@@ -52,3 +52,6 @@ internal sealed class MaintenanceOp : WriteOp
     {
     }
 }
+
+/// <summary>Checks the journal against the timelines while no write runs.</summary>
+internal sealed class VerifyJournalOp : WriteOp<(long Records, List<VerificationProblem> Problems)>;

@@ -21,3 +21,5 @@ public sealed class SqliteStoreCapacityTests() : StoreCapacityTests(new SqliteFi
 public sealed class SqliteLockTests() : LockTests(new SqliteFixture());
 
 public sealed class SqliteConcurrencyTests() : ConcurrencyTests(new SqliteFixture());
+
+public sealed class SqliteCrashTests() : Crash.CrashTests(new SqliteFixture());

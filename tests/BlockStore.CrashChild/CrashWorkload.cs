@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using BlockStore.Providers;
+using BlockStore.Providers.Sqlite;
+
+namespace BlockStore.CrashChild;
+
+/// <summary>The crash tests' workload, shared by the child that writes and the test that checks what survived.</summary>
+public static class CrashWorkload
+{
+    public static BlockStoreOptions Options(string dataDir, Durability durability) => new()
+    {
+        DataDir = dataDir,
+        Durability = durability,
+        TimelineMaxSize = 16,
+        JournalMaxBytes = 64 * 1024,
+        OpenBlockMaxAge = TimeSpan.FromMilliseconds(300),
+    };
+
+    public static IBlockStoreProvider Provider(string name) => name switch
+    {
+        "Sqlite" => new SqliteBlockStoreProvider(new SqliteBlockStoreOptions()),
+        _ => throw new ArgumentException($"Unknown provider '{name}'.", nameof(name)),
+    };
+
+    public static string ConvOf(int writer, int i) => $"conv-{(writer + i) % 5}";
+
+    public static string[] UsersOf(int writer, int i) => [$"user-{writer}", $"user-{(writer + i) % 7}"];
+
+    public static byte[] DataOf(int round, int writer, int i)
+    {
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{round}:{writer}:{i}:");
+        text.Append('x', (i * 31) % 200);
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>Adds messages (every fifth turn a batch of three) and checkpoints, printing each acknowledgement as it returns.</summary>
+    public static async Task WriteForeverAsync(IMessageStore store, int round, int writer, TextWriter output)
+    {
+        for (int i = 0; ; i += 3)
+        {
+            if (i % 5 == 0)
+            {
+                var batch = new List<NewMessage>(3);
+                for (int k = i; k < i + 3; k++)
+                {
+                    batch.Add(new NewMessage(ConvOf(writer, k), (uint)writer, DataOf(round, writer, k), UsersOf(writer, k)));
+                }
+
+                IReadOnlyList<Message> stored = await store.AddMessagesAsync(batch);
+                for (int k = 0; k < stored.Count; k++)
+                {
+                    output.WriteLine($"A {stored[k].SeqId} {round} {writer} {i + k}");
+                }
+            }
+            else
+            {
+                for (int k = i; k < i + 3; k++)
+                {
+                    Message stored = await store.AddMessageAsync(ConvOf(writer, k), (uint)writer, DataOf(round, writer, k), UsersOf(writer, k));
+                    output.WriteLine($"A {stored.SeqId} {round} {writer} {k}");
+                    if (k % 7 == 0)
+                    {
+                        await store.UpdateUserCheckpointAsync($"user-{writer}", stored.SeqId);
+                        output.WriteLine($"C user-{writer} {stored.SeqId}");
+                    }
+                }
+            }
+        }
+    }
+}
