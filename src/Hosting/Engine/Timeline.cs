@@ -101,14 +101,17 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
         Loaded(block.LastSeqId, block.Count);
     }
 
-    /// <summary>Appends an entry, rotating the open block to frozen when it is full; returns the block that was opened, if any.</summary>
+    /// <summary>
+    /// Appends an entry; the open block is frozen (to be sealed) once it holds <paramref name="maxEntries"/> entries, or
+    /// before the entry when the entry would take it past <paramref name="maxBlockBytes"/>. Returns the block opened, if any.
+    /// </summary>
     public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out bool rotated)
     {
         TimelineState<T> state = _state;
         MemBlock<T>? open = state.Open;
         MemBlock<T>? opened = null;
         rotated = false;
-        if (open is not null && (open.Count >= maxEntries || open.Bytes + entry.EncodedSize > maxBlockBytes))
+        if (open is not null && open.Bytes + entry.EncodedSize > maxBlockBytes)
         {
             state = new TimelineState<T>(state.SealedCount, [.. state.Frozen, open], null);
             open = null;
@@ -119,11 +122,22 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
         {
             open = opened = new MemBlock<T>(this, journalId, nowTicks, BlockCodec.Overhead(IdBytes));
             open.Add(entry);
-            _state = new TimelineState<T>(state.SealedCount, state.Frozen, open);
+            state = new TimelineState<T>(state.SealedCount, state.Frozen, open);
         }
         else
         {
             open.Add(entry);
+        }
+
+        if (open.Count >= maxEntries)
+        {
+            state = new TimelineState<T>(state.SealedCount, [.. state.Frozen, open], null);
+            rotated = true;
+        }
+
+        if (!ReferenceEquals(state, _state))
+        {
+            _state = state;
         }
 
         Counted(entry.SeqId);

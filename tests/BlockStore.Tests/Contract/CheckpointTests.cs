@@ -1,0 +1,63 @@
+namespace BlockStore.Tests.Contract;
+
+/// <summary>Checkpoints: start at 0, durable, never move backwards, never beyond the user's last SeqId.</summary>
+public abstract class CheckpointTests(IProviderFixture fixture) : StoreTestBase(fixture)
+{
+    [Fact]
+    public async Task Checkpoint_never_moves_backwards()
+    {
+        MessageStore store = await OpenAsync();
+        List<Message> sent = await AddManyAsync(store, "c", 10, Users("u"));
+
+        await store.UpdateUserCheckpointAsync("u", sent[6].SeqId);
+        await store.UpdateUserCheckpointAsync("u", sent[2].SeqId);
+        await store.UpdateUserCheckpointAsync("u", 0);
+
+        Assert.Equal(sent[6].SeqId, await store.GetUserCheckpointAsync("u"));
+        AssertSameMessages(sent[7..], await store.GetMessagesAfterCheckpointAsync("u"));
+    }
+
+    [Fact]
+    public async Task Checkpoint_beyond_the_users_last_SeqId_is_refused()
+    {
+        MessageStore store = await OpenAsync();
+        List<Message> sent = await AddManyAsync(store, "c", 3, Users("u"));
+        await AddManyAsync(store, "c", 3, Users("someone-else"));
+
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.UpdateUserCheckpointAsync("u", sent[^1].SeqId + 1));
+        Assert.Equal("seqId", error.ParamName);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.UpdateUserCheckpointAsync("nobody", 1));
+        Assert.Equal(0, await store.GetUserCheckpointAsync("u"));
+
+        await store.UpdateUserCheckpointAsync("u", sent[^1].SeqId);
+        Assert.Equal(sent[^1].SeqId, await store.GetUserCheckpointAsync("u"));
+    }
+
+    [Fact]
+    public async Task Checkpoints_are_durable_across_restart()
+    {
+        MessageStore store = await OpenAsync();
+        List<Message> sent = await AddManyAsync(store, "c", 5, Users("u1", "u2"));
+        await store.UpdateUserCheckpointAsync("u1", sent[3].SeqId);
+        await store.UpdateUserCheckpointAsync("u2", sent[1].SeqId);
+
+        store = await ReopenAsync(store);
+
+        Assert.Equal(sent[3].SeqId, await store.GetUserCheckpointAsync("u1"));
+        Assert.Equal(sent[1].SeqId, await store.GetUserCheckpointAsync("u2"));
+        await store.UpdateUserCheckpointAsync("u1", sent[0].SeqId);
+        Assert.Equal(sent[3].SeqId, await store.GetUserCheckpointAsync("u1"));
+    }
+
+    [Fact]
+    public async Task Racing_checkpoint_updates_keep_the_highest()
+    {
+        MessageStore store = await OpenAsync();
+        List<Message> sent = await AddManyAsync(store, "c", 200, Users("racer"));
+        long[] targets = sent.Select(m => m.SeqId).OrderBy(_ => Random.Shared.Next()).ToArray();
+
+        await Task.WhenAll(targets.Select(seq => Task.Run(() => store.UpdateUserCheckpointAsync("racer", seq))));
+
+        Assert.Equal(sent[^1].SeqId, await store.GetUserCheckpointAsync("racer"));
+    }
+}

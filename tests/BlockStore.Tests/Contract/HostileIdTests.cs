@@ -1,0 +1,45 @@
+namespace BlockStore.Tests.Contract;
+
+/// <summary>Ids are data, never paths or SQL: hostile ids are stored and read back, and nothing appears outside DataDir.</summary>
+public abstract class HostileIdTests(IProviderFixture fixture) : StoreTestBase(fixture)
+{
+    public static TheoryData<string> HostileIds => new()
+    {
+        "../../etc/passwd",
+        "..\\..\\windows\\system32",
+        "x'; DROP TABLE blocks;--",
+        "\"; DELETE FROM journal; --",
+        "a/b\\c",
+        "con",
+        "NUL",
+        "/absolute/path",
+        "%2e%2e%2f",
+        "名前と会話🙂",
+        "Ünïcødé ÷ ñ",
+        new string('z', 200),
+        new string('字', 85),
+        " leading and trailing ",
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileIds))]
+    public async Task Hostile_ids_are_ordinary_ids(string id)
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 2);
+        var sent = new List<Message>();
+        for (int i = 0; i < 5; i++)
+        {
+            sent.Add(await store.AddMessageAsync(id, 1, Bytes($"{id}#{i}"), Users(id, "plain")));
+        }
+
+        await store.UpdateUserCheckpointAsync(id, sent[1].SeqId);
+        store = await ReopenAsync(store, o => o.TimelineMaxSize = 2);
+
+        AssertSameMessages(sent, await store.GetConvMessagesAsync(id, 10));
+        AssertSameMessages(sent, await store.GetUserMessagesAsync(id, 0, 10));
+        AssertSameMessages(sent[2..], await store.GetMessagesAfterCheckpointAsync(id));
+        Assert.Equal(sent[1].SeqId, await store.GetUserCheckpointAsync(id));
+        Assert.Equal([DataDir], Directory.GetFileSystemEntries(Root));
+        Assert.Equal(2, (await store.GetStatsAsync()).UserTimelines);
+    }
+}

@@ -1,0 +1,145 @@
+using BlockStore.Providers;
+
+namespace BlockStore.Tests.Contract;
+
+/// <summary>Restart persistence, SeqIds above every earlier one, journal recovery of unsealed blocks, journal trimming.</summary>
+public abstract class PersistenceTests(IProviderFixture fixture) : StoreTestBase(fixture)
+{
+    [Fact]
+    public async Task Messages_survive_a_restart_and_SeqIds_continue_above_them()
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 6);
+        List<Message> before = await AddManyAsync(store, "c", 20, Users("u"));
+
+        store = await ReopenAsync(store, o => o.TimelineMaxSize = 6);
+        Message next = await store.AddMessageAsync("c", 1, Bytes("after restart"), Users("u"));
+
+        Assert.True(next.SeqId > before[^1].SeqId);
+        AssertSameMessages([.. before, next], await store.GetConvMessagesAsync("c", 100));
+        AssertSameMessages([.. before, next], await store.GetUserMessagesAsync("u", 0, 100));
+        Assert.Equal(next.SeqId, (await store.GetStatsAsync()).LastSeqId);
+    }
+
+    [Fact]
+    public async Task Unsealed_messages_are_recovered_from_the_journal()
+    {
+        // Block writes fail, so nothing is ever sealed: everything lives only in the journal when the store closes.
+        var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 4, faulty);
+        List<Message> sent = await AddManyAsync(store, "c", 10, Users("u1", "u2"));
+        await store.UpdateUserCheckpointAsync("u1", sent[4].SeqId);
+        await store.DisposeAsync();
+        Assert.True(faulty.FailedBlockWrites > 0);
+
+        store = await OpenAsync(o => o.TimelineMaxSize = 4);
+
+        AssertSameMessages(sent, await store.GetConvMessagesAsync("c", 100));
+        AssertSameMessages(sent[5..], await store.GetMessagesAfterCheckpointAsync("u1"));
+        AssertSameMessages(sent, await store.GetUserMessagesAsync("u2", 0, 100));
+        Message next = await store.AddMessageAsync("c", 1, Bytes("next"), Users("u1"));
+        Assert.Equal(sent[^1].SeqId + 1, next.SeqId);
+    }
+
+    [Fact]
+    public async Task Recovery_after_partial_sealing_neither_loses_nor_duplicates()
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 3);
+        List<Message> sealedPart = await AddManyAsync(store, "c", 7, Users("u"));
+        await store.FlushAsync();
+        await store.DisposeAsync();
+
+        var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
+        store = await OpenAsync(o => o.TimelineMaxSize = 3, faulty);
+        List<Message> journaledPart = await AddManyAsync(store, "c", 5, Users("u"));
+        await store.DisposeAsync();
+
+        store = await OpenAsync(o => o.TimelineMaxSize = 3);
+
+        AssertSameMessages([.. sealedPart, .. journaledPart], await store.GetConvMessagesAsync("c", 100));
+        AssertSameMessages([.. sealedPart, .. journaledPart], await store.GetUserMessagesAsync("u", 0, 100));
+        Assert.Equal(12, (await store.GetStatsAsync()).Messages);
+    }
+
+    [Fact]
+    public async Task A_failed_journal_write_fails_its_callers_and_the_store_continues()
+    {
+        var faulty = new FaultyProvider(Fixture.CreateProvider());
+        MessageStore store = await OpenAsync(provider: faulty);
+        Message first = await store.AddMessageAsync("c", 1, Bytes("ok"), Users("u"));
+
+        faulty.FailJournalWrites = true;
+        await Assert.ThrowsAsync<BlockStoreException>(() => store.AddMessageAsync("c", 1, Bytes("lost"), Users("u")));
+        faulty.FailJournalWrites = false;
+        Message third = await store.AddMessageAsync("c", 1, Bytes("ok again"), Users("u"));
+
+        Assert.True(third.SeqId > first.SeqId);
+        AssertSameMessages([first, third], await store.GetConvMessagesAsync("c", 10));
+        AssertSameMessages([first, third], await store.GetUserMessagesAsync("u", 0, 10));
+        store = await ReopenAsync(store);
+        AssertSameMessages([first, third], await store.GetConvMessagesAsync("c", 10));
+    }
+
+    [Fact]
+    public async Task Journal_is_trimmed_by_sealing_when_it_passes_its_budget()
+    {
+        MessageStore store = await OpenAsync(o =>
+        {
+            o.TimelineMaxSize = 1000;
+            o.JournalMaxBytes = 16 * 1024;
+        });
+        for (int i = 0; i < 60; i++)
+        {
+            await store.AddMessagesAsync(Enumerable.Range(0, 10).Select(j => new NewMessage($"c{j}", 1, new byte[100], ["u"])).ToList());
+        }
+
+        await store.FlushAsync();
+        StoreStats stats = await store.GetStatsAsync();
+
+        Assert.InRange(stats.JournalBytes, 0, 16 * 1024);
+        Assert.True(stats.Blocks > 0);
+        Assert.Equal(600, (await store.GetUserMessagesAsync("u", 0, 1000)).Count);
+    }
+
+    [Fact]
+    public async Task Old_open_blocks_are_sealed_even_when_not_full()
+    {
+        MessageStore store = await OpenAsync(o =>
+        {
+            o.TimelineMaxSize = 1000;
+            o.OpenBlockMaxAge = TimeSpan.FromMilliseconds(200);
+        });
+        List<Message> sent = await AddManyAsync(store, "quiet", 3, Users("u"));
+
+        StoreStats stats = await store.GetStatsAsync();
+        for (int i = 0; i < 100 && stats.OpenBlocks > 0; i++)
+        {
+            await Task.Delay(50);
+            stats = await store.GetStatsAsync();
+        }
+
+        Assert.Equal(0, stats.OpenBlocks);
+        Assert.Equal(2, stats.Blocks);
+        Assert.Equal(0, stats.JournalBytes);
+        AssertSameMessages(sent, await store.GetConvMessagesAsync("quiet", 10));
+    }
+
+    [Fact]
+    public async Task Open_blocks_past_their_memory_budget_are_sealed_early()
+    {
+        MessageStore store = await OpenAsync(o =>
+        {
+            o.TimelineMaxSize = 1000;
+            o.OpenBlocksMaxBytes = 8 * 1024;
+        });
+        for (int i = 0; i < 200; i++)
+        {
+            await store.AddMessageAsync($"conv-{i}", 1, new byte[64], [$"user-{i}"]);
+        }
+
+        StoreStats stats = await store.GetStatsAsync();
+
+        Assert.True(stats.OpenBlocks < 200, $"{stats.OpenBlocks} open blocks");
+        Assert.True(stats.Blocks > 0);
+        Assert.Equal(200, stats.Messages);
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+
+namespace BlockStore.Tests.Hosting;
+
+public sealed class OptionsValidationTests
+{
+    [Fact]
+    public void Defaults_are_valid()
+    {
+        Assert.True(Validate(new BlockStoreOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(nameof(BlockStoreOptions.TimelineMaxSize), "BlockStore:TimelineMaxSize must be between 1 and 65536")]
+    [InlineData(nameof(BlockStoreOptions.MaxCapacity), "BlockStore:MaxCapacity must be between 1024 and 1099511627776")]
+    [InlineData(nameof(BlockStoreOptions.MaxBlockBytes), "BlockStore:MaxBlockBytes must be between 1024 and 1073741824")]
+    [InlineData(nameof(BlockStoreOptions.MaxMessageBytes), "BlockStore:MaxMessageBytes must be between 1 and 67108864")]
+    [InlineData(nameof(BlockStoreOptions.CacheSizeBytes), "BlockStore:CacheSizeBytes must be between 0 and")]
+    [InlineData(nameof(BlockStoreOptions.JournalMaxBytes), "BlockStore:JournalMaxBytes must be between 4096 and")]
+    [InlineData(nameof(BlockStoreOptions.OpenBlocksMaxBytes), "BlockStore:OpenBlocksMaxBytes must be between 4096 and")]
+    [InlineData(nameof(BlockStoreOptions.MaxGroupCommit), "BlockStore:MaxGroupCommit must be between 1 and 1000000")]
+    public void Out_of_range_values_name_the_key_and_the_range(string key, string expected)
+    {
+        var options = new BlockStoreOptions();
+        typeof(BlockStoreOptions).GetProperty(key)!.SetValue(options, Convert.ChangeType(-1, typeof(BlockStoreOptions).GetProperty(key)!.PropertyType, null));
+
+        ValidateOptionsResult result = Validate(options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Empty_DataDir_and_bad_enum_and_age_are_refused()
+    {
+        ValidateOptionsResult result = Validate(new BlockStoreOptions { DataDir = " ", Durability = (Durability)7, OpenBlockMaxAge = TimeSpan.Zero });
+
+        Assert.Contains(result.Failures!, f => f.Contains("BlockStore:DataDir", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("BlockStore:Durability", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("BlockStore:OpenBlockMaxAge", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_original_capacity_with_the_default_message_size_is_refused_naming_both_keys()
+    {
+        ValidateOptionsResult result = Validate(new BlockStoreOptions { MaxCapacity = 10000 });
+
+        string failure = Assert.Single(result.Failures!);
+        Assert.Contains("BlockStore:MaxMessageBytes", failure, StringComparison.Ordinal);
+        Assert.Contains("BlockStore:MaxCapacity", failure, StringComparison.Ordinal);
+        Assert.True(Validate(new BlockStoreOptions { MaxCapacity = 10000, MaxMessageBytes = 4000 }).Succeeded);
+    }
+
+    [Fact]
+    public async Task Opening_without_DI_validates_too()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MessageStore.OpenAsync(new BlockStoreOptions { TimelineMaxSize = 0 }));
+
+        Assert.Contains("BlockStore:TimelineMaxSize", error.Message, StringComparison.Ordinal);
+    }
+
+    private static ValidateOptionsResult Validate(BlockStoreOptions options) => new BlockStoreOptionsValidator().Validate(null, options);
+}

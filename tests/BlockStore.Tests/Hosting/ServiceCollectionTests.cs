@@ -1,0 +1,130 @@
+using BlockStore.Providers;
+using BlockStore.Providers.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BlockStore.Tests.Hosting;
+
+public sealed class ServiceCollectionTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "blockstore-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_plain_service_provider_gives_a_working_store_and_disposing_it_releases_the_data_set()
+    {
+        var services = new ServiceCollection();
+        services.AddBlockStore(b => b.Configure(o => o.DataDir = _dir));
+        long seq;
+        await using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            IMessageStore store = provider.GetRequiredService<IMessageStore>();
+            Assert.Same(store, provider.GetRequiredService<IMessageStore>());
+            seq = (await store.AddMessageAsync("c", 1, new byte[] { 1 }, ["u"])).SeqId;
+        }
+
+        await using MessageStore reopened = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        Assert.Equal(seq, Assert.Single(await reopened.GetConvMessagesAsync("c", 10)).SeqId);
+    }
+
+    [Fact]
+    public async Task Synchronous_dispose_of_the_container_closes_the_store()
+    {
+        var services = new ServiceCollection();
+        services.AddBlockStore(b => b.Configure(o => o.DataDir = _dir));
+        using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            await provider.GetRequiredService<IMessageStore>().AddMessageAsync("c", 1, new byte[] { 1 }, []);
+        }
+
+        using ServiceProvider again = new ServiceCollection().AddBlockStore(b => b.Configure(o => o.DataDir = _dir)).Services.BuildServiceProvider();
+        Assert.Single(await again.GetRequiredService<IMessageStore>().GetConvMessagesAsync("c", 10));
+    }
+
+    [Fact]
+    public void Configuration_binds_options_and_picks_the_provider()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BlockStore:Provider"] = "Sqlite",
+            ["BlockStore:DataDir"] = _dir,
+            ["BlockStore:TimelineMaxSize"] = "42",
+            ["BlockStore:Durability"] = "Normal",
+            ["BlockStore:Sqlite:FileName"] = "chat.db",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddBlockStore(configuration.GetSection("BlockStore"));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        BlockStoreOptions options = provider.GetRequiredService<IOptions<BlockStoreOptions>>().Value;
+        Assert.Equal(42, options.TimelineMaxSize);
+        Assert.Equal(Durability.Normal, options.Durability);
+        Assert.IsType<SqliteBlockStoreProvider>(provider.GetRequiredService<IBlockStoreProvider>());
+        Assert.Equal("chat.db", provider.GetRequiredService<IOptions<SqliteBlockStoreOptions>>().Value.FileName);
+    }
+
+    [Fact]
+    public void An_unknown_provider_is_refused_naming_the_key()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BlockStore:Provider"] = "Oracle",
+        }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddBlockStore(configuration.GetSection("BlockStore")));
+
+        Assert.Contains("BlockStore:Provider", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Oracle", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_host_with_a_bad_configuration_fails_at_start()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BlockStore:DataDir"] = _dir,
+            ["BlockStore:TimelineMaxSize"] = "0",
+        });
+        builder.Services.AddBlockStore(builder.Configuration.GetSection("BlockStore"));
+        using IHost host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("BlockStore:TimelineMaxSize must be between 1 and 65536", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_host_opens_the_store_at_start_and_it_is_locked_until_stop()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Services.AddBlockStore(b => b.Configure(o => o.DataDir = _dir));
+        using (IHost host = builder.Build())
+        {
+            await host.StartAsync();
+            await Assert.ThrowsAsync<StoreLockedException>(() => MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir }));
+            await host.Services.GetRequiredService<IMessageStore>().AddMessageAsync("c", 1, new byte[] { 7 }, []);
+            await host.StopAsync();
+        }
+
+        await using MessageStore store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        Assert.Single(await store.GetConvMessagesAsync("c", 10));
+    }
+
+    [Fact]
+    public void Registration_checks_its_arguments()
+    {
+        Assert.Throws<ArgumentNullException>(() => ((IServiceCollection)null!).AddBlockStore());
+        Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddBlockStore((Action<IBlockStoreBuilder>)null!));
+        Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddBlockStore((IConfiguration)null!));
+    }
+}

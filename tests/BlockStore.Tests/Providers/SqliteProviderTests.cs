@@ -1,0 +1,89 @@
+using BlockStore.Providers.Sqlite;
+using BlockStore.Tests.Contract;
+using Microsoft.Data.Sqlite;
+
+namespace BlockStore.Tests.Providers;
+
+/// <summary>What only the SQLite provider promises: schema versioning, connection strings, damage inside the database.</summary>
+public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
+{
+    private string DatabasePath => Path.Combine(DataDir, "blockstore.db");
+
+    [Fact]
+    public async Task A_database_with_a_newer_schema_is_refused_with_a_clear_message()
+    {
+        MessageStore store = await OpenAsync();
+        await store.AddMessageAsync("c", 1, Bytes("x"), []);
+        await store.DisposeAsync();
+        Execute("UPDATE meta SET value = 99 WHERE key = 'schema_version'");
+
+        var error = await Assert.ThrowsAsync<BlockStoreException>(() => MessageStore.OpenAsync(CreateOptions(), Fixture.CreateProvider()));
+
+        Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connection_string_places_the_database_and_its_lock()
+    {
+        string path = Path.Combine(DataDir, "elsewhere", "chat.sqlite");
+        var provider = new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { ConnectionString = $"Data Source={path}" });
+        MessageStore store = await OpenAsync(provider: provider);
+        await store.AddMessageAsync("c", 1, Bytes("x"), []);
+
+        Assert.True(File.Exists(path));
+        Assert.True(File.Exists(path + ".lock"));
+        await Assert.ThrowsAsync<StoreLockedException>(() => MessageStore.OpenAsync(CreateOptions(), new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { ConnectionString = $"Data Source={path}" })));
+    }
+
+    [Fact]
+    public async Task A_damaged_block_blob_is_reported_and_other_timelines_stay_readable()
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 4);
+        await AddManyAsync(store, "victim", 8);
+        List<Message> other = await AddManyAsync(store, "bystander", 8);
+        await store.DisposeAsync();
+        (long storeId, long offset) = Scalar2("SELECT store_id, offset FROM blocks WHERE timeline_id = 'victim' ORDER BY first_seq LIMIT 1");
+        Execute($"UPDATE block_data SET data = substr(data, 1, 60) || X'FF' || substr(data, 62) WHERE key = {(storeId << 40) | offset}");
+
+        store = await OpenAsync(o => o.TimelineMaxSize = 4);
+
+        var error = await Assert.ThrowsAsync<CorruptBlockException>(() => store.GetConvMessagesAsync("victim", 100));
+        Assert.Equal(storeId, error.StoreId);
+        Assert.Equal(offset, error.Offset);
+        AssertSameMessages(other, await store.GetConvMessagesAsync("bystander", 100));
+        Assert.Equal(4, (await store.GetConvMessagesAsync("victim", 4)).Count);
+    }
+
+    [Fact]
+    public async Task A_missing_block_blob_is_reported_not_returned()
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 2);
+        await AddManyAsync(store, "c", 4);
+        await store.DisposeAsync();
+        Execute("DELETE FROM block_data WHERE key = (SELECT min(key) FROM block_data)");
+
+        store = await OpenAsync(o => o.TimelineMaxSize = 2);
+
+        await Assert.ThrowsAsync<CorruptBlockException>(() => store.GetConvMessagesAsync("c", 100));
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private (long, long) Scalar2(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        using SqliteDataReader reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+}
