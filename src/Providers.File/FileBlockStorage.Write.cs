@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace BlockStore.Providers.File;
 
 /// <summary>Writing: blocks are appended to the newest store; a block that does not fit starts the next store file.</summary>
@@ -52,8 +54,6 @@ internal sealed partial class FileBlockStorage
             {
                 DurableFiles.Flush(store.Handle, _durability);
             }
-
-            Volatile.Write(ref _snapshot, null);
         }
 
         return ValueTask.FromResult<IReadOnlyList<StoreIndex>>(locations);
@@ -77,10 +77,9 @@ internal sealed partial class FileBlockStorage
     private StoreFile AddStore(long id)
     {
         string path = Path.Combine(_directory, StoreFile.FileName(id));
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle = DurableFiles.CreateWithHeader(path, FileHeader.Create(FileKind.Store, id, _capacity), _durability);
+        SafeFileHandle handle = DurableFiles.CreateWithHeader(path, FileHeader.Create(FileKind.Store, id, _capacity), _durability);
         var store = new StoreFile(id, path, _capacity, handle);
         Volatile.Write(ref _stores, [.. _stores, store]);
-        Volatile.Write(ref _snapshot, null);
         return store;
     }
 }

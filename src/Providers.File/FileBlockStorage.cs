@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace BlockStore.Providers.File;
 
 /// <summary>
@@ -14,7 +16,6 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
 
     /// <summary>The stores by increasing id; replaced, never changed, when a store is added, so readers need no lock.</summary>
     private StoreFile[] _stores = [];
-    private IReadOnlyList<StoreInfo>? _snapshot;
 
     private FileBlockStorage(string directory, long capacity, Durability durability)
     {
@@ -60,21 +61,14 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
 
     public ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default)
     {
-        IReadOnlyList<StoreInfo>? snapshot = Volatile.Read(ref _snapshot);
-        if (snapshot is null)
+        StoreFile[] stores = Volatile.Read(ref _stores);
+        var infos = new StoreInfo[stores.Length];
+        for (int i = 0; i < stores.Length; i++)
         {
-            StoreFile[] stores = Volatile.Read(ref _stores);
-            var infos = new StoreInfo[stores.Length];
-            for (int i = 0; i < stores.Length; i++)
-            {
-                infos[i] = stores[i].ToInfo();
-            }
-
-            snapshot = infos;
-            Volatile.Write(ref _snapshot, snapshot);
+            infos[i] = stores[i].ToInfo();
         }
 
-        return ValueTask.FromResult(snapshot);
+        return ValueTask.FromResult<IReadOnlyList<StoreInfo>>(infos);
     }
 
     public void Dispose()
@@ -90,7 +84,7 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
 
     private static StoreFile OpenStore(string path, long id)
     {
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle = DurableFiles.OpenExisting(path);
+        SafeFileHandle handle = DurableFiles.OpenExisting(path);
         try
         {
             FileHeader header = FileHeader.Read(handle, path, FileKind.Store);

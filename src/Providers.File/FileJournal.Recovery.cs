@@ -44,7 +44,7 @@ internal sealed partial class FileJournal
     }
 
     /// <summary>Reads every surviving record with an id of at least <paramref name="keepFrom"/>, oldest first.</summary>
-    public IEnumerable<JournalRecord> ReadRecords(long keepFrom)
+    public IEnumerable<JournalRecord> ReadRecords(long keepFrom, CancellationToken cancellationToken)
     {
         JournalSegment[] segments;
         lock (_lock)
@@ -54,6 +54,7 @@ internal sealed partial class FileJournal
 
         foreach (JournalSegment segment in segments)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var reader = new FrameReader(segment.Path, FileHeader.Size, segment.Length);
             while (TryRead(reader, segment, out JournalRecord record))
             {

@@ -172,6 +172,7 @@ internal sealed partial class FileJournal : IDisposable
         }
 
         _segments.Add(segment);
+        _torn = false;
         return segment;
     }
 }

@@ -11,7 +11,7 @@ internal sealed partial class FileTimelineRepository
             keepFrom = _keepFrom;
         }
 
-        return _journal.ReadRecords(keepFrom).ToAsyncEnumerable();
+        return _journal.ReadRecords(keepFrom, cancellationToken).ToAsyncEnumerable();
     }
 
     public ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
