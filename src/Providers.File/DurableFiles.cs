@@ -1,0 +1,96 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace BlockStore.Providers.File;
+
+/// <summary>File operations that honour <see cref="Durability"/>: fsync of files, and of directories after a create, rename or delete.</summary>
+internal static partial class DurableFiles
+{
+    /// <summary>The suffix of files being created; a crash can leave one behind, and opening deletes it.</summary>
+    public const string TempSuffix = ".tmp";
+
+    /// <summary>Opens an existing file for positional reads and writes.</summary>
+    public static SafeFileHandle OpenExisting(string path) =>
+        System.IO.File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+
+    /// <summary>
+    /// Creates <paramref name="path"/> holding only <paramref name="header"/>: written to a temporary file, flushed, then renamed
+    /// (over an existing file when <paramref name="overwrite"/>), so the file is either absent or complete. Returns the open file.
+    /// </summary>
+    public static SafeFileHandle CreateWithHeader(string path, FileHeader header, Durability durability, bool overwrite = false)
+    {
+        string temp = path + TempSuffix;
+        Span<byte> bytes = stackalloc byte[FileHeader.Size];
+        header.Write(bytes);
+        using (SafeFileHandle handle = System.IO.File.OpenHandle(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None))
+        {
+            RandomAccess.Write(handle, bytes, 0);
+            Flush(handle, durability);
+        }
+
+        System.IO.File.Move(temp, path, overwrite);
+        SyncDirectory(Path.GetDirectoryName(path)!, durability);
+        return OpenExisting(path);
+    }
+
+    /// <summary>Replaces <paramref name="path"/> with the finished temporary file <paramref name="temp"/> in one atomic rename.</summary>
+    public static void Replace(string temp, string path, Durability durability)
+    {
+        System.IO.File.Move(temp, path, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(path)!, durability);
+    }
+
+    /// <summary>Flushes a file's data to stable storage when <paramref name="durability"/> is <see cref="Durability.Full"/>.</summary>
+    public static void Flush(SafeFileHandle handle, Durability durability)
+    {
+        if (durability == Durability.Full)
+        {
+            RandomAccess.FlushToDisk(handle);
+        }
+    }
+
+    /// <summary>Deletes the temporary files a crash may have left in <paramref name="directory"/>.</summary>
+    public static void DeleteLeftovers(string directory)
+    {
+        foreach (string temp in Directory.EnumerateFiles(directory, "*" + TempSuffix))
+        {
+            System.IO.File.Delete(temp);
+        }
+    }
+
+    /// <summary>Makes creations, renames and deletions in <paramref name="directory"/> durable (fsync of the directory on Linux).</summary>
+    public static void SyncDirectory(string directory, Durability durability)
+    {
+        if (durability != Durability.Full || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        int fd = Open(directory, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"Opening the directory '{directory}' to flush it failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"Flushing the directory '{directory}' failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}

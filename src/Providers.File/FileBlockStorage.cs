@@ -1,0 +1,110 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace BlockStore.Providers.File;
+
+/// <summary>
+/// Block bytes in fixed-capacity store files under <c>stores/</c>. Each file starts with a <see cref="FileHeader"/> (store id,
+/// capacity) and never grows past <see cref="BlockStoreOptions.MaxCapacity"/>; blocks are appended after it and read back with
+/// positional reads on handles kept open, so readers never wait for the writer.
+/// </summary>
+internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
+{
+    private readonly string _directory;
+    private readonly long _capacity;
+    private readonly Durability _durability;
+    private readonly Lock _writeLock = new();
+
+    /// <summary>The stores by increasing id; replaced, never changed, when a store is added, so readers need no lock.</summary>
+    private StoreFile[] _stores = [];
+
+    private FileBlockStorage(string directory, long capacity, Durability durability)
+    {
+        _directory = directory;
+        _capacity = capacity;
+        _durability = durability;
+    }
+
+    /// <summary>The largest block an empty store holds: the capacity less the header.</summary>
+    public long MaxBlockSize => _capacity - FileHeader.Size;
+
+    /// <summary>Opens every store file in <paramref name="directory"/>, checking its header; a store's used size is its file length.</summary>
+    public static FileBlockStorage Open(string directory, long capacity, Durability durability)
+    {
+        Directory.CreateDirectory(directory);
+        DurableFiles.DeleteLeftovers(directory);
+        var storage = new FileBlockStorage(directory, capacity, durability);
+        var stores = new List<StoreFile>();
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(directory))
+            {
+                if (StoreFile.TryParse(Path.GetFileName(path), out long id))
+                {
+                    stores.Add(OpenStore(path, id));
+                }
+            }
+        }
+        catch
+        {
+            foreach (StoreFile store in stores)
+            {
+                store.Handle.Dispose();
+            }
+
+            throw;
+        }
+
+        stores.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        storage._stores = [.. stores];
+        return storage;
+    }
+
+    public ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default)
+    {
+        StoreFile[] stores = Volatile.Read(ref _stores);
+        var infos = new StoreInfo[stores.Length];
+        for (int i = 0; i < stores.Length; i++)
+        {
+            infos[i] = stores[i].ToInfo();
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<StoreInfo>>(infos);
+    }
+
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            foreach (StoreFile store in _stores)
+            {
+                store.Handle.Dispose();
+            }
+        }
+    }
+
+    private static StoreFile OpenStore(string path, long id)
+    {
+        SafeFileHandle handle = DurableFiles.OpenExisting(path);
+        try
+        {
+            FileHeader header = FileHeader.Read(handle, path, FileKind.Store);
+            if (header.Value != id)
+            {
+                throw FileHeader.Refuse(path, FileKind.Store, $"its header says it is store {header.Value}, its name says store {id}");
+            }
+
+            long length = RandomAccess.GetLength(handle);
+            if (header.Capacity < FileHeader.Size || header.Capacity > BlockStoreLimits.MaxStoreCapacity || length > header.Capacity)
+            {
+                throw FileHeader.Refuse(path, FileKind.Store, $"it is {length} bytes long but its header gives a capacity of {header.Capacity}");
+            }
+
+            return new StoreFile(id, path, header.Capacity, handle) { Used = length };
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+
+namespace BlockStore.Providers.File;
+
+/// <summary>
+/// The journal of open blocks: an append-only log of CRC-framed records in segment files (<c>journal/&lt;first id&gt;.log</c>),
+/// rolled at <see cref="FileBlockStoreOptions.JournalSegmentBytes"/>. A record's frame body is its id (i64) followed by the
+/// engine's opaque payload. Segments wholly below the trim point are deleted once the metadata recording the trim is durable.
+/// </summary>
+internal sealed partial class FileJournal : IDisposable
+{
+    private const int RecordPrefixSize = RecordFrame.HeaderSize + sizeof(long);
+
+    private readonly string _directory;
+    private readonly Durability _durability;
+    private readonly long _segmentBytes;
+    private readonly List<JournalSegment> _segments = [];
+    private readonly Lock _lock = new();
+    private readonly byte[] _prefix = new byte[RecordPrefixSize];
+    private readonly ReadOnlyMemory<byte>[] _parts = new ReadOnlyMemory<byte>[2];
+    private long _lastId;
+    private bool _torn;
+
+    private FileJournal(string directory, Durability durability, long segmentBytes)
+    {
+        _directory = directory;
+        _durability = durability;
+        _segmentBytes = segmentBytes;
+    }
+
+    /// <summary>Appends one record; when this returns it is durable as the <see cref="Durability"/> requires.</summary>
+    /// <remarks>If the write fails, its partial bytes are cut off (now, or before the next append), so no later record hides behind them.</remarks>
+    public void Append(long recordId, ReadOnlyMemory<byte> payload)
+    {
+        lock (_lock)
+        {
+            if (recordId <= _lastId)
+            {
+                throw new ArgumentOutOfRangeException(nameof(recordId), recordId, $"Journal record ids must increase; the last one was {_lastId}.");
+            }
+
+            JournalSegment? segment = _segments.Count == 0 ? null : _segments[^1];
+            if (segment is not null && _torn)
+            {
+                RandomAccess.SetLength(segment.Handle!, segment.Length);
+                _torn = false;
+            }
+
+            long size = RecordPrefixSize + (long)payload.Length;
+            if (segment is null || (segment.HasRecords && segment.Length + size > _segmentBytes))
+            {
+                segment = StartSegment(recordId);
+            }
+
+            SafeFileHandle handle = segment.Handle!;
+            try
+            {
+                WriteRecord(handle, segment.Length, recordId, payload);
+                DurableFiles.Flush(handle, _durability);
+            }
+            catch
+            {
+                _torn = true;
+                TryCut(segment);
+                throw;
+            }
+
+            segment.Length += size;
+            segment.LastId = recordId;
+            _lastId = recordId;
+        }
+    }
+
+    /// <summary>Deletes the segments whose records all have ids below <paramref name="keepFrom"/>.</summary>
+    /// <remarks>
+    /// Call only after the trim point is durably recorded: reads skip records below it, so a segment that cannot be deleted now
+    /// is harmless and is deleted by a later trim or the next open.
+    /// </remarks>
+    public void Trim(long keepFrom)
+    {
+        lock (_lock)
+        {
+            int drop = 0;
+            while (drop < _segments.Count - 1 && _segments[drop + 1].FirstId <= keepFrom)
+            {
+                drop++;
+            }
+
+            if (drop == _segments.Count - 1 && _segments[^1].HasRecords && _segments[^1].LastId < keepFrom)
+            {
+                drop++;
+            }
+
+            int deleted = 0;
+            try
+            {
+                for (; deleted < drop; deleted++)
+                {
+                    JournalSegment segment = _segments[deleted];
+                    System.IO.File.Delete(segment.Path);
+                    segment.Handle?.Dispose();
+                }
+
+                if (deleted > 0)
+                {
+                    DurableFiles.SyncDirectory(_directory, _durability);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next trim; reads already skip these records.
+            }
+            finally
+            {
+                _segments.RemoveRange(0, deleted);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (JournalSegment segment in _segments)
+            {
+                segment.Handle?.Dispose();
+                segment.Handle = null;
+            }
+        }
+    }
+
+    private void WriteRecord(SafeFileHandle handle, long offset, long recordId, ReadOnlyMemory<byte> payload)
+    {
+        Span<byte> prefix = _prefix;
+        BinaryPrimitives.WriteInt64LittleEndian(prefix[RecordFrame.HeaderSize..], recordId);
+        RecordFrame.WriteHeader(prefix, prefix[RecordFrame.HeaderSize..], payload.Span);
+        _parts[0] = _prefix;
+        _parts[1] = payload;
+        try
+        {
+            RandomAccess.Write(handle, _parts, offset);
+        }
+        finally
+        {
+            _parts[1] = default;
+        }
+    }
+
+    private void TryCut(JournalSegment segment)
+    {
+        try
+        {
+            RandomAccess.SetLength(segment.Handle!, segment.Length);
+            _torn = false;
+        }
+        catch (IOException)
+        {
+            // Append cuts it before writing anything else.
+        }
+    }
+
+    private JournalSegment StartSegment(long firstId)
+    {
+        var segment = new JournalSegment(firstId, Path.Combine(_directory, JournalSegment.FileName(firstId)));
+        segment.Handle = DurableFiles.CreateWithHeader(segment.Path, FileHeader.Create(FileKind.JournalSegment, firstId), _durability);
+        if (_segments.Count > 0)
+        {
+            JournalSegment previous = _segments[^1];
+            previous.Handle?.Dispose();
+            previous.Handle = null;
+        }
+
+        _segments.Add(segment);
+        _torn = false;
+        return segment;
+    }
+}

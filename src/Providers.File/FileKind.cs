@@ -1,0 +1,23 @@
+namespace BlockStore.Providers.File;
+
+/// <summary>The kinds of file the provider writes; each has its own signature in <see cref="FileHeader"/>.</summary>
+internal enum FileKind
+{
+    /// <summary>A fixed-capacity store of block bytes.</summary>
+    Store,
+
+    /// <summary>A segment of the journal of open blocks.</summary>
+    JournalSegment,
+
+    /// <summary>The log of timeline metadata changes since the last snapshot.</summary>
+    TimelineLog,
+
+    /// <summary>The snapshot of all timeline metadata.</summary>
+    TimelineSnapshot,
+
+    /// <summary>The log of checkpoint changes since the last snapshot.</summary>
+    CheckpointLog,
+
+    /// <summary>The snapshot of all checkpoints.</summary>
+    CheckpointSnapshot,
+}

@@ -1,0 +1,279 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+
+namespace BlockStore.Providers.File;
+
+/// <summary>Applies one record body while a <see cref="SnapshotLog"/> is loaded.</summary>
+/// <param name="body">The record's body, valid only during the call.</param>
+internal delegate void RecordHandler(ReadOnlySpan<byte> body);
+
+/// <summary>Writes the whole state as records into a new snapshot.</summary>
+/// <param name="writer">Receives the records.</param>
+internal delegate void SnapshotSource(SnapshotWriter writer);
+
+/// <summary>
+/// State that survives crashes: a snapshot (<c>name.snapshot</c>) plus an append-only CRC-framed log (<c>name.log</c>) of the
+/// changes since. Both headers carry a generation: the log applies only to the snapshot of its generation. Compaction writes a
+/// new snapshot (generation + 1) to a temporary file, flushes it and renames it over the old one, then starts an empty log
+/// of the new generation the same way; a crash in between leaves a stale log that opening recognises by its generation and discards.
+/// </summary>
+internal sealed class SnapshotLog : IDisposable
+{
+    private readonly string _logPath;
+    private readonly string _snapshotPath;
+    private readonly FileKind _logKind;
+    private readonly FileKind _snapshotKind;
+    private readonly Durability _durability;
+    private readonly long _threshold;
+    private SafeFileHandle? _log;
+    private long _logLength;
+    private long _generation;
+    private long _snapshotBytes;
+    private bool _torn;
+
+    private SnapshotLog(string directory, string name, FileKind snapshotKind, FileKind logKind, Durability durability, long threshold)
+    {
+        _logPath = Path.Combine(directory, name + ".log");
+        _snapshotPath = Path.Combine(directory, name + ".snapshot");
+        _snapshotKind = snapshotKind;
+        _logKind = logKind;
+        _durability = durability;
+        _threshold = threshold;
+    }
+
+    /// <summary>The bytes of the log's records, which the next compaction folds into the snapshot.</summary>
+    public long LogBytes => _logLength - FileHeader.Size;
+
+    /// <summary>The log's path, for messages.</summary>
+    public string LogPath => _logPath;
+
+    /// <summary>The snapshot's path, for messages.</summary>
+    public string SnapshotPath => _snapshotPath;
+
+    /// <summary>Opens (creating if needed) the pair in <paramref name="directory"/>, feeding every record to <paramref name="apply"/> in order.</summary>
+    public static SnapshotLog Open(
+        string directory, string name, FileKind snapshotKind, FileKind logKind, Durability durability, long threshold, RecordHandler apply)
+    {
+        var state = new SnapshotLog(directory, name, snapshotKind, logKind, durability, threshold);
+        try
+        {
+            state.Load(apply);
+            return state;
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Appends one record, durable as the <see cref="Durability"/> requires; on failure nothing of it is left behind.</summary>
+    public void Append(ReadOnlySpan<byte> body)
+    {
+        SafeFileHandle log = PrepareLog();
+        int size = RecordFrame.HeaderSize + body.Length;
+        byte[] frame = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            RecordFrame.WriteHeader(frame, body, []);
+            body.CopyTo(frame.AsSpan(RecordFrame.HeaderSize));
+            RandomAccess.Write(log, frame.AsSpan(0, size), _logLength);
+            DurableFiles.Flush(log, _durability);
+            _logLength += size;
+        }
+        catch
+        {
+            _torn = true;
+            TryCutTornTail(log);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+        }
+    }
+
+    /// <summary>Folds the log into a new snapshot when it has grown past the threshold and past the last snapshot's size.</summary>
+    /// <remarks>A failed compaction loses nothing: the log stays valid (or is restarted before the next append), so it is retried later.</remarks>
+    public void CompactIfDue(SnapshotSource source)
+    {
+        if (LogBytes < Math.Max(_threshold, _snapshotBytes))
+        {
+            return;
+        }
+
+        try
+        {
+            Compact(source);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Writes the whole state to a new snapshot and starts an empty log.</summary>
+    public void Compact(SnapshotSource source)
+    {
+        string temp = _snapshotPath + DurableFiles.TempSuffix;
+        long size;
+        try
+        {
+            using var writer = new SnapshotWriter(temp, FileHeader.Create(_snapshotKind, _generation + 1));
+            source(writer);
+            size = writer.Finish(_durability);
+        }
+        catch
+        {
+            System.IO.File.Delete(temp);
+            throw;
+        }
+
+        DurableFiles.Replace(temp, _snapshotPath, _durability);
+        _generation++;
+        _snapshotBytes = size;
+        _log?.Dispose();
+        _log = null;
+        _logLength = FileHeader.Size;
+        StartLog();
+    }
+
+    public void Dispose() => _log?.Dispose();
+
+    private void Load(RecordHandler apply)
+    {
+        if (System.IO.File.Exists(_snapshotPath))
+        {
+            LoadSnapshot(apply);
+        }
+
+        if (!System.IO.File.Exists(_logPath))
+        {
+            StartLog();
+            return;
+        }
+
+        SafeFileHandle log = DurableFiles.OpenExisting(_logPath);
+        _log = log;
+        long generation = FileHeader.Read(log, _logPath, _logKind).Value;
+        if (generation > _generation)
+        {
+            throw FileHeader.Refuse(_logPath, _logKind, $"it continues snapshot generation {generation}, but the snapshot '{_snapshotPath}' is of generation {_generation} (missing or replaced)");
+        }
+
+        if (generation < _generation)
+        {
+            // A compaction stopped after renaming the snapshot: everything in this log is already in the snapshot.
+            log.Dispose();
+            _log = null;
+            StartLog();
+            return;
+        }
+
+        long length = RandomAccess.GetLength(log);
+        using var reader = new FrameReader(_logPath, FileHeader.Size, length);
+        FrameStatus status;
+        while ((status = reader.Next(out ReadOnlySpan<byte> body)) == FrameStatus.Ok)
+        {
+            Apply(apply, body, _logPath, _logKind, reader.Position);
+        }
+
+        if (status == FrameStatus.Damaged && !reader.RestIsZero())
+        {
+            throw FileHeader.Refuse(_logPath, _logKind, $"the record at offset {reader.Position} is damaged and more records follow it");
+        }
+
+        _logLength = reader.Position;
+        if (_logLength < length)
+        {
+            // A torn tail: the record being written when the process stopped was never acknowledged.
+            RandomAccess.SetLength(log, _logLength);
+            DurableFiles.Flush(log, _durability);
+        }
+    }
+
+    private void LoadSnapshot(RecordHandler apply)
+    {
+        using (SafeFileHandle snapshot = System.IO.File.OpenHandle(_snapshotPath, FileMode.Open, FileAccess.Read, FileShare.Read))
+        {
+            _generation = FileHeader.Read(snapshot, _snapshotPath, _snapshotKind).Value;
+            _snapshotBytes = RandomAccess.GetLength(snapshot);
+        }
+
+        using var reader = new FrameReader(_snapshotPath, FileHeader.Size, _snapshotBytes);
+        while (true)
+        {
+            FrameStatus status = reader.Next(out ReadOnlySpan<byte> body);
+            if (status != FrameStatus.Ok)
+            {
+                throw FileHeader.Refuse(_snapshotPath, _snapshotKind, $"it is damaged or incomplete at offset {reader.Position}");
+            }
+
+            if (body.IsEmpty)
+            {
+                break;
+            }
+
+            Apply(apply, body, _snapshotPath, _snapshotKind, reader.Position);
+        }
+
+        if (reader.Next(out _) != FrameStatus.End)
+        {
+            throw FileHeader.Refuse(_snapshotPath, _snapshotKind, $"unexpected data follows its end marker at offset {reader.Position}");
+        }
+    }
+
+    private static void Apply(RecordHandler apply, ReadOnlySpan<byte> body, string path, FileKind kind, long end)
+    {
+        try
+        {
+            apply(body);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
+        {
+            throw new BlockStoreException(
+                $"The BlockStore file '{path}' cannot be used: the record ending at offset {end} is invalid ({ex.Message}).", ex);
+        }
+    }
+
+    /// <summary>Returns the log ready for an append: restarted after an interrupted compaction, cut back after a failed append.</summary>
+    private SafeFileHandle PrepareLog()
+    {
+        if (_log is null)
+        {
+            StartLog();
+        }
+
+        SafeFileHandle log = _log!;
+        if (_torn)
+        {
+            RandomAccess.SetLength(log, _logLength);
+            DurableFiles.Flush(log, _durability);
+            _torn = false;
+        }
+
+        return log;
+    }
+
+    private void TryCutTornTail(SafeFileHandle log)
+    {
+        try
+        {
+            RandomAccess.SetLength(log, _logLength);
+            _torn = false;
+        }
+        catch (IOException)
+        {
+            // PrepareLog cuts it before the next append.
+        }
+    }
+
+    private void StartLog()
+    {
+        _log = DurableFiles.CreateWithHeader(_logPath, FileHeader.Create(_logKind, _generation), _durability, overwrite: true);
+        _logLength = FileHeader.Size;
+        _torn = false;
+    }
+}

@@ -1,0 +1,124 @@
+using BlockStore.Providers;
+using BlockStore.Providers.File;
+
+namespace BlockStore.Tests.FileProvider;
+
+/// <summary>The journal: torn tails are cut without losing a complete record, segments roll and are deleted once sealing covers them.</summary>
+public sealed class FileJournalTests : FileProviderTestBase
+{
+    private string[] Segments() => [.. Directory.GetFiles(JournalDir).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public async Task A_journal_cut_mid_record_recovers_every_complete_record_and_appends_cleanly_after()
+    {
+        IBlockStoreSession session = await OpenAsync(o => o.Durability = Durability.Full);
+        await AppendAsync(session, 1, 5, 9, 12);
+        await CloseAsync(session);
+        string segment = Assert.Single(Segments());
+        long length = new FileInfo(segment).Length;
+        using (FileStream file = File.OpenWrite(segment))
+        {
+            file.SetLength(length - 7);
+        }
+
+        session = await OpenAsync(o => o.Durability = Durability.Full);
+        Assert.Equal([1, 5, 9], await JournalIdsAsync(session));
+        await AppendAsync(session, 13);
+        session = await ReopenAsync(session);
+
+        Assert.Equal([1, 5, 9, 13], await JournalIdsAsync(session));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(11)]
+    [InlineData(40)]
+    [InlineData(5000)]
+    public async Task Garbage_after_the_last_record_is_dropped_and_later_appends_are_not_hidden(int garbageBytes)
+    {
+        IBlockStoreSession session = await OpenAsync();
+        await AppendAsync(session, 1, 2, 3);
+        await CloseAsync(session);
+        var garbage = new byte[garbageBytes];
+        new Random(garbageBytes).NextBytes(garbage);
+        using (FileStream file = new(Assert.Single(Segments()), FileMode.Append))
+        {
+            file.Write(garbage);
+        }
+
+        session = await OpenAsync();
+        Assert.Equal([1, 2, 3], await JournalIdsAsync(session));
+        await AppendAsync(session, 4);
+        session = await ReopenAsync(session);
+
+        Assert.Equal([1, 2, 3, 4], await JournalIdsAsync(session));
+    }
+
+    [Fact]
+    public async Task A_damaged_record_in_an_older_segment_is_reported_not_skipped()
+    {
+        IBlockStoreSession session = await OpenAsync(configureFile: f => f.JournalSegmentBytes = 200);
+        await AppendAsync(session, 1, 2, 3, 4, 5, 6, 7, 8);
+        await CloseAsync(session);
+        string first = Segments()[0];
+        byte[] bytes = await File.ReadAllBytesAsync(first);
+        bytes[FileHeader.Size + 12] ^= 0xFF;
+        await File.WriteAllBytesAsync(first, bytes);
+
+        var error = await Assert.ThrowsAsync<BlockStoreException>(async () => await OpenAsync(configureFile: f => f.JournalSegmentBytes = 200));
+
+        Assert.Contains(first, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Segments_roll_at_the_configured_size_and_are_deleted_once_sealing_covers_them()
+    {
+        IBlockStoreSession session = await OpenAsync(o => o.Durability = Durability.Full, f => f.JournalSegmentBytes = 200);
+        long[] ids = [.. Enumerable.Range(1, 30).Select(i => (long)i)];
+        await AppendAsync(session, ids);
+        int before = Segments().Length;
+        Assert.True(before > 4, $"only {before} segments");
+        Assert.All(Segments(), s => Assert.Matches(@"^\d{20}\.log$", Path.GetFileName(s)));
+
+        IReadOnlyList<StoreIndex> location = await session.Blocks.WriteBlocksAsync([Filled(10, 1)]);
+        await session.Timelines.CommitBlocksAsync([Block("c", 1, location[0])], journalKeepFrom: 20);
+
+        Assert.InRange(Segments().Length, 1, before - 1);
+        Assert.True(long.Parse(Path.GetFileNameWithoutExtension(Segments()[0])) <= 20);
+        Assert.Equal(ids[19..], await JournalIdsAsync(session));
+        session = await ReopenAsync(session, configureFile: f => f.JournalSegmentBytes = 200);
+        Assert.Equal(ids[19..], await JournalIdsAsync(session));
+
+        await session.Timelines.CommitBlocksAsync([], journalKeepFrom: 31);
+
+        Assert.Empty(Segments());
+        Assert.Empty(await JournalIdsAsync(session));
+        await AppendAsync(session, 31);
+        session = await ReopenAsync(session, configureFile: f => f.JournalSegmentBytes = 200);
+        Assert.Equal([31], await JournalIdsAsync(session));
+    }
+
+    [Fact]
+    public async Task Records_below_the_recorded_trim_point_are_not_returned_even_if_their_segment_survived()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        await AppendAsync(session, 1, 2, 3, 4);
+        await session.Timelines.CommitBlocksAsync([], journalKeepFrom: 3);
+
+        Assert.Single(Segments());
+        Assert.Equal([3, 4], await JournalIdsAsync(session));
+        session = await ReopenAsync(session);
+        Assert.Equal([3, 4], await JournalIdsAsync(session));
+    }
+
+    [Fact]
+    public async Task Record_ids_must_increase()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        await AppendAsync(session, 5);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await session.Timelines.AppendJournalAsync(5, new byte[1]));
+        await AppendAsync(session, 6);
+        Assert.Equal([5, 6], await JournalIdsAsync(session));
+    }
+}
