@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using BlockStore.Providers;
+using BlockStore.Providers.File;
 using BlockStore.Providers.Sqlite;
 
 namespace BlockStore.CrashChild;
@@ -20,6 +21,7 @@ public static class CrashWorkload
     public static IBlockStoreProvider Provider(string name) => name switch
     {
         "Sqlite" => new SqliteBlockStoreProvider(new SqliteBlockStoreOptions()),
+        "File" => new FileBlockStoreProvider(new FileBlockStoreOptions()),
         _ => throw new ArgumentException($"Unknown provider '{name}'.", nameof(name)),
     };
 

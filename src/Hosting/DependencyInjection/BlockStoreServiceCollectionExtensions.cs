@@ -11,7 +11,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers BlockStore's <see cref="IMessageStore"/> in a service collection.</summary>
 public static class BlockStoreServiceCollectionExtensions
 {
-    /// <summary>The configuration key that picks the provider (<c>Sqlite</c> or <c>File</c>).</summary>
+    /// <summary>The configuration key that picks the provider (<c>Sqlite</c>, the default, or <c>File</c>).</summary>
     public const string ProviderKey = "Provider";
 
     /// <summary>Adds BlockStore with default options on the SQLite provider, unless a provider is chosen later on the builder.</summary>
@@ -63,10 +63,15 @@ public static class BlockStoreServiceCollectionExtensions
         {
             builder.UseSqlite(configuration.GetSection(SqliteBlockStoreBuilderExtensions.ProviderName));
         }
+        else if (string.Equals(provider, FileBlockStoreBuilderExtensions.ProviderName, StringComparison.OrdinalIgnoreCase))
+        {
+            builder.UseFileSystem(configuration.GetSection(FileBlockStoreBuilderExtensions.ProviderName));
+        }
         else
         {
             throw new InvalidOperationException(
-                $"{ConfigurationPath(configuration)}:{ProviderKey} is '{provider}'; the known providers are '{SqliteBlockStoreBuilderExtensions.ProviderName}'.");
+                $"{ConfigurationPath(configuration)}:{ProviderKey} is '{provider}'; the known providers are " +
+                $"'{SqliteBlockStoreBuilderExtensions.ProviderName}' and '{FileBlockStoreBuilderExtensions.ProviderName}'.");
         }
 
         return builder;

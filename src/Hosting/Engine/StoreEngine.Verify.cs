@@ -5,28 +5,34 @@ internal sealed partial class StoreEngine
 {
     public async Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken)
     {
-        var problems = new List<VerificationProblem>();
+        // Capture the timelines' sealed blocks first and the stores second, so every captured block is inside the stores seen.
+        var timelines = new List<(TimelineBase Timeline, SealedBlock[] Blocks)>(_convs.Count + _users.Count);
+        foreach (Timeline<ConvEntry> conv in _convs.Values)
+        {
+            timelines.Add((conv, conv.Sealed.Snapshot(conv.State.SealedCount).ToArray()));
+        }
+
+        foreach (Timeline<UserEntry> user in _users.Values)
+        {
+            timelines.Add((user, user.Sealed.Snapshot(user.State.SealedCount).ToArray()));
+        }
+
         var stores = new Dictionary<long, StoreInfo>();
         foreach (StoreInfo store in await _session.Blocks.GetStoresAsync(cancellationToken).ConfigureAwait(false))
         {
             stores[store.StoreId] = store;
         }
 
+        var problems = new List<VerificationProblem>();
         var extents = new List<(StoreIndex Location, TimelineBase Owner)>();
         long blocks = 0;
         long bytes = 0;
-        foreach (Timeline<ConvEntry> conv in _convs.Values)
+        foreach ((TimelineBase timeline, SealedBlock[] sealedBlocks) in timelines)
         {
-            (long b, long n) = await VerifyTimelineAsync(conv, stores, extents, problems, cancellationToken).ConfigureAwait(false);
-            blocks += b;
-            bytes += n;
-        }
-
-        foreach (Timeline<UserEntry> user in _users.Values)
-        {
-            (long b, long n) = await VerifyTimelineAsync(user, stores, extents, problems, cancellationToken).ConfigureAwait(false);
-            blocks += b;
-            bytes += n;
+            bytes += timeline is Timeline<ConvEntry> conv
+                ? await VerifyTimelineAsync(conv, sealedBlocks, stores, extents, problems, cancellationToken).ConfigureAwait(false)
+                : await VerifyTimelineAsync((Timeline<UserEntry>)timeline, sealedBlocks, stores, extents, problems, cancellationToken).ConfigureAwait(false);
+            blocks += sealedBlocks.Length;
         }
 
         extents.Sort(static (x, y) => x.Location.StoreId != y.Location.StoreId
@@ -46,19 +52,18 @@ internal sealed partial class StoreEngine
 
         (long records, List<VerificationProblem> journalProblems) = await Enqueue(new VerifyJournalOp()).WaitAsync(cancellationToken).ConfigureAwait(false);
         problems.AddRange(journalProblems);
-        return new VerificationReport(_convs.Count + _users.Count, blocks, bytes, records, problems);
+        return new VerificationReport(timelines.Count, blocks, bytes, records, problems);
     }
 
-    private async Task<(long Blocks, long Bytes)> VerifyTimelineAsync<T>(
-        Timeline<T> timeline, Dictionary<long, StoreInfo> stores, List<(StoreIndex, TimelineBase)> extents, List<VerificationProblem> problems, CancellationToken cancellationToken)
+    /// <summary>Reads and checks each of <paramref name="sealedBlocks"/>; returns the bytes read.</summary>
+    private async Task<long> VerifyTimelineAsync<T>(
+        Timeline<T> timeline, SealedBlock[] sealedBlocks, Dictionary<long, StoreInfo> stores, List<(StoreIndex, TimelineBase)> extents, List<VerificationProblem> problems, CancellationToken cancellationToken)
         where T : struct, ITimelineEntry<T>
     {
-        TimelineState<T> state = timeline.State;
         long previousLast = 0;
         long bytes = 0;
-        for (int i = 0; i < state.SealedCount; i++)
+        foreach (SealedBlock block in sealedBlocks)
         {
-            SealedBlock block = timeline.Sealed.Snapshot(state.SealedCount)[i];
             StoreIndex at = block.Location;
             VerificationProblem Problem(string what) => new(what, at.StoreId, at.Offset, timeline.Kind, timeline.Id);
             if (block.FirstSeqId <= previousLast || block.LastSeqId < block.FirstSeqId)
@@ -95,7 +100,7 @@ internal sealed partial class StoreEngine
             }
         }
 
-        return (state.SealedCount, bytes);
+        return bytes;
     }
 
     private async Task VerifyReferencesAsync(UserEntry[] references, TimelineBase user, List<VerificationProblem> problems, CancellationToken cancellationToken)

@@ -21,3 +21,5 @@ public sealed class FileStoreCapacityTests() : StoreCapacityTests(new FileFixtur
 public sealed class FileLockTests() : LockTests(new FileFixture());
 
 public sealed class FileConcurrencyTests() : ConcurrencyTests(new FileFixture());
+
+public sealed class FileCrashTests() : BlockStore.Tests.Crash.CrashTests(new FileFixture());

@@ -73,6 +73,21 @@ public sealed class ServiceCollectionTests : IDisposable
     }
 
     [Fact]
+    public void Configuration_can_pick_the_File_provider()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BlockStore:Provider"] = "File",
+            ["BlockStore:DataDir"] = _dir,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddBlockStore(configuration.GetSection("BlockStore"));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        Assert.Equal("File", provider.GetRequiredService<IBlockStoreProvider>().Name);
+    }
+
+    [Fact]
     public void An_unknown_provider_is_refused_naming_the_key()
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
