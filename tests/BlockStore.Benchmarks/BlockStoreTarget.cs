@@ -14,16 +14,19 @@ internal sealed record BlockStoreTarget(string Name, Func<IBlockStoreProvider> C
         new("BlockStore/Sqlite", static () => new SqliteBlockStoreProvider(new SqliteBlockStoreOptions())),
     ];
 
-    /// <summary>Opens a store in <paramref name="dataDir"/> with the default options except the durability.</summary>
+    /// <summary>Opens a store in <paramref name="dataDir"/> with the default options except the durability; its provider calls are timed.</summary>
     public async Task<IChatStore> OpenAsync(string dataDir, Durability durability)
     {
         var options = new BlockStoreOptions { DataDir = dataDir, Durability = durability };
-        return new Adapter(await MessageStore.OpenAsync(options, CreateProvider()));
+        var provider = new TimedProvider(CreateProvider());
+        return new Adapter(await MessageStore.OpenAsync(options, provider), provider.Timings);
     }
 
     /// <summary>Drives an open <see cref="MessageStore"/> through the public API only.</summary>
-    private sealed class Adapter(MessageStore store) : IChatStore
+    private sealed class Adapter(MessageStore store, ProviderTimings timings) : IChatStore
     {
+        public ProviderTimings? Timings => timings;
+
         public Task AddBatchAsync(IReadOnlyList<NewMessage> batch) => store.AddMessagesAsync(batch);
 
         public Task AddAsync(NewMessage message) => store.AddMessageAsync(message.ConvId, message.SenderId, message.Data, message.UserIds);

@@ -3,6 +3,9 @@ namespace BlockStore.Benchmarks;
 /// <summary>What the macro scenarios drive: the naive SQLite baseline or a BlockStore, behind the same four calls.</summary>
 internal interface IChatStore : IAsyncDisposable
 {
+    /// <summary>The time spent in provider calls so far; null for the baseline, which has no provider.</summary>
+    ProviderTimings? Timings { get; }
+
     /// <summary>Stores a batch of messages in one durable commit.</summary>
     Task AddBatchAsync(IReadOnlyList<NewMessage> batch);
 

@@ -10,6 +10,8 @@ namespace BlockStore.Benchmarks;
 /// </summary>
 internal static class MacroBenchmark
 {
+    private const int WarmupMessages = 5_000;
+    private const int WarmupReads = 500;
     private const int ReopenRepeats = 3;
     private const int MemoryRecipients = 10;
     private const double MiB = 1024 * 1024;
@@ -54,7 +56,16 @@ internal static class MacroBenchmark
         var workload = new Workload(MacroSettings.Conversations, MacroSettings.Users);
         NewMessage[] messages = workload.Next(settings.Messages);
         NewMessage[] singles = workload.Next(settings.ConcurrentMessages);
-        var queries = new Queries(workload, settings);
+        var queries = new Queries(workload, settings.Messages, settings.LatestReads, settings.UserReads);
+        long started = Stopwatch.GetTimestamp();
+        for (int c = 0; c < contenders.Length; c++)
+        {
+            // An untimed warm-up, so the first round does not pay for JIT compilation.
+            string dir = Path.Combine(root, $"c{c}-warmup");
+            await IngestAndReadAsync(contenders[c], dir, messages[..WarmupMessages], new Queries(workload, WarmupMessages, WarmupReads, WarmupReads));
+            Directory.Delete(dir, recursive: true);
+        }
+
         var ingest = Samples(contenders);
         var concurrent = Samples(contenders);
         var latest = Samples(contenders);
@@ -67,30 +78,38 @@ internal static class MacroBenchmark
                 int c = (k + round) % contenders.Length;
                 Contender contender = contenders[c];
                 string dir = Path.Combine(root, $"r{round}-c{c}-ingest");
-                (double batched, double latestRate, double userRate, long returned) = await IngestAndReadAsync(contender, dir, messages, queries);
+                IngestResult result = await IngestAndReadAsync(contender, dir, messages, queries);
                 Directory.Delete(dir, recursive: true);
                 dir = Path.Combine(root, $"r{round}-c{c}-concurrent");
-                double single = await ConcurrentAsync(contender, dir, singles);
+                (double single, string? singleBreakdown) = await ConcurrentAsync(contender, dir, singles);
                 Directory.Delete(dir, recursive: true);
-                ingest[c].Add(batched);
-                latest[c].Add(latestRate);
-                user[c].Add(userRate);
+                ingest[c].Add(result.Ingest);
+                latest[c].Add(result.Latest);
+                user[c].Add(result.User);
                 concurrent[c].Add(single);
                 Console.WriteLine(
-                    $"  round {round + 1}/{settings.Rounds}  {contender.Name,-20} batched {batched,10:N0} msg/s  concurrent {single,8:N0} msg/s  " +
-                    $"latest-20 {latestRate,8:N0} reads/s  user next-100 {userRate,7:N0} reads/s  ({returned:N0} messages read)");
+                    $"  round {round + 1}/{settings.Rounds}  {contender.Name,-20} batched {result.Ingest,8:N0} msg/s  concurrent {single,7:N0} msg/s  " +
+                    $"latest-20 {result.Latest,8:N0} reads/s  user next-100 {result.User,8:N0} reads/s  ({result.Returned:N0} messages read)");
+                if (result.IngestBreakdown is not null)
+                {
+                    Console.WriteLine($"      batched ingest {messages.Length / result.Ingest * 1000:N0} ms, in the provider: {result.IngestBreakdown}");
+                    Console.WriteLine($"      concurrent     {singles.Length / single * 1000:N0} ms, in the provider: {singleBreakdown}");
+                    Console.WriteLine($"      reads          {(queries.LatestConvIds.Length / result.Latest + queries.UserIds.Length / result.User) * 1000:N0} ms, in the provider: {result.ReadBreakdown}");
+                }
             }
         }
 
+        Console.WriteLine($"  (a)-(d) took {Stopwatch.GetElapsedTime(started).TotalSeconds:N0} s");
         report.Add($"(a) batched ingest, {MacroSettings.BatchSize}/batch, Full", "messages/s", true, ">= 10x baseline", static (_, r) => r >= 10, Medians(ingest));
         report.Add($"(b) {MacroSettings.ConcurrentCallers} callers x 1 message, Full", "messages/s", true, ">= 10x baseline", static (_, r) => r >= 10, Medians(concurrent));
         report.Add("(c) latest-20 of a random conversation", "reads/s", true, ">= 5x baseline", static (_, r) => r >= 5, Medians(latest));
         report.Add("(d) user's next 100 after a random seq", "reads/s", true, ">= 3x baseline", static (_, r) => r >= 3, Medians(user));
     }
 
-    private static async Task<(double Ingest, double Latest, double User, long Returned)> IngestAndReadAsync(Contender contender, string dir, NewMessage[] messages, Queries queries)
+    private static async Task<IngestResult> IngestAndReadAsync(Contender contender, string dir, NewMessage[] messages, Queries queries)
     {
         await using IChatStore store = await contender.Open(dir, Durability.Full);
+        ProviderTimings? before = store.Timings?.Snapshot();
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < messages.Length; i += MacroSettings.BatchSize)
         {
@@ -98,6 +117,8 @@ internal static class MacroBenchmark
         }
 
         double ingest = messages.Length / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        string? ingestBreakdown = store.Timings?.Since(before!);
+        before = store.Timings?.Snapshot();
         long returned = 0;
         start = Stopwatch.GetTimestamp();
         foreach (string convId in queries.LatestConvIds)
@@ -113,12 +134,13 @@ internal static class MacroBenchmark
         }
 
         double user = queries.UserIds.Length / Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return (ingest, latest, user, returned);
+        return new IngestResult(ingest, latest, user, returned, ingestBreakdown, store.Timings?.Since(before!));
     }
 
-    private static async Task<double> ConcurrentAsync(Contender contender, string dir, NewMessage[] messages)
+    private static async Task<(double Rate, string? Breakdown)> ConcurrentAsync(Contender contender, string dir, NewMessage[] messages)
     {
         await using IChatStore store = await contender.Open(dir, Durability.Full);
+        ProviderTimings? before = store.Timings?.Snapshot();
         int next = -1;
         var callers = new Task[MacroSettings.ConcurrentCallers];
         long start = Stopwatch.GetTimestamp();
@@ -135,7 +157,7 @@ internal static class MacroBenchmark
         }
 
         await Task.WhenAll(callers);
-        return messages.Length / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (messages.Length / Stopwatch.GetElapsedTime(start).TotalSeconds, store.Timings?.Since(before!));
     }
 
     /// <summary>Scenario (e): build a large data set with Normal durability, close it, then time open + first read (median of three).</summary>
@@ -252,18 +274,21 @@ internal static class MacroBenchmark
         return values.Length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
     }
 
+    /// <summary>The figures of one ingest-and-read run, with where a BlockStore spent its time in the provider.</summary>
+    private sealed record IngestResult(double Ingest, double Latest, double User, long Returned, string? IngestBreakdown, string? ReadBreakdown);
+
     /// <summary>A store under test: its name and how to open it in a directory with a durability level.</summary>
     private sealed record Contender(string Name, Func<string, Durability, Task<IChatStore>> Open);
 
     /// <summary>The random reads, fixed in advance so every contender answers the same questions.</summary>
     private sealed class Queries
     {
-        public Queries(Workload workload, MacroSettings settings)
+        public Queries(Workload workload, int messages, int latestReads, int userReads)
         {
             var random = new Random(Workload.Seed + 1);
-            LatestConvIds = [.. Enumerable.Range(0, settings.LatestReads).Select(_ => workload.ConvIds[random.Next(workload.ConvIds.Length)])];
-            UserIds = [.. Enumerable.Range(0, settings.UserReads).Select(_ => workload.MemberUserIds[random.Next(workload.MemberUserIds.Length)])];
-            AfterSeqIds = [.. Enumerable.Range(0, settings.UserReads).Select(_ => random.NextInt64(settings.Messages))];
+            LatestConvIds = [.. Enumerable.Range(0, latestReads).Select(_ => workload.ConvIds[random.Next(workload.ConvIds.Length)])];
+            UserIds = [.. Enumerable.Range(0, userReads).Select(_ => workload.MemberUserIds[random.Next(workload.MemberUserIds.Length)])];
+            AfterSeqIds = [.. Enumerable.Range(0, userReads).Select(_ => random.NextInt64(messages))];
         }
 
         public string[] LatestConvIds { get; }

@@ -60,6 +60,8 @@ internal sealed class NaiveSqliteBaseline : IChatStore
     public static Task<IChatStore> OpenAsync(string dataDir, Durability durability) =>
         Task.FromResult<IChatStore>(new NaiveSqliteBaseline(dataDir, durability));
 
+    public ProviderTimings? Timings => null;
+
     public Task AddBatchAsync(IReadOnlyList<NewMessage> batch)
     {
         lock (_lock)
