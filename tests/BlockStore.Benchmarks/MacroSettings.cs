@@ -41,7 +41,7 @@ internal sealed record MacroSettings(
         }
 
         return quick
-            ? new MacroSettings(messages ?? 100_000, 2_000, 2_000, 1_000, 200_000, 200_000, 3, true)
-            : new MacroSettings(messages ?? 100_000, 5_000, 5_000, 2_000, 1_000_000, 1_000_000, 3, false);
+            ? new MacroSettings(messages ?? 100_000, 2_000, 20_000, 5_000, 200_000, 200_000, 3, true)
+            : new MacroSettings(messages ?? 100_000, 5_000, 50_000, 20_000, 1_000_000, 1_000_000, 3, false);
     }
 }
