@@ -1,0 +1,10 @@
+using BenchmarkDotNet.Running;
+using BlockStore.Benchmarks;
+
+if (args.Length > 0 && args[0] == "macro")
+{
+    return await MacroBenchmark.RunAsync(args);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(MacroBenchmark).Assembly).Run(args);
+return 0;
