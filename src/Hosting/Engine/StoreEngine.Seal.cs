@@ -13,6 +13,9 @@ internal sealed partial class StoreEngine
     private const int MaxTimelinesPerRound = 4096;
     private const int MaxRoundsPerTurn = 16;
 
+    /// <summary>Full blocks wait in memory until this many have gathered, so one seal writes many blocks in one commit.</summary>
+    private const int FrozenBlocksPerSeal = 128;
+
     /// <summary>Every unsealed block (open or frozen), ordered by the first journal record it needs: the head bounds the journal.</summary>
     private readonly LinkedList<MemBlock> _unsealed = new();
 
@@ -24,6 +27,7 @@ internal sealed partial class StoreEngine
     private long _journalTotal;
     private long _journalBytesPublished;
     private long _unsealedBytes;
+    private int _frozenBlocks;
 
     private long JournalBytes => _journalRecords.Count == 0 ? 0 : _journalTotal - _journalRecords[0].TotalBefore;
 
@@ -58,12 +62,17 @@ internal sealed partial class StoreEngine
         Volatile.Write(ref _journalBytesPublished, JournalBytes);
     }
 
-    private async Task SealDueAsync()
+    /// <summary>
+    /// Seals what is due: open blocks picked by <see cref="PickTimelinesToDrain"/>, and full blocks once enough have gathered
+    /// or when <paramref name="sealFrozen"/> (a flush, or a quiet moment).
+    /// </summary>
+    private async Task SealDueAsync(bool sealFrozen)
     {
         for (int round = 0; round < MaxRoundsPerTurn; round++)
         {
             HashSet<TimelineBase> drain = PickTimelinesToDrain();
-            if (drain.Count == 0 && _frozen.Count == 0)
+            bool frozenDue = _frozen.Count > 0 && (sealFrozen || _frozenBlocks >= FrozenBlocksPerSeal);
+            if (drain.Count == 0 && !frozenDue)
             {
                 return;
             }
@@ -211,6 +220,14 @@ internal sealed partial class StoreEngine
         {
             _unsealed.Remove(job.Block.Node!);
             _unsealedBytes -= job.Block.Bytes;
+        }
+
+        foreach (SealJob job in jobs)
+        {
+            if (job.WasFrozen)
+            {
+                _frozenBlocks--;
+            }
         }
 
         Interlocked.Add(ref _openBlocks, -jobs.Count);
