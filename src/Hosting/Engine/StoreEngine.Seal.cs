@@ -11,6 +11,7 @@ namespace BlockStore.Engine;
 internal sealed partial class StoreEngine
 {
     private const int MaxTimelinesPerRound = 4096;
+    private const int MaxTimelinesPerClosingRound = 65536;
     private const int MaxRoundsPerTurn = 16;
 
     /// <summary>Full blocks wait in memory until this many have gathered, so one seal writes many blocks in one commit.</summary>
@@ -90,7 +91,7 @@ internal sealed partial class StoreEngine
         while (_unsealed.Count > 0)
         {
             var drain = new HashSet<TimelineBase>();
-            for (LinkedListNode<MemBlock>? node = _unsealed.First; node is not null && drain.Count < MaxTimelinesPerRound; node = node.Next)
+            for (LinkedListNode<MemBlock>? node = _unsealed.First; node is not null && drain.Count < MaxTimelinesPerClosingRound; node = node.Next)
             {
                 drain.Add(node.Value.Owner);
             }
@@ -128,7 +129,7 @@ internal sealed partial class StoreEngine
             }
 
             drain.Add(block.Owner);
-            freed += block.Bytes;
+            freed += block.MemoryBytes;
         }
 
         return drain;
@@ -188,7 +189,9 @@ internal sealed partial class StoreEngine
             var infos = new BlockInfo[jobs.Count];
             for (int i = 0; i < jobs.Count; i++)
             {
-                jobs[i].Range = jobs[i].Range with { Location = locations[i] };
+                StoreIndex location = locations[i];
+                jobs[i].Location = location;
+                jobs[i].Range = jobs[i].Range with { StoreId = location.StoreId, Offset = location.Offset, Size = location.Size };
                 infos[i] = jobs[i].ToBlockInfo();
             }
 
@@ -219,7 +222,7 @@ internal sealed partial class StoreEngine
         foreach (SealJob job in jobs)
         {
             _unsealed.Remove(job.Block.Node!);
-            _unsealedBytes -= job.Block.Bytes;
+            _unsealedBytes -= job.Block.MemoryBytes;
         }
 
         foreach (SealJob job in jobs)

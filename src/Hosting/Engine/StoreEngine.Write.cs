@@ -205,7 +205,7 @@ internal sealed partial class StoreEngine
         if (opened is not null)
         {
             opened.Node = _unsealed.AddLast(opened);
-            _unsealedBytes += BlockCodec.Overhead(timeline.IdBytes);
+            _unsealedBytes += BlockCodec.Overhead(timeline.IdBytes) + MemBlock.MemoryOverhead;
             Interlocked.Increment(ref _openBlocks);
         }
 

@@ -58,11 +58,14 @@ internal sealed class SealJob(TimelineBase timeline, MemBlock block, bool wasFro
 
     public byte[] Encoded { get; } = encoded;
 
-    /// <summary>Ranges and count; the location is set after the write.</summary>
+    /// <summary>Ranges and count; the location is filled in after the write.</summary>
     public SealedBlock Range { get; set; } = range;
 
+    /// <summary>Where the block was written; set after the write.</summary>
+    public StoreIndex Location { get; set; }
+
     public BlockInfo ToBlockInfo() =>
-        new(Timeline.Kind, Timeline.Id, Range.FirstSeqId, Range.LastSeqId, Range.FirstTimestamp, Range.LastTimestamp, Range.Count, Range.Location);
+        new(Timeline.Kind, Timeline.Id, Range.FirstSeqId, Range.LastSeqId, Range.FirstTimestamp, Range.LastTimestamp, Range.Count, Location);
 }
 
 /// <summary>An immutable view of a timeline's blocks: the sealed prefix, full blocks not yet sealed, and the open block.</summary>
@@ -167,7 +170,7 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
         MemBlock<T>? open = state.Open;
         foreach (SealJob job in jobs)
         {
-            cache.Add(BlockCache.KeyOf(job.Range.Location), job.Entries, EstimateCost(job.Range.Location.Size, job.Range.Count));
+            cache.Add(BlockCache.KeyOf(job.Location), job.Entries, EstimateCost(job.Location.Size, job.Range.Count));
             Sealed.Add(job.Range);
             if (ReferenceEquals(job.Block, open))
             {
@@ -185,7 +188,7 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
     {
         T[] entries = block.Snapshot().ToArray();
         byte[] encoded = T.Encode(Id, entries);
-        var range = new SealedBlock(entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, default);
+        var range = new SealedBlock(entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, 0, 0, 0);
         return new SealJob(this, block, wasFrozen, entries, encoded, range);
     }
 }
