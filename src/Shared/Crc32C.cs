@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace BlockStore.Providers.File;
+namespace BlockStore;
 
 /// <summary>CRC-32C (Castagnoli) using the processor's CRC32 instruction through <see cref="BitOperations.Crc32C(uint, ulong)"/>.</summary>
 internal static class Crc32C
