@@ -176,6 +176,7 @@ internal sealed partial class StoreEngine
         try
         {
             IReadOnlyList<StoreIndex> locations = await _session.Blocks.WriteBlocksAsync(encoded).ConfigureAwait(false);
+            BlocksWritten(locations, bytes);
             var infos = new BlockInfo[jobs.Count];
             for (int i = 0; i < jobs.Count; i++)
             {
@@ -188,6 +189,7 @@ internal sealed partial class StoreEngine
         catch (Exception ex)
         {
             Log.SealFailed(_logger, ex, jobs.Count);
+            WriteFailed(ex);
             return false;
         }
 

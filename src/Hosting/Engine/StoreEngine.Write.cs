@@ -86,6 +86,7 @@ internal sealed partial class StoreEngine
             catch (Exception ex)
             {
                 Log.RegisterFailed(_logger, ex, keys.Count);
+                WriteFailed(ex);
                 var error = new BlockStoreException("Creating the timeline failed; nothing was stored.", ex);
                 foreach (CreateTimelineOp create in creates)
                 {
@@ -134,6 +135,7 @@ internal sealed partial class StoreEngine
         catch (Exception ex)
         {
             Log.JournalWriteFailed(_logger, ex, _batch.Count);
+            WriteFailed(ex);
             var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
             foreach (WriteOp op in ops)
             {
@@ -150,6 +152,7 @@ internal sealed partial class StoreEngine
             ArrayPool<byte>.Shared.Return(record);
         }
 
+        JournalCommitted(_batch.Count, length);
         JournalAppended(journalId, length);
         foreach (WriteOp op in ops)
         {
@@ -269,6 +272,7 @@ internal sealed partial class StoreEngine
         catch (Exception ex)
         {
             Log.CheckpointWriteFailed(_logger, ex, wanted.Count);
+            WriteFailed(ex);
             var error = new BlockStoreException("Saving the checkpoint failed.", ex);
             foreach (CheckpointOp op in accepted!)
             {
