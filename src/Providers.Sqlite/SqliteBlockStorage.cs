@@ -35,6 +35,9 @@ internal sealed class SqliteBlockStorage : IBlockStorage
         DateTimeOffset now = DateTimeOffset.UtcNow;
         lock (_db.WriteLock)
         {
+            // No flush of its own: the metadata commit that references these blocks comes later in the same WAL,
+            // and its flush makes everything before it durable too.
+            using IDisposable relaxed = _db.RelaxedSync();
             StoreInfo? current = _stores.Count == 0 ? null : _stores[^1];
             var created = new List<StoreInfo>();
             long used = current?.UsedBytes ?? 0;
@@ -62,7 +65,7 @@ internal sealed class SqliteBlockStorage : IBlockStorage
                 }
 
                 _insertKey.Value = (current.StoreId << 40) | used;
-                _insertData.Value = block.ToArray();
+                _insertData.Value = SqliteDatabase.AsArray(block);
                 _insert.ExecuteNonQuery();
                 locations[i] = new StoreIndex(current.StoreId, used, block.Length, now);
                 used += block.Length;

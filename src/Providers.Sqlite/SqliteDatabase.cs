@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -13,15 +14,16 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly string _connectionString;
     private readonly int _pageCacheKib;
     private readonly ConcurrentBag<SqliteConnection> _readers = [];
+    private readonly Durability _durability;
 
     public SqliteDatabase(string connectionString, Durability durability, int pageCacheKib)
     {
         _connectionString = connectionString;
         _pageCacheKib = pageCacheKib;
+        _durability = durability;
         Writer = new SqliteConnection(connectionString);
         Writer.Open();
-        string synchronous = durability == Durability.Full ? "FULL" : "NORMAL";
-        Writer.Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA cache_size=-{_pageCacheKib}; PRAGMA busy_timeout=5000;");
+        Writer.Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous(durability)}; PRAGMA cache_size=-{_pageCacheKib}; PRAGMA busy_timeout=5000;");
         EnsureSchema();
     }
 
@@ -29,6 +31,27 @@ internal sealed class SqliteDatabase : IDisposable
 
     /// <summary>Serialises use of <see cref="Writer"/>.</summary>
     public Lock WriteLock { get; } = new();
+
+    /// <summary>The array behind <paramref name="bytes"/> when it spans a whole array, else a copy: SQLite binds whole arrays.</summary>
+    public static byte[] AsArray(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToArray();
+
+    /// <summary>
+    /// Until disposed, commits of the writer connection reach the WAL without a flush (<c>synchronous=NORMAL</c>);
+    /// the next commit at the configured level flushes them with it, since the WAL is written in order.
+    /// </summary>
+    public IDisposable RelaxedSync()
+    {
+        if (_durability != Durability.Full)
+        {
+            return NoOp.Instance;
+        }
+
+        Writer.Execute("PRAGMA synchronous=NORMAL");
+        return new Restore(Writer, Synchronous(_durability));
+    }
 
     public SqliteConnection RentReader()
     {
@@ -58,6 +81,8 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
+    private static string Synchronous(Durability durability) => durability == Durability.Full ? "FULL" : "NORMAL";
+
     private void EnsureSchema()
     {
         using SqliteTransaction transaction = Writer.BeginTransaction();
@@ -75,5 +100,19 @@ internal sealed class SqliteDatabase : IDisposable
         }
 
         transaction.Commit();
+    }
+
+    private sealed class Restore(SqliteConnection connection, string synchronous) : IDisposable
+    {
+        public void Dispose() => connection.Execute($"PRAGMA synchronous={synchronous}");
+    }
+
+    private sealed class NoOp : IDisposable
+    {
+        public static readonly NoOp Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 }

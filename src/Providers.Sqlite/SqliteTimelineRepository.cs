@@ -79,7 +79,7 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         lock (_db.WriteLock)
         {
             _appendId.Value = recordId;
-            _appendData.Value = payload.ToArray();
+            _appendData.Value = SqliteDatabase.AsArray(payload);
             _append.ExecuteNonQuery();
         }
 

@@ -14,9 +14,11 @@ public interface IBlockStorage
 
     /// <summary>Appends blocks, in order, and returns where each one landed.</summary>
     /// <remarks>
-    /// When this returns, the bytes are durable as <see cref="BlockStoreOptions.Durability"/> requires. The engine records the
-    /// returned locations through <see cref="ITimelineRepository.CommitBlocksAsync"/> only afterwards, so a crash in between leaves
-    /// unreferenced bytes (counted as used), never a reference to missing bytes. On failure nothing returned may be assumed written.
+    /// The engine records the returned locations through <see cref="ITimelineRepository.CommitBlocksAsync"/> only afterwards, so a
+    /// crash in between leaves unreferenced bytes (counted as used), never a reference to missing bytes. The bytes must be durable,
+    /// as <see cref="BlockStoreOptions.Durability"/> requires, before that commit is: a provider flushes them here, or (when blocks
+    /// and metadata share one ordered log, as SQLite's WAL) lets the commit's flush cover them. On failure nothing returned may be
+    /// assumed written.
     /// </remarks>
     /// <param name="blocks">The encoded blocks, each at most <see cref="MaxBlockSize"/> bytes.</param>
     /// <param name="cancellationToken">Cancels the write.</param>

@@ -8,24 +8,26 @@ internal static class Guard
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Checks an id: not null, empty or whitespace, at most 256 UTF-8 bytes, no control characters, valid UTF-16.</summary>
-    public static void Id(string? id, string paramName, string? what = null)
+    public static void Id(string? id, string paramName) => Id(id, paramName, batchItem: null, field: null, index: -1);
+
+    /// <summary>Checks an id that is <paramref name="field"/> (indexed when <paramref name="index"/> is not negative) of a batch item or argument.</summary>
+    private static void Id(string? id, string paramName, string? batchItem, string? field, int index)
     {
-        string label = what ?? paramName;
         if (id is null)
         {
-            throw new ArgumentNullException(paramName, $"{label} must not be null.");
+            throw new ArgumentNullException(paramName, $"{Describe(paramName, batchItem, field, index)} must not be null.");
         }
 
         if (string.IsNullOrWhiteSpace(id))
         {
-            throw new ArgumentException($"{label} must not be empty or whitespace.", paramName);
+            throw new ArgumentException($"{Describe(paramName, batchItem, field, index)} must not be empty or whitespace.", paramName);
         }
 
         foreach (char c in id)
         {
             if (char.IsControl(c))
             {
-                throw new ArgumentException($"{label} must not contain control characters.", paramName);
+                throw new ArgumentException($"{Describe(paramName, batchItem, field, index)} must not contain control characters.", paramName);
             }
         }
 
@@ -36,13 +38,20 @@ internal static class Guard
         }
         catch (EncoderFallbackException)
         {
-            throw new ArgumentException($"{label} is not valid Unicode (unpaired surrogate).", paramName);
+            throw new ArgumentException($"{Describe(paramName, batchItem, field, index)} is not valid Unicode (unpaired surrogate).", paramName);
         }
 
         if (bytes > BlockStoreLimits.MaxIdBytes)
         {
-            throw new ArgumentException($"{label} is {bytes} UTF-8 bytes; at most {BlockStoreLimits.MaxIdBytes} are allowed.", paramName);
+            throw new ArgumentException($"{Describe(paramName, batchItem, field, index)} is {bytes} UTF-8 bytes; at most {BlockStoreLimits.MaxIdBytes} are allowed.", paramName);
         }
+    }
+
+    /// <summary>Names the checked value in a message, e.g. <c>batch[3].UserIds[1]</c> or <c>userIds[0]</c>; called only on failure.</summary>
+    private static string Describe(string paramName, string? batchItem, string? field, int index)
+    {
+        string name = batchItem is null ? field ?? paramName : $"{batchItem}.{field}";
+        return index < 0 ? name : $"{name}[{index}]";
     }
 
     public static void Limit(int limit, string paramName = "limit")
@@ -67,7 +76,7 @@ internal static class Guard
         string convParam = batchItem is null ? nameof(convId) : "batch";
         string dataParam = batchItem is null ? nameof(data) : "batch";
         string usersParam = batchItem is null ? nameof(userIds) : "batch";
-        Id(convId, convParam, batchItem is null ? null : $"{batchItem}.ConvId");
+        Id(convId, convParam, batchItem, batchItem is null ? null : "ConvId", -1);
         if (data.Length > maxMessageBytes)
         {
             throw new ArgumentException($"{batchItem}{(batchItem is null ? "" : ".")}Data is {data.Length} bytes; BlockStore:MaxMessageBytes allows {maxMessageBytes}.", dataParam);
@@ -89,13 +98,12 @@ internal static class Guard
         int index = 0;
         foreach (string userId in userIds)
         {
-            string label = batchItem is null ? $"userIds[{index}]" : $"{batchItem}.UserIds[{index}]";
             if (userId is null)
             {
-                throw new ArgumentException($"{label} must not be null.", paramName);
+                throw new ArgumentException($"{Describe(paramName, batchItem, batchItem is null ? "userIds" : "UserIds", index)} must not be null.", paramName);
             }
 
-            Id(userId, paramName, label);
+            Id(userId, paramName, batchItem, batchItem is null ? "userIds" : "UserIds", index);
             if (seen is null ? !distinct.Contains(userId, StringComparer.Ordinal) : seen.Add(userId))
             {
                 distinct.Add(userId);

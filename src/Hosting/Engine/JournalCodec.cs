@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -19,8 +18,8 @@ internal static class JournalCodec
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Encodes <paramref name="messages"/> into a buffer rented from <see cref="ArrayPool{T}.Shared"/>; the caller returns it.</summary>
-    public static byte[] Encode(IReadOnlyList<PendingMessage> messages, out int length)
+    /// <summary>Encodes <paramref name="messages"/> into an array of exactly the record's size (providers may keep it as is).</summary>
+    public static byte[] Encode(IReadOnlyList<PendingMessage> messages)
     {
         int size = HeaderSize + TrailerSize;
         foreach (PendingMessage m in messages)
@@ -32,7 +31,7 @@ internal static class JournalCodec
             }
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        var buffer = new byte[size];
         Span<byte> span = buffer;
         BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
         BinaryPrimitives.WriteUInt16LittleEndian(span[4..], FormatVersion);
@@ -58,7 +57,6 @@ internal static class JournalCodec
         }
 
         BinaryPrimitives.WriteUInt32LittleEndian(span[pos..], Crc32C.Compute(span[..pos]));
-        length = pos + TrailerSize;
         return buffer;
     }
 

@@ -11,8 +11,14 @@ internal abstract class MemBlock(TimelineBase owner, long firstJournalId, long o
     /// <summary>When the block received its first entry (<see cref="Environment.TickCount64"/>).</summary>
     public long OpenedAtTicks { get; } = openedAtTicks;
 
+    /// <summary>What an open block costs in memory beyond its encoded bytes (objects, list node, spare array slots), for the budget.</summary>
+    public const int MemoryOverhead = 192;
+
     /// <summary>The block's encoded size so far, header and trailer included.</summary>
     public int Bytes { get; protected set; } = overheadBytes;
+
+    /// <summary>The block's weight against <see cref="BlockStoreOptions.OpenBlocksMaxBytes"/>.</summary>
+    public int MemoryBytes => Bytes + MemoryOverhead;
 
     /// <summary>This block's place in the engine's list of unsealed blocks (oldest first).</summary>
     public LinkedListNode<MemBlock>? Node { get; set; }
@@ -28,7 +34,7 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
     : MemBlock(owner, firstJournalId, openedAtTicks, overheadBytes)
     where T : struct, ITimelineEntry
 {
-    private T[] _items = new T[4];
+    private T[] _items = new T[2];
     private int _count;
 
     public override int Count => Volatile.Read(ref _count);

@@ -1,10 +1,12 @@
 namespace BlockStore.Engine;
 
-/// <summary>The engine's in-memory record of one sealed block: ranges, count and location.</summary>
-internal readonly record struct SealedBlock(long FirstSeqId, long LastSeqId, long FirstTimestamp, long LastTimestamp, int Count, StoreIndex Location)
+/// <summary>The engine's in-memory record of one sealed block: ranges, count and location (56 bytes; the write time stays in the metadata).</summary>
+internal readonly record struct SealedBlock(long FirstSeqId, long LastSeqId, long FirstTimestamp, long LastTimestamp, int Count, long StoreId, long Offset, int Size)
 {
+    public StoreIndex Location => new(StoreId, Offset, Size, default);
+
     public static SealedBlock From(BlockInfo info) =>
-        new(info.FirstSeqId, info.LastSeqId, info.FirstTimestamp, info.LastTimestamp, info.Count, info.Location);
+        new(info.FirstSeqId, info.LastSeqId, info.FirstTimestamp, info.LastTimestamp, info.Count, info.Location.StoreId, info.Location.Offset, info.Location.Size);
 }
 
 /// <summary>The sealed blocks of a timeline, oldest first. Only the writer appends; readers use a count taken from a published state.</summary>
@@ -19,7 +21,8 @@ internal sealed class SealedBlockList
     {
         if (_count == _items.Length)
         {
-            var grown = new SealedBlock[Math.Max(4, _count * 2)];
+            // Most timelines hold one or two blocks: start exact, then double.
+            var grown = new SealedBlock[Math.Max(1, _count * 2)];
             Array.Copy(_items, grown, _count);
             Volatile.Write(ref _items, grown);
         }

@@ -11,7 +11,11 @@ namespace BlockStore.Engine;
 internal sealed partial class StoreEngine
 {
     private const int MaxTimelinesPerRound = 4096;
+    private const int MaxTimelinesPerClosingRound = 65536;
     private const int MaxRoundsPerTurn = 16;
+
+    /// <summary>Full blocks wait in memory until this many have gathered, so one seal writes many blocks in one commit.</summary>
+    private const int FrozenBlocksPerSeal = 128;
 
     /// <summary>Every unsealed block (open or frozen), ordered by the first journal record it needs: the head bounds the journal.</summary>
     private readonly LinkedList<MemBlock> _unsealed = new();
@@ -24,6 +28,7 @@ internal sealed partial class StoreEngine
     private long _journalTotal;
     private long _journalBytesPublished;
     private long _unsealedBytes;
+    private int _frozenBlocks;
 
     private long JournalBytes => _journalRecords.Count == 0 ? 0 : _journalTotal - _journalRecords[0].TotalBefore;
 
@@ -58,12 +63,17 @@ internal sealed partial class StoreEngine
         Volatile.Write(ref _journalBytesPublished, JournalBytes);
     }
 
-    private async Task SealDueAsync()
+    /// <summary>
+    /// Seals what is due: open blocks picked by <see cref="PickTimelinesToDrain"/>, and full blocks once enough have gathered
+    /// or when <paramref name="sealFrozen"/> (a flush, or a quiet moment).
+    /// </summary>
+    private async Task SealDueAsync(bool sealFrozen)
     {
         for (int round = 0; round < MaxRoundsPerTurn; round++)
         {
             HashSet<TimelineBase> drain = PickTimelinesToDrain();
-            if (drain.Count == 0 && _frozen.Count == 0)
+            bool frozenDue = _frozen.Count > 0 && (sealFrozen || _frozenBlocks >= FrozenBlocksPerSeal);
+            if (drain.Count == 0 && !frozenDue)
             {
                 return;
             }
@@ -81,7 +91,7 @@ internal sealed partial class StoreEngine
         while (_unsealed.Count > 0)
         {
             var drain = new HashSet<TimelineBase>();
-            for (LinkedListNode<MemBlock>? node = _unsealed.First; node is not null && drain.Count < MaxTimelinesPerRound; node = node.Next)
+            for (LinkedListNode<MemBlock>? node = _unsealed.First; node is not null && drain.Count < MaxTimelinesPerClosingRound; node = node.Next)
             {
                 drain.Add(node.Value.Owner);
             }
@@ -119,7 +129,7 @@ internal sealed partial class StoreEngine
             }
 
             drain.Add(block.Owner);
-            freed += block.Bytes;
+            freed += block.MemoryBytes;
         }
 
         return drain;
@@ -180,7 +190,9 @@ internal sealed partial class StoreEngine
             var infos = new BlockInfo[jobs.Count];
             for (int i = 0; i < jobs.Count; i++)
             {
-                jobs[i].Range = jobs[i].Range with { Location = locations[i] };
+                StoreIndex location = locations[i];
+                jobs[i].Location = location;
+                jobs[i].Range = jobs[i].Range with { StoreId = location.StoreId, Offset = location.Offset, Size = location.Size };
                 infos[i] = jobs[i].ToBlockInfo();
             }
 
@@ -212,7 +224,15 @@ internal sealed partial class StoreEngine
         foreach (SealJob job in jobs)
         {
             _unsealed.Remove(job.Block.Node!);
-            _unsealedBytes -= job.Block.Bytes;
+            _unsealedBytes -= job.Block.MemoryBytes;
+        }
+
+        foreach (SealJob job in jobs)
+        {
+            if (job.WasFrozen)
+            {
+                _frozenBlocks--;
+            }
         }
 
         Interlocked.Add(ref _openBlocks, -jobs.Count);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 
 namespace BlockStore.Engine;
@@ -15,6 +14,8 @@ internal sealed partial class StoreEngine
     {
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // Let the callers acknowledged by the previous turn queue their next writes first, so they share this commit.
+            await Task.Yield();
             _ops.Clear();
             while (_ops.Count < _options.MaxGroupCommit && _queue.Reader.TryRead(out WriteOp? op))
             {
@@ -38,22 +39,31 @@ internal sealed partial class StoreEngine
 
     private async Task ProcessAsync(List<WriteOp> ops)
     {
+        bool sealFrozen = false;
+        foreach (WriteOp op in ops)
+        {
+            sealFrozen |= op is FlushOp or MaintenanceOp;
+        }
+
         await CreateTimelinesAsync(ops).ConfigureAwait(false);
         await AppendAsync(ops).ConfigureAwait(false);
         await SaveCheckpointsAsync(ops).ConfigureAwait(false);
+        foreach (WriteOp op in ops)
+        {
+            if (op is VerifyJournalOp verify)
+            {
+                await VerifyJournalAsync(verify).ConfigureAwait(false);
+            }
+        }
+
+        await SealDueAsync(sealFrozen).ConfigureAwait(false);
         foreach (WriteOp op in ops)
         {
             if (op is FlushOp flush)
             {
                 flush.Complete(true);
             }
-            else if (op is VerifyJournalOp verify)
-            {
-                await VerifyJournalAsync(verify).ConfigureAwait(false);
-            }
         }
-
-        await SealDueAsync().ConfigureAwait(false);
     }
 
     private async Task CreateTimelinesAsync(List<WriteOp> ops)
@@ -127,10 +137,10 @@ internal sealed partial class StoreEngine
 
         // A record's id is the first SeqId it holds: increasing, and never reused, even across restarts.
         long journalId = _batch[0].SeqId;
-        byte[] record = JournalCodec.Encode(_batch, out int length);
+        byte[] record = JournalCodec.Encode(_batch);
         try
         {
-            await _session.Timelines.AppendJournalAsync(journalId, record.AsMemory(0, length)).ConfigureAwait(false);
+            await _session.Timelines.AppendJournalAsync(journalId, record).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -147,13 +157,9 @@ internal sealed partial class StoreEngine
 
             return;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(record);
-        }
 
-        JournalCommitted(_batch.Count, length);
-        JournalAppended(journalId, length);
+        JournalCommitted(_batch.Count, record.Length);
+        JournalAppended(journalId, record.Length);
         foreach (WriteOp op in ops)
         {
             if (op is AppendOp append)
@@ -198,18 +204,19 @@ internal sealed partial class StoreEngine
     private void AddEntry<T>(Timeline<T> timeline, in T entry, long journalId, long now)
         where T : struct, ITimelineEntry<T>
     {
-        MemBlock<T>? opened = timeline.Append(entry, journalId, _options.TimelineMaxSize, _maxBlockBytes, now, out bool rotated);
+        MemBlock<T>? opened = timeline.Append(entry, journalId, _options.TimelineMaxSize, _maxBlockBytes, now, out int frozen);
         if (opened is not null)
         {
             opened.Node = _unsealed.AddLast(opened);
-            _unsealedBytes += BlockCodec.Overhead(timeline.IdBytes);
+            _unsealedBytes += BlockCodec.Overhead(timeline.IdBytes) + MemBlock.MemoryOverhead;
             Interlocked.Increment(ref _openBlocks);
         }
 
         _unsealedBytes += entry.EncodedSize;
-        if (rotated)
+        if (frozen > 0)
         {
             _frozen.Add(timeline);
+            _frozenBlocks += frozen;
         }
     }
 

@@ -44,22 +44,28 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes)
 }
 
 /// <summary>One block on its way to a store: the block, its timeline, its bytes, and (after the write) its location.</summary>
-internal sealed class SealJob(TimelineBase timeline, MemBlock block, object entries, byte[] encoded, SealedBlock range)
+internal sealed class SealJob(TimelineBase timeline, MemBlock block, bool wasFrozen, object entries, byte[] encoded, SealedBlock range)
 {
     public TimelineBase Timeline { get; } = timeline;
 
     public MemBlock Block { get; } = block;
+
+    /// <summary>True when the block was full (frozen); false when an open block is sealed early.</summary>
+    public bool WasFrozen { get; } = wasFrozen;
 
     /// <summary>The entries as a decoded block (T[]), put in the cache once sealed.</summary>
     public object Entries { get; } = entries;
 
     public byte[] Encoded { get; } = encoded;
 
-    /// <summary>Ranges and count; the location is set after the write.</summary>
+    /// <summary>Ranges and count; the location is filled in after the write.</summary>
     public SealedBlock Range { get; set; } = range;
 
+    /// <summary>Where the block was written; set after the write.</summary>
+    public StoreIndex Location { get; set; }
+
     public BlockInfo ToBlockInfo() =>
-        new(Timeline.Kind, Timeline.Id, Range.FirstSeqId, Range.LastSeqId, Range.FirstTimestamp, Range.LastTimestamp, Range.Count, Range.Location);
+        new(Timeline.Kind, Timeline.Id, Range.FirstSeqId, Range.LastSeqId, Range.FirstTimestamp, Range.LastTimestamp, Range.Count, Location);
 }
 
 /// <summary>An immutable view of a timeline's blocks: the sealed prefix, full blocks not yet sealed, and the open block.</summary>
@@ -103,19 +109,19 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
 
     /// <summary>
     /// Appends an entry; the open block is frozen (to be sealed) once it holds <paramref name="maxEntries"/> entries, or
-    /// before the entry when the entry would take it past <paramref name="maxBlockBytes"/>. Returns the block opened, if any.
+    /// before the entry when the entry would take it past <paramref name="maxBlockBytes"/>. Returns the block opened, if any, and how many blocks were frozen.
     /// </summary>
-    public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out bool rotated)
+    public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out int frozen)
     {
         TimelineState<T> state = _state;
         MemBlock<T>? open = state.Open;
         MemBlock<T>? opened = null;
-        rotated = false;
+        frozen = 0;
         if (open is not null && open.Bytes + entry.EncodedSize > maxBlockBytes)
         {
             state = new TimelineState<T>(state.SealedCount, [.. state.Frozen, open], null);
             open = null;
-            rotated = true;
+            frozen++;
         }
 
         if (open is null)
@@ -132,7 +138,7 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
         if (open.Count >= maxEntries)
         {
             state = new TimelineState<T>(state.SealedCount, [.. state.Frozen, open], null);
-            rotated = true;
+            frozen++;
         }
 
         if (!ReferenceEquals(state, _state))
@@ -149,12 +155,12 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
         TimelineState<T> state = _state;
         foreach (MemBlock<T> block in state.Frozen)
         {
-            jobs.Add(Prepare(block));
+            jobs.Add(Prepare(block, wasFrozen: true));
         }
 
         if (includeOpen && state.Open is { Count: > 0 } open)
         {
-            jobs.Add(Prepare(open));
+            jobs.Add(Prepare(open, wasFrozen: false));
         }
     }
 
@@ -164,7 +170,7 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
         MemBlock<T>? open = state.Open;
         foreach (SealJob job in jobs)
         {
-            cache.Add(BlockCache.KeyOf(job.Range.Location), job.Entries, EstimateCost(job.Range.Location.Size, job.Range.Count));
+            cache.Add(BlockCache.KeyOf(job.Location), job.Entries, EstimateCost(job.Location.Size, job.Range.Count));
             Sealed.Add(job.Range);
             if (ReferenceEquals(job.Block, open))
             {
@@ -178,11 +184,11 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
     /// <summary>The cache cost of a decoded block: its bytes plus an allowance per entry object.</summary>
     public static long EstimateCost(int size, int count) => size + (count * 64L);
 
-    private SealJob Prepare(MemBlock<T> block)
+    private SealJob Prepare(MemBlock<T> block, bool wasFrozen)
     {
         T[] entries = block.Snapshot().ToArray();
         byte[] encoded = T.Encode(Id, entries);
-        var range = new SealedBlock(entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, default);
-        return new SealJob(this, block, entries, encoded, range);
+        var range = new SealedBlock(entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, 0, 0, 0);
+        return new SealJob(this, block, wasFrozen, entries, encoded, range);
     }
 }

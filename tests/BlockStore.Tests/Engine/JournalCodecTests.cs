@@ -1,4 +1,3 @@
-using System.Buffers;
 using BlockStore.Engine;
 
 namespace BlockStore.Tests.Engine;
@@ -13,9 +12,7 @@ public sealed class JournalCodecTests
             new("群聊", 7, new byte[] { 1, 2, 3 }, ["a", "用户"]) { SeqId = 10, Timestamp = 1000 },
             new("c", 8, Array.Empty<byte>(), []) { SeqId = 11, Timestamp = 1001 },
         ];
-        byte[] rented = JournalCodec.Encode(messages, out int length);
-        byte[] record = rented[..length];
-        ArrayPool<byte>.Shared.Return(rented);
+        byte[] record = JournalCodec.Encode(messages);
 
         List<PendingMessage> decoded = JournalCodec.Decode(10, record);
 
@@ -30,9 +27,7 @@ public sealed class JournalCodecTests
     [Fact]
     public void Every_corrupted_byte_is_detected()
     {
-        byte[] rented = JournalCodec.Encode([new PendingMessage("c", 1, new byte[] { 9, 9 }, ["u"]) { SeqId = 1, Timestamp = 5 }], out int length);
-        byte[] record = rented[..length];
-        ArrayPool<byte>.Shared.Return(rented);
+        byte[] record = JournalCodec.Encode([new PendingMessage("c", 1, new byte[] { 9, 9 }, ["u"]) { SeqId = 1, Timestamp = 5 }]);
 
         for (int i = 0; i < record.Length; i++)
         {
