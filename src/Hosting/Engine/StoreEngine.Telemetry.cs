@@ -64,20 +64,18 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Sealed blocks of <paramref name="bytes"/> bytes were written at <paramref name="locations"/>; logs when a new store begins.</summary>
+    /// <summary>Sealed blocks of <paramref name="bytes"/> bytes were written at <paramref name="locations"/>; logs each new store they begin.</summary>
     private void BlocksWritten(IReadOnlyList<StoreIndex> locations, long bytes)
     {
         Interlocked.Add(ref _bytesWritten, bytes);
-        long newest = _currentStoreId;
         for (int i = 0; i < locations.Count; i++)
         {
-            newest = Math.Max(newest, locations[i].StoreId);
-        }
-
-        if (newest != _currentStoreId)
-        {
-            _currentStoreId = newest;
-            Log.RolledToNewStore(_logger, _session.Location, newest);
+            // One seal may fill several stores; blocks are written in order, so each new store shows up once, in order.
+            if (locations[i].StoreId > _currentStoreId)
+            {
+                _currentStoreId = locations[i].StoreId;
+                Log.RolledToNewStore(_logger, _session.Location, _currentStoreId);
+            }
         }
     }
 
