@@ -83,7 +83,7 @@ internal static class SqlQueries
         VALUES (@Kind, @TimelineId, @FirstSeq, @LastSeq, @FirstTs, @LastTs, @Count, @StoreId, @Offset, @Size, @Created)
         """;
 
-    public const string ReadJournal = "SELECT id AS Id, data AS Data FROM journal ORDER BY id";
+    public const string ReadJournal = "SELECT id, data FROM journal ORDER BY id";
 
     public const string AppendJournal = "INSERT INTO journal (id, data) VALUES ($id, $data)";
 

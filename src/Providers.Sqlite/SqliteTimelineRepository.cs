@@ -63,9 +63,14 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         SqliteConnection connection = _db.RentReader();
         try
         {
-            await foreach (JournalRow row in connection.QueryUnbufferedAsync<JournalRow>(SqlQueries.ReadJournal).WithCancellation(cancellationToken).ConfigureAwait(false))
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = SqlQueries.ReadJournal;
+            using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                yield return new JournalRecord(row.Id, row.Data);
+                long id = reader.GetInt64(0);
+                yield return new JournalRecord(id, reader.GetValue(1) as byte[]
+                    ?? throw new BlockStoreException($"Journal record {id} is damaged (its row holds no blob); the data set needs repair before it can be opened."));
             }
         }
         finally
@@ -141,13 +146,6 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         public long Kind { get; set; }
 
         public string Id { get; set; } = "";
-    }
-
-    private sealed class JournalRow
-    {
-        public long Id { get; set; }
-
-        public byte[] Data { get; set; } = [];
     }
 
     private sealed class BlockRow

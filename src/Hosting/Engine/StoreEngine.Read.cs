@@ -112,8 +112,18 @@ internal sealed partial class StoreEngine
         return messages;
     }
 
-    public ValueTask<long> GetCheckpointAsync(string userId, CancellationToken cancellationToken) =>
-        _session.Checkpoints.GetAsync(userId, cancellationToken);
+    /// <summary>Reads a checkpoint; one beyond the user's newest SeqId can only come from damaged storage and is reported, not returned.</summary>
+    public async ValueTask<long> GetCheckpointAsync(string userId, CancellationToken cancellationToken)
+    {
+        long checkpoint = await _session.Checkpoints.GetAsync(userId, cancellationToken).ConfigureAwait(false);
+        long last = _users.TryGetValue(userId, out Timeline<UserEntry>? user) ? user.LastSeqId : 0;
+        if (checkpoint < 0 || checkpoint > last)
+        {
+            throw new BlockStoreException($"The stored checkpoint of user '{userId}' ({checkpoint}) is outside their timeline (last SeqId {last}); the checkpoint data is damaged.");
+        }
+
+        return checkpoint;
+    }
 
     /// <summary>Finds the conversation message a user timeline entry points at.</summary>
     private async ValueTask<Message> ResolveAsync(UserEntry reference, CancellationToken cancellationToken)

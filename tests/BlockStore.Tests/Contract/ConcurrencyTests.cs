@@ -99,6 +99,80 @@ public abstract class ConcurrencyTests(IProviderFixture fixture) : StoreTestBase
         Assert.Equal(16 * 40, total);
     }
 
+    [Fact]
+    public async Task Checkpoint_sync_clients_never_miss_a_message_while_writers_race()
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 8);
+        using var stop = new CancellationTokenSource();
+        var failures = new ConcurrentQueue<string>();
+
+        Task[] writers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+        {
+            for (int i = 0; i < 80; i++)
+            {
+                await store.AddMessageAsync($"group-{w % 3}", (uint)w, Bytes($"{w}:{i}"), SharedUsers);
+            }
+        })).ToArray();
+
+        // Each shared user has a sync client (read unread, then checkpoint the last) and a second device that
+        // sends stale checkpoints; the client must still see every message exactly once, in order.
+        Task<List<long>>[] clients = SharedUsers.Select(user => Task.Run(async () =>
+        {
+            var received = new List<long>();
+            while (true)
+            {
+                bool finished = stop.IsCancellationRequested;
+                IReadOnlyList<Message> unread = await store.GetMessagesAfterCheckpointAsync(user);
+                foreach (Message m in unread)
+                {
+                    if (received.Count > 0 && m.SeqId <= received[^1])
+                    {
+                        failures.Enqueue($"{user}: {m.SeqId} after {received[^1]}");
+                    }
+
+                    received.Add(m.SeqId);
+                }
+
+                if (unread.Count > 0)
+                {
+                    await store.UpdateUserCheckpointAsync(user, unread[^1].SeqId);
+                }
+
+                if (finished)
+                {
+                    return received;
+                }
+            }
+        })).ToArray();
+
+        Task[] staleDevices = SharedUsers.Select(user => Task.Run(async () =>
+        {
+            var random = new Random(user.GetHashCode());
+            while (!stop.IsCancellationRequested)
+            {
+                long current = await store.GetUserCheckpointAsync(user);
+                await store.UpdateUserCheckpointAsync(user, Math.Max(0, current - random.Next(1, 20)));
+                if (await store.GetUserCheckpointAsync(user) < current)
+                {
+                    failures.Enqueue($"{user}: checkpoint went back below {current}");
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll(writers);
+        await stop.CancelAsync();
+        List<long>[] received = await Task.WhenAll(clients);
+        await Task.WhenAll(staleDevices);
+
+        Assert.Empty(failures);
+        long[] all = (await store.GetConvMessagesAsync("group-0", int.MaxValue))
+            .Concat(await store.GetConvMessagesAsync("group-1", int.MaxValue))
+            .Concat(await store.GetConvMessagesAsync("group-2", int.MaxValue))
+            .Select(m => m.SeqId).Order().ToArray();
+        Assert.Equal(6 * 80, all.Length);
+        Assert.All(received, r => Assert.Equal(all, r));
+    }
+
     private static string[] Recipients(Message m)
     {
         int w = (int)m.SenderId;

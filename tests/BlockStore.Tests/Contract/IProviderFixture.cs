@@ -14,4 +14,7 @@ public interface IProviderFixture
 
     /// <summary>Selects the provider on a DI builder.</summary>
     void Use(IBlockStoreBuilder builder);
+
+    /// <summary>Flips the bits of <paramref name="mask"/> in byte <paramref name="index"/> of the stored block at <paramref name="location"/>, behind the provider's back.</summary>
+    void DamageBlock(string dataDir, StoreIndex location, int index, byte mask);
 }

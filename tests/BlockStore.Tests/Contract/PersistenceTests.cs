@@ -80,6 +80,44 @@ public abstract class PersistenceTests(IProviderFixture fixture) : StoreTestBase
     }
 
     [Fact]
+    public async Task Failing_block_writes_delay_sealing_without_losing_anything()
+    {
+        var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 4, faulty);
+        List<Message> during = await AddManyAsync(store, "c", 30, Users("u"));
+        await store.FlushAsync();
+        Assert.Equal(0, (await store.GetStatsAsync()).Blocks);
+        AssertSameMessages(during, await store.GetConvMessagesAsync("c", 100));
+
+        faulty.FailBlockWrites = false;
+        List<Message> after = await AddManyAsync(store, "c", 10, Users("u"));
+        await store.FlushAsync();
+
+        StoreStats stats = await store.GetStatsAsync();
+        Assert.Equal(20, stats.Blocks);
+        AssertSameMessages([.. during, .. after], await store.GetConvMessagesAsync("c", 100));
+        AssertSameMessages([.. during, .. after], await store.GetUserMessagesAsync("u", 0, 100));
+        Assert.True((await store.VerifyAsync()).IsHealthy);
+    }
+
+    [Fact]
+    public async Task A_failed_checkpoint_write_is_reported_and_leaves_the_checkpoint_unchanged()
+    {
+        var faulty = new FaultyProvider(Fixture.CreateProvider());
+        MessageStore store = await OpenAsync(provider: faulty);
+        List<Message> sent = await AddManyAsync(store, "c", 5, Users("u"));
+        await store.UpdateUserCheckpointAsync("u", sent[1].SeqId);
+
+        faulty.FailCheckpointWrites = true;
+        await Assert.ThrowsAsync<BlockStoreException>(() => store.UpdateUserCheckpointAsync("u", sent[3].SeqId));
+        Assert.Equal(sent[1].SeqId, await store.GetUserCheckpointAsync("u"));
+
+        faulty.FailCheckpointWrites = false;
+        await store.UpdateUserCheckpointAsync("u", sent[3].SeqId);
+        Assert.Equal(sent[3].SeqId, await store.GetUserCheckpointAsync("u"));
+    }
+
+    [Fact]
     public async Task Journal_is_trimmed_by_sealing_when_it_passes_its_budget()
     {
         MessageStore store = await OpenAsync(o =>

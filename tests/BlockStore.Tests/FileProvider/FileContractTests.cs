@@ -23,3 +23,5 @@ public sealed class FileLockTests() : LockTests(new FileFixture());
 public sealed class FileConcurrencyTests() : ConcurrencyTests(new FileFixture());
 
 public sealed class FileCrashTests() : BlockStore.Tests.Crash.CrashTests(new FileFixture());
+
+public sealed class FileCorruptionTests() : CorruptionTests(new FileFixture());

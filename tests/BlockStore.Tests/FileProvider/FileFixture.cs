@@ -13,4 +13,14 @@ public sealed class FileFixture : IProviderFixture
     public IBlockStoreProvider CreateProvider() => new FileBlockStoreProvider(new FileBlockStoreOptions());
 
     public void Use(IBlockStoreBuilder builder) => builder.UseFileSystem();
+
+    public void DamageBlock(string dataDir, StoreIndex location, int index, byte mask)
+    {
+        string path = Directory.GetFiles(Path.Combine(dataDir, "stores"), $"store-{location.StoreId:D6}.dat").Single();
+        using FileStream file = new(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = location.Offset + index;
+        int original = file.ReadByte();
+        file.Position = location.Offset + index;
+        file.WriteByte((byte)(original ^ mask));
+    }
 }

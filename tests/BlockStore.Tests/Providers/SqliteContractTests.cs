@@ -23,3 +23,5 @@ public sealed class SqliteLockTests() : LockTests(new SqliteFixture());
 public sealed class SqliteConcurrencyTests() : ConcurrencyTests(new SqliteFixture());
 
 public sealed class SqliteCrashTests() : Crash.CrashTests(new SqliteFixture());
+
+public sealed class SqliteCorruptionTests() : CorruptionTests(new SqliteFixture());

@@ -67,6 +67,71 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         await Assert.ThrowsAsync<CorruptBlockException>(() => store.GetConvMessagesAsync("c", 100));
     }
 
+    [Fact]
+    public async Task A_damaged_journal_row_fails_the_open_with_a_clear_error_naming_the_record()
+    {
+        var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
+        MessageStore store = await OpenAsync(provider: faulty);
+        await AddManyAsync(store, "c", 5, Users("u"));
+        await store.DisposeAsync();
+        Execute("UPDATE journal SET data = CAST(substr(data, 1, 20) || X'00' || substr(data, 22) AS BLOB) WHERE id = (SELECT min(id) FROM journal)");
+
+        var error = await Assert.ThrowsAsync<BlockStoreException>(() => MessageStore.OpenAsync(CreateOptions(), Fixture.CreateProvider()));
+
+        Assert.Contains("Journal record 1 is damaged", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_journal_row_of_the_wrong_type_fails_the_open_with_a_clear_error()
+    {
+        var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
+        MessageStore store = await OpenAsync(provider: faulty);
+        await AddManyAsync(store, "c", 5, Users("u"));
+        await store.DisposeAsync();
+        Execute("UPDATE journal SET data = 'not a record'");
+
+        var error = await Assert.ThrowsAsync<BlockStoreException>(() => MessageStore.OpenAsync(CreateOptions(), Fixture.CreateProvider()));
+
+        Assert.Contains("Journal record 1 is damaged", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_damaged_checkpoint_is_reported_not_returned()
+    {
+        MessageStore store = await OpenAsync();
+        List<Message> sent = await AddManyAsync(store, "c", 5, Users("u"));
+        await store.UpdateUserCheckpointAsync("u", sent[2].SeqId);
+        await store.DisposeAsync();
+        Execute("UPDATE checkpoints SET seq = 987654 WHERE user_id = 'u'");
+
+        store = await OpenAsync();
+
+        await Assert.ThrowsAsync<BlockStoreException>(() => store.GetUserCheckpointAsync("u"));
+        await Assert.ThrowsAsync<BlockStoreException>(() => store.GetMessagesAfterCheckpointAsync("u"));
+        AssertSameMessages(sent, await store.GetUserMessagesAsync("u", 0, 10));
+    }
+
+    [Theory]
+    [InlineData("size = size - 1")]
+    [InlineData("offset = offset + 1")]
+    [InlineData("offset = (SELECT max(offset) FROM blocks)")]
+    [InlineData("count = count + 1")]
+    [InlineData("first_seq = first_seq + 1")]
+    public async Task Damaged_block_metadata_is_reported_not_returned(string damage)
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 4);
+        await AddManyAsync(store, "victim", 8);
+        List<Message> other = await AddManyAsync(store, "bystander", 8);
+        await store.DisposeAsync();
+        Execute($"UPDATE blocks SET {damage} WHERE timeline_id = 'victim' AND first_seq = (SELECT min(first_seq) FROM blocks WHERE timeline_id = 'victim')");
+
+        store = await OpenAsync(o => o.TimelineMaxSize = 4);
+
+        await Assert.ThrowsAsync<CorruptBlockException>(() => store.GetConvMessagesAsync("victim", 100));
+        AssertSameMessages(other, await store.GetConvMessagesAsync("bystander", 100));
+        Assert.False((await store.VerifyAsync()).IsHealthy);
+    }
+
     private void Execute(string sql)
     {
         using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");

@@ -13,6 +13,9 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
     /// <summary>When set, every <see cref="ITimelineRepository.AppendJournalAsync"/> throws before writing.</summary>
     public bool FailJournalWrites { get; set; }
 
+    /// <summary>When set, every <see cref="ICheckpointStore.SaveAsync"/> throws before writing.</summary>
+    public bool FailCheckpointWrites { get; set; }
+
     public int FailedBlockWrites => Volatile.Read(ref _failedBlockWrites);
 
     public string Name => inner.Name;
@@ -22,7 +25,7 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 
     private static IOException Injected(string what) => new($"Injected failure: {what}.");
 
-    private sealed class Session(FaultyProvider owner, IBlockStoreSession inner) : IBlockStoreSession, IBlockStorage, ITimelineRepository
+    private sealed class Session(FaultyProvider owner, IBlockStoreSession inner) : IBlockStoreSession, IBlockStorage, ITimelineRepository, ICheckpointStore
     {
         public string Location => inner.Location;
 
@@ -30,7 +33,7 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 
         public ITimelineRepository Timelines => this;
 
-        public ICheckpointStore Checkpoints => inner.Checkpoints;
+        public ICheckpointStore Checkpoints => this;
 
         public long MaxBlockSize => inner.Blocks.MaxBlockSize;
 
@@ -67,6 +70,12 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 
         public ValueTask CommitBlocksAsync(IReadOnlyList<BlockInfo> blocks, long journalKeepFrom, CancellationToken cancellationToken = default) =>
             inner.Timelines.CommitBlocksAsync(blocks, journalKeepFrom, cancellationToken);
+
+        public ValueTask<long> GetAsync(string userId, CancellationToken cancellationToken = default) =>
+            inner.Checkpoints.GetAsync(userId, cancellationToken);
+
+        public ValueTask SaveAsync(IReadOnlyList<KeyValuePair<string, long>> checkpoints, CancellationToken cancellationToken = default) =>
+            owner.FailCheckpointWrites ? throw Injected("checkpoint write") : inner.Checkpoints.SaveAsync(checkpoints, cancellationToken);
 
         public ValueTask RegisterTimelinesAsync(IReadOnlyList<TimelineKey> timelines, CancellationToken cancellationToken = default) =>
             inner.Timelines.RegisterTimelinesAsync(timelines, cancellationToken);
