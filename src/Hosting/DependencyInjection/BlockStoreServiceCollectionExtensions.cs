@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using BlockStore;
 using BlockStore.Providers;
 using Microsoft.Extensions.Configuration;
@@ -25,7 +26,8 @@ public static class BlockStoreServiceCollectionExtensions
         services.TryAddSingleton(static sp => new MessageStore(
             sp.GetRequiredService<IOptions<BlockStoreOptions>>(),
             sp.GetRequiredService<IBlockStoreProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<IMessageStore>(static sp => sp.GetRequiredService<MessageStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BlockStoreHostedService>());
         var builder = new BlockStoreBuilder(services);

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Registering {Count} timelines failed; their callers were told")]
     public static partial void RegisterFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Rolled to new store {StoreId} at {Location}")]
+    public static partial void RolledToNewStore(ILogger logger, string location, long storeId);
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using BlockStore.Diagnostics;
 using BlockStore.Engine;
 using BlockStore.Providers;
 using BlockStore.Providers.Sqlite;
@@ -10,9 +12,14 @@ namespace BlockStore;
 /// <summary>The BlockStore engine behind <see cref="IMessageStore"/>: opens its data set on first use (or <see cref="OpenAsync(CancellationToken)"/>), thread-safe.</summary>
 public sealed class MessageStore : IMessageStore, IDisposable
 {
+    private const string ConvIdTag = "blockstore.conv_id";
+    private const string UserIdTag = "blockstore.user_id";
+    private const string MessageCountTag = "blockstore.message_count";
+
     private readonly BlockStoreOptions _options;
     private readonly IBlockStoreProvider _provider;
     private readonly ILogger _logger;
+    private readonly BlockStoreMetrics _metrics;
     private readonly SemaphoreSlim _openLock = new(1, 1);
     private volatile StoreEngine? _engine;
     private int _disposed;
@@ -21,13 +28,15 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <param name="options">The validated options.</param>
     /// <param name="provider">The storage provider.</param>
     /// <param name="loggerFactory">Where the store logs; none when null.</param>
-    public MessageStore(IOptions<BlockStoreOptions> options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null)
+    /// <param name="meterFactory">Creates the <c>BlockStore</c> meter; when null the store creates a meter of its own.</param>
+    public MessageStore(IOptions<BlockStoreOptions> options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(provider);
         _options = options.Value;
         _provider = provider;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MessageStore>();
+        _metrics = new BlockStoreMetrics(meterFactory, Path.GetFullPath(_options.DataDir), () => _engine);
     }
 
     /// <summary>Opens a store on the SQLite provider without dependency injection.</summary>
@@ -66,9 +75,19 @@ public sealed class MessageStore : IMessageStore, IDisposable
     public async Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
     {
         PendingMessage message = Guard.Message(convId, senderId, data, userIds, _options.MaxMessageBytes, batchItem: null);
-        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        Message[] stored = await engine.Enqueue(new AppendOp([message])).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return stored[0];
+        using Operation operation = _metrics.Start("AddMessage", _metrics.AppendDuration);
+        operation.Activity?.SetTag(ConvIdTag, convId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            Message[] stored = await engine.Enqueue(new AppendOp([message])).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return stored[0];
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -87,8 +106,18 @@ public sealed class MessageStore : IMessageStore, IDisposable
             return [];
         }
 
-        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        return await engine.Enqueue(new AppendOp(messages)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        using Operation operation = _metrics.Start("AddMessages", _metrics.AppendDuration);
+        operation.Activity?.SetTag(MessageCountTag, messages.Length);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            return await engine.Enqueue(new AppendOp(messages)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -97,8 +126,18 @@ public sealed class MessageStore : IMessageStore, IDisposable
         Guard.Id(convId, nameof(convId));
         Guard.Limit(limit);
         Guard.SeqId(beforeSeqId, nameof(beforeSeqId));
-        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        return await engine.GetConvMessagesAsync(convId, limit, beforeSeqId, cancellationToken).ConfigureAwait(false);
+        using Operation operation = _metrics.Start("GetConvMessages", _metrics.ReadDuration);
+        operation.Activity?.SetTag(ConvIdTag, convId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            return await engine.GetConvMessagesAsync(convId, limit, beforeSeqId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -111,8 +150,18 @@ public sealed class MessageStore : IMessageStore, IDisposable
         }
 
         Guard.Limit(limit);
-        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        return await engine.GetConvMessagesByTimeAsync(convId, from, to, limit, cancellationToken).ConfigureAwait(false);
+        using Operation operation = _metrics.Start("GetConvMessagesByTime", _metrics.ReadDuration);
+        operation.Activity?.SetTag(ConvIdTag, convId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            return await engine.GetConvMessagesByTimeAsync(convId, from, to, limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -128,17 +177,37 @@ public sealed class MessageStore : IMessageStore, IDisposable
     {
         Guard.Id(userId, nameof(userId));
         Guard.SeqId(seqId, nameof(seqId));
-        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        await engine.Enqueue(new CheckpointOp(userId, seqId)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        using Operation operation = _metrics.Start("UpdateUserCheckpoint", duration: null);
+        operation.Activity?.SetTag(UserIdTag, userId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            await engine.Enqueue(new CheckpointOp(userId, seqId)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Message>> GetMessagesAfterCheckpointAsync(string userId, CancellationToken cancellationToken = default)
     {
         Guard.Id(userId, nameof(userId));
-        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        long checkpoint = await engine.GetCheckpointAsync(userId, cancellationToken).ConfigureAwait(false);
-        return await engine.GetUserMessagesAsync(userId, checkpoint, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        using Operation operation = _metrics.Start("GetMessagesAfterCheckpoint", _metrics.ReadDuration);
+        operation.Activity?.SetTag(UserIdTag, userId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            long checkpoint = await engine.GetCheckpointAsync(userId, cancellationToken).ConfigureAwait(false);
+            return await engine.GetUserMessagesAsync(userId, checkpoint, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -147,8 +216,18 @@ public sealed class MessageStore : IMessageStore, IDisposable
         Guard.Id(userId, nameof(userId));
         Guard.SeqId(afterSeqId, nameof(afterSeqId));
         Guard.Limit(limit);
-        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        return await engine.GetUserMessagesAsync(userId, afterSeqId, limit, cancellationToken).ConfigureAwait(false);
+        using Operation operation = _metrics.Start("GetUserMessages", _metrics.ReadDuration);
+        operation.Activity?.SetTag(UserIdTag, userId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            return await engine.GetUserMessagesAsync(userId, afterSeqId, limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -175,8 +254,17 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <inheritdoc />
     public async Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken = default)
     {
-        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        return await engine.VerifyAsync(cancellationToken).ConfigureAwait(false);
+        using Operation operation = _metrics.Start("Verify", duration: null);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            return await engine.VerifyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -211,11 +299,29 @@ public sealed class MessageStore : IMessageStore, IDisposable
         finally
         {
             _openLock.Release();
+            _metrics.Dispose();
         }
     }
 
+    /// <summary>The last durable write that failed since the last successful journal write; null when none did or the store is not open.</summary>
+    internal WriteFailure? LastWriteFailure => _engine?.LastWriteFailure;
+
     /// <summary>Closes the store synchronously (for containers disposed without <c>await</c>).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task<StoreEngine> OpenTracedAsync(CancellationToken cancellationToken)
+    {
+        using Operation operation = _metrics.Start("Open", duration: null);
+        try
+        {
+            return await StoreEngine.OpenAsync(_options, _provider, _logger, _metrics, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
 
     private async Task<TimelineInfo> GetOrCreateTimelineAsync(TimelineKind kind, string id, CancellationToken cancellationToken)
     {
@@ -241,7 +347,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return _engine ??= await StoreEngine.OpenAsync(_options, _provider, _logger, cancellationToken).ConfigureAwait(false);
+            return _engine ??= await OpenTracedAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {

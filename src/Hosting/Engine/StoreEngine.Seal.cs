@@ -186,6 +186,7 @@ internal sealed partial class StoreEngine
         try
         {
             IReadOnlyList<StoreIndex> locations = await _session.Blocks.WriteBlocksAsync(encoded).ConfigureAwait(false);
+            BlocksWritten(locations, bytes);
             var infos = new BlockInfo[jobs.Count];
             for (int i = 0; i < jobs.Count; i++)
             {
@@ -200,6 +201,7 @@ internal sealed partial class StoreEngine
         catch (Exception ex)
         {
             Log.SealFailed(_logger, ex, jobs.Count);
+            WriteFailed(ex);
             return false;
         }
 

@@ -96,6 +96,7 @@ internal sealed partial class StoreEngine
             catch (Exception ex)
             {
                 Log.RegisterFailed(_logger, ex, keys.Count);
+                WriteFailed(ex);
                 var error = new BlockStoreException("Creating the timeline failed; nothing was stored.", ex);
                 foreach (CreateTimelineOp create in creates)
                 {
@@ -144,6 +145,7 @@ internal sealed partial class StoreEngine
         catch (Exception ex)
         {
             Log.JournalWriteFailed(_logger, ex, _batch.Count);
+            WriteFailed(ex);
             var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
             foreach (WriteOp op in ops)
             {
@@ -156,6 +158,7 @@ internal sealed partial class StoreEngine
             return;
         }
 
+        JournalCommitted(_batch.Count, record.Length);
         JournalAppended(journalId, record.Length);
         foreach (WriteOp op in ops)
         {
@@ -276,6 +279,7 @@ internal sealed partial class StoreEngine
         catch (Exception ex)
         {
             Log.CheckpointWriteFailed(_logger, ex, wanted.Count);
+            WriteFailed(ex);
             var error = new BlockStoreException("Saving the checkpoint failed.", ex);
             foreach (CheckpointOp op in accepted!)
             {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
+using BlockStore.Diagnostics;
 using BlockStore.Providers;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +17,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
     private readonly BlockStoreOptions _options;
     private readonly IBlockStoreSession _session;
     private readonly ILogger _logger;
+    private readonly BlockStoreMetrics _metrics;
     private readonly BlockCache _cache;
     private readonly ConcurrentDictionary<string, Timeline<ConvEntry>> _convs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Timeline<UserEntry>> _users = new(StringComparer.Ordinal);
@@ -28,11 +30,12 @@ internal sealed partial class StoreEngine : IAsyncDisposable
     private Task _writer = Task.CompletedTask;
     private Timer? _maintenanceTimer;
 
-    private StoreEngine(BlockStoreOptions options, IBlockStoreSession session, ILogger logger)
+    private StoreEngine(BlockStoreOptions options, IBlockStoreSession session, ILogger logger, BlockStoreMetrics metrics)
     {
         _options = options;
         _session = session;
         _logger = logger;
+        _metrics = metrics;
         _cache = new BlockCache(options.CacheSizeBytes);
         _maxBlockBytes = (int)Math.Min(options.MaxBlockBytes, session.Blocks.MaxBlockSize);
         int largest = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.FixedSize + options.MaxMessageBytes;
@@ -48,14 +51,15 @@ internal sealed partial class StoreEngine : IAsyncDisposable
 
     public BlockCache Cache => _cache;
 
-    public static async Task<StoreEngine> OpenAsync(BlockStoreOptions options, IBlockStoreProvider provider, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<StoreEngine> OpenAsync(BlockStoreOptions options, IBlockStoreProvider provider, ILogger logger, BlockStoreMetrics metrics, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         IBlockStoreSession session = await provider.OpenAsync(options, cancellationToken).ConfigureAwait(false);
         try
         {
-            var engine = new StoreEngine(options, session, logger);
+            var engine = new StoreEngine(options, session, logger, metrics);
             await engine.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            await engine.StartTelemetryAsync(cancellationToken).ConfigureAwait(false);
             engine.Start();
             Log.Opened(logger, session.Location, engine._convs.Count + engine._users.Count, engine._sealedBlocks,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine._nextSeqId);

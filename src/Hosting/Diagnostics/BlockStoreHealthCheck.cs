@@ -1,0 +1,51 @@
+using BlockStore.Engine;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace BlockStore.Diagnostics;
+
+/// <summary>
+/// Reports the store Unhealthy when it cannot be opened or its last durable write failed, Degraded when the disk holding its
+/// data set is nearly full, Healthy otherwise; the data carries the stores, used and free bytes.
+/// </summary>
+internal sealed class BlockStoreHealthCheck(MessageStore store, IOptions<BlockStoreOptions> storeOptions, IOptionsMonitor<BlockStoreHealthCheckOptions> options)
+    : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        StoreStats stats;
+        try
+        {
+            stats = await store.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The store cannot be opened: {ex.Message}", ex);
+        }
+
+        string dataDir = Path.GetFullPath(storeOptions.Value.DataDir);
+        long freeBytes = new DriveInfo(dataDir).AvailableFreeSpace;
+        var data = new Dictionary<string, object>
+        {
+            ["dataDir"] = dataDir,
+            ["stores"] = stats.Stores,
+            ["usedBytes"] = stats.UsedBytes,
+            ["capacityBytes"] = stats.CapacityBytes,
+            ["freeBytes"] = freeBytes,
+        };
+
+        if (store.LastWriteFailure is { } failure)
+        {
+            return new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"The last durable write failed at {failure.At:O}: {failure.Exception.Message}",
+                failure.Exception,
+                data);
+        }
+
+        long minimum = options.CurrentValue.MinimumFreeBytes;
+        return freeBytes < minimum
+            ? HealthCheckResult.Degraded($"Only {freeBytes} bytes are free under {dataDir}; the minimum is {minimum}.", data: data)
+            : HealthCheckResult.Healthy($"{stats.Stores} stores, {stats.UsedBytes} bytes used, {freeBytes} bytes free.", data);
+    }
+}

@@ -1,0 +1,83 @@
+using BlockStore.Diagnostics;
+
+namespace BlockStore.Engine;
+
+/// <summary>
+/// What the engine reports to metrics, logs and health checks: counts since open, the store blocks go to, the last failed
+/// durable write. The writer loop feeds it with one call per event; readers read it from any thread.
+/// </summary>
+internal sealed partial class StoreEngine
+{
+    private long _messagesAtOpen;
+    private long _sealedBlocksAtOpen;
+    private long _bytesWritten;
+    private long _currentStoreId;
+    private WriteFailure? _lastWriteFailure;
+
+    /// <summary>Messages appended since the store opened (recovered ones excluded).</summary>
+    public long MessagesAppended => Interlocked.Read(ref _messages) - _messagesAtOpen;
+
+    /// <summary>Blocks sealed since the store opened.</summary>
+    public long BlocksSealed => Interlocked.Read(ref _sealedBlocks) - _sealedBlocksAtOpen;
+
+    /// <summary>Journal and block bytes written since the store opened.</summary>
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
+    /// <summary>The last durable write that failed, or null when none failed since the last successful journal write.</summary>
+    public WriteFailure? LastWriteFailure => Volatile.Read(ref _lastWriteFailure);
+
+    /// <summary>The bytes used and the capacity of all stores, read synchronously for the observable gauges.</summary>
+    public (long Used, long Capacity) ReadStoreSizes()
+    {
+        ValueTask<IReadOnlyList<StoreInfo>> pending = _session.Blocks.GetStoresAsync();
+        IReadOnlyList<StoreInfo> stores = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        long used = 0;
+        long capacity = 0;
+        for (int i = 0; i < stores.Count; i++)
+        {
+            used += stores[i].UsedBytes;
+            capacity += stores[i].Capacity;
+        }
+
+        return (used, capacity);
+    }
+
+    /// <summary>Takes the baselines after recovery, so the counters count this process's work only.</summary>
+    private async Task StartTelemetryAsync(CancellationToken cancellationToken)
+    {
+        _messagesAtOpen = _messages;
+        _sealedBlocksAtOpen = _sealedBlocks;
+        foreach (StoreInfo store in await _session.Blocks.GetStoresAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _currentStoreId = Math.Max(_currentStoreId, store.StoreId);
+        }
+    }
+
+    /// <summary>A group commit of <paramref name="messages"/> reached the journal in <paramref name="bytes"/> bytes.</summary>
+    private void JournalCommitted(int messages, int bytes)
+    {
+        _metrics.CommitBatchSize.Record(messages, _metrics.DataDir);
+        Interlocked.Add(ref _bytesWritten, bytes);
+        if (_lastWriteFailure is not null)
+        {
+            Volatile.Write(ref _lastWriteFailure, null);
+        }
+    }
+
+    /// <summary>Sealed blocks of <paramref name="bytes"/> bytes were written at <paramref name="locations"/>; logs each new store they begin.</summary>
+    private void BlocksWritten(IReadOnlyList<StoreIndex> locations, long bytes)
+    {
+        Interlocked.Add(ref _bytesWritten, bytes);
+        for (int i = 0; i < locations.Count; i++)
+        {
+            // One seal may fill several stores; blocks are written in order, so each new store shows up once, in order.
+            if (locations[i].StoreId > _currentStoreId)
+            {
+                _currentStoreId = locations[i].StoreId;
+                Log.RolledToNewStore(_logger, _session.Location, _currentStoreId);
+            }
+        }
+    }
+
+    private void WriteFailed(Exception exception) => Volatile.Write(ref _lastWriteFailure, new WriteFailure(DateTimeOffset.UtcNow, exception));
+}

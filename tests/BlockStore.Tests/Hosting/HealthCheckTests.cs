@@ -1,0 +1,95 @@
+using BlockStore.Providers;
+using BlockStore.Providers.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace BlockStore.Tests.Hosting;
+
+/// <summary>The <c>blockstore</c> health check: healthy, unhealthy when the store cannot open or a durable write failed, degraded on low disk.</summary>
+public sealed class HealthCheckTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "blockstore-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_working_store_is_healthy_and_reports_its_figures()
+    {
+        await using ServiceProvider provider = Build(o => o.MinimumFreeBytes = 0);
+        await provider.GetRequiredService<IMessageStore>().AddMessageAsync("c", 1, new byte[] { 1 }, ["u"]);
+
+        HealthReportEntry entry = await CheckAsync(provider);
+
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal(Path.GetFullPath(_dir), entry.Data["dataDir"]);
+        Assert.True((long)entry.Data["freeBytes"] > 0);
+        Assert.True(entry.Data.ContainsKey("stores"));
+        Assert.True(entry.Data.ContainsKey("usedBytes"));
+    }
+
+    [Fact]
+    public async Task A_store_that_cannot_be_opened_is_unhealthy()
+    {
+        await using MessageStore owner = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        await using ServiceProvider provider = Build(o => o.MinimumFreeBytes = 0);
+
+        HealthReportEntry entry = await CheckAsync(provider);
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.IsType<StoreLockedException>(entry.Exception);
+        Assert.Contains("cannot be opened", entry.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_journal_write_is_unhealthy_until_the_next_write_succeeds()
+    {
+        var faulty = new FaultyProvider(new SqliteBlockStoreProvider(new SqliteBlockStoreOptions()));
+        await using ServiceProvider provider = Build(o => o.MinimumFreeBytes = 0, services => services.AddSingleton<IBlockStoreProvider>(faulty));
+        IMessageStore store = provider.GetRequiredService<IMessageStore>();
+        await store.AddMessageAsync("c", 1, new byte[] { 1 }, []);
+
+        faulty.FailJournalWrites = true;
+        await Assert.ThrowsAsync<BlockStoreException>(() => store.AddMessageAsync("c", 1, new byte[] { 2 }, []));
+        HealthReportEntry failed = await CheckAsync(provider);
+        faulty.FailJournalWrites = false;
+        await store.AddMessageAsync("c", 1, new byte[] { 3 }, []);
+        HealthReportEntry recovered = await CheckAsync(provider);
+
+        Assert.Equal(HealthStatus.Unhealthy, failed.Status);
+        Assert.IsType<IOException>(failed.Exception);
+        Assert.Contains("durable write failed", failed.Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Healthy, recovered.Status);
+    }
+
+    [Fact]
+    public async Task Too_little_free_disk_space_is_degraded()
+    {
+        await using ServiceProvider provider = Build(o => o.MinimumFreeBytes = long.MaxValue);
+
+        HealthReportEntry entry = await CheckAsync(provider);
+
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Contains("bytes are free", entry.Description, StringComparison.Ordinal);
+    }
+
+    private static async Task<HealthReportEntry> CheckAsync(ServiceProvider provider)
+    {
+        HealthReport report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        return report.Entries[BlockStoreHealthCheckBuilderExtensions.HealthCheckName];
+    }
+
+    private ServiceProvider Build(Action<BlockStoreHealthCheckOptions> configure, Action<IServiceCollection>? more = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddBlockStore(b => b.Configure(o => o.DataDir = _dir).AddHealthCheck(configure));
+        more?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using BlockStore.Providers.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace BlockStore.Tests.Hosting;
+
+/// <summary>The store logs its life-cycle events at Information with stable event ids, and nothing per message.</summary>
+public sealed class LoggingTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "blockstore-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Open_each_new_store_and_close_are_logged_once_each()
+    {
+        var logs = new ListLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var options = new BlockStoreOptions { DataDir = _dir, MaxCapacity = 16 * 1024, MaxMessageBytes = 1024, TimelineMaxSize = 4 };
+        await using (MessageStore store = await MessageStore.OpenAsync(options, new SqliteBlockStoreProvider(new()), loggerFactory))
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                await store.AddMessageAsync("c", 1, new byte[1000], []);
+            }
+
+            await store.FlushAsync();
+        }
+
+        Assert.Single(logs.Entries, e => e.EventId == 1 && e.Level == LogLevel.Information);
+        List<string> rolls = [.. logs.Entries.Where(static e => e.EventId == 9 && e.Level == LogLevel.Information).Select(static e => e.Message)];
+        Assert.Contains(rolls, m => m.StartsWith("Rolled to new store 2 ", StringComparison.Ordinal));
+        Assert.Contains(rolls, m => m.StartsWith("Rolled to new store 3 ", StringComparison.Ordinal));
+        Assert.Equal(rolls.Count, rolls.Distinct().Count());
+        Assert.Single(logs.Entries, e => e.EventId == 7);
+        Assert.True(logs.Entries.Count(e => e.Level >= LogLevel.Information) < 40);
+    }
+
+    /// <summary>Keeps every log entry in memory.</summary>
+    private sealed class ListLoggerProvider : ILoggerProvider, ILogger
+    {
+        public ConcurrentQueue<(int EventId, LogLevel Level, string Message)> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
+
+        public void Dispose()
+        {
+        }
+    }
+}
