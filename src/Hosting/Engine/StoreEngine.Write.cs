@@ -14,20 +14,21 @@ internal sealed partial class StoreEngine
     {
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            // Let the callers acknowledged by the previous turn queue their next writes first, so they share this commit.
-            await Task.Yield();
             _ops.Clear();
-            while (_ops.Count < _options.MaxGroupCommit && _queue.Reader.TryRead(out WriteOp? op))
-            {
-                _ops.Add(op);
-            }
-
             try
             {
+                // Let the callers acknowledged by the previous turn queue their next writes first, so they share this commit.
+                await Task.Yield();
+                while (_ops.Count < _options.MaxGroupCommit && _queue.Reader.TryRead(out WriteOp? op))
+                {
+                    _ops.Add(op);
+                }
+
                 await ProcessAsync(_ops).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
+                // The loop must outlive any failure: fail this turn's callers and go on with the next turn.
                 var error = new BlockStoreException("The message store's writer failed.", ex);
                 foreach (WriteOp op in _ops)
                 {
