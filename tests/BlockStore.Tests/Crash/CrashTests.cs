@@ -39,6 +39,29 @@ public abstract class CrashTests(IProviderFixture fixture) : StoreTestBase(fixtu
         }
     }
 
+    [Fact]
+    public async Task A_data_set_open_in_another_process_is_refused_until_that_process_dies()
+    {
+        using Process child = StartChild(Durability.Normal, round: 0);
+        var lines = new List<string>();
+        Task reading = ReadLinesAsync(child, lines);
+        await WaitUntilReadyAsync(child, lines);
+        for (int i = 0; i < 500 && Count(lines) < 2; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        var error = await Assert.ThrowsAsync<StoreLockedException>(
+            () => MessageStore.OpenAsync(CrashWorkload.Options(DataDir, Durability.Normal), Fixture.CreateProvider()));
+        child.Kill(entireProcessTree: true);
+        await child.WaitForExitAsync();
+        await reading;
+
+        Assert.Contains("already open", error.Message, StringComparison.Ordinal);
+        await using MessageStore store = await MessageStore.OpenAsync(CrashWorkload.Options(DataDir, Durability.Normal), Fixture.CreateProvider());
+        Assert.True((await store.GetStatsAsync()).Messages > 0);
+    }
+
     private static async Task AssertSurvivedAsync(MessageStore store, Dictionary<long, (int Round, int Writer, int I)> acknowledged, Dictionary<string, long> checkpoints)
     {
         var conversations = new Dictionary<string, Dictionary<long, Message>>();
@@ -101,6 +124,21 @@ public abstract class CrashTests(IProviderFixture fixture) : StoreTestBase(fixtu
 
     private async Task<List<string>> RunAndKillAsync(Durability durability, int round, TimeSpan runFor)
     {
+        using Process child = StartChild(durability, round);
+        var lines = new List<string>();
+        Task reading = ReadLinesAsync(child, lines);
+        await WaitUntilReadyAsync(child, lines);
+        await Task.Delay(runFor);
+        child.Kill(entireProcessTree: true);
+        await child.WaitForExitAsync();
+        await reading;
+
+        // Each line reaches the pipe in one write of less than PIPE_BUF bytes, so a kill never leaves half a line.
+        return lines;
+    }
+
+    private Process StartChild(Durability durability, int round)
+    {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -116,37 +154,40 @@ public abstract class CrashTests(IProviderFixture fixture) : StoreTestBase(fixtu
             start.ArgumentList.Add(arg);
         }
 
-        using var child = Process.Start(start)!;
-        var lines = new List<string>();
-        Task<string> errors = child.StandardError.ReadToEndAsync();
-        Task reading = Task.Run(async () =>
-        {
-            while (await child.StandardOutput.ReadLineAsync() is { } line)
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                }
-            }
-        });
+        return Process.Start(start)!;
+    }
 
-        var ready = Stopwatch.StartNew();
-        while (!ReadyIn(lines) && !child.HasExited && ready.Elapsed < TimeSpan.FromSeconds(60))
+    private static Task ReadLinesAsync(Process child, List<string> lines) => Task.Run(async () =>
+    {
+        while (await child.StandardOutput.ReadLineAsync() is { } line)
+        {
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+        }
+    });
+
+    private static async Task WaitUntilReadyAsync(Process child, List<string> lines)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!ReadyIn(lines) && !child.HasExited && waited.Elapsed < TimeSpan.FromSeconds(60))
         {
             await Task.Delay(20);
         }
 
-        if (child.HasExited)
+        if (!ReadyIn(lines))
         {
-            Assert.Fail($"the child exited early: {await errors}");
+            Assert.Fail($"the child is not ready (exited: {child.HasExited}): {(child.HasExited ? await child.StandardError.ReadToEndAsync() : "")}");
         }
+    }
 
-        await Task.Delay(runFor);
-        child.Kill(entireProcessTree: true);
-        await child.WaitForExitAsync();
-        await reading;
-        // Each line reaches the pipe in one write of less than PIPE_BUF bytes, so a kill never leaves half a line.
-        return lines;
+    private static int Count(List<string> lines)
+    {
+        lock (lines)
+        {
+            return lines.Count;
+        }
     }
 
     private static bool ReadyIn(List<string> lines)
