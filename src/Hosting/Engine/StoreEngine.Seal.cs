@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace BlockStore.Engine;
 
 /// <summary>
-/// Sealing: full blocks are sealed after every commit; open blocks are sealed early, oldest first, when the journal or the
-/// open blocks pass their budgets or a block has been open too long. Sealing writes the block bytes first, then commits the
-/// metadata together with the journal trim, then publishes the blocks as sealed.
+/// Sealing: full blocks are sealed in groups (once <see cref="FrozenBlocksPerSeal"/> have gathered, on a flush, or on the
+/// periodic maintenance tick); open blocks are sealed early, oldest first, when the journal or the open blocks pass their
+/// budgets or a block has been open too long. Sealing writes the block bytes first, then commits the metadata together with
+/// the journal trim, then publishes the blocks as sealed.
 /// </summary>
 internal sealed partial class StoreEngine
 {
@@ -65,7 +66,7 @@ internal sealed partial class StoreEngine
 
     /// <summary>
     /// Seals what is due: open blocks picked by <see cref="PickTimelinesToDrain"/>, and full blocks once enough have gathered
-    /// or when <paramref name="sealFrozen"/> (a flush, or a quiet moment).
+    /// or when <paramref name="sealFrozen"/> (a flush, or the periodic maintenance tick).
     /// </summary>
     private async Task SealDueAsync(bool sealFrozen)
     {

@@ -136,7 +136,7 @@ internal sealed partial class StoreEngine
             return;
         }
 
-        // A record's id is the first SeqId it holds: increasing, and never reused, even across restarts.
+        // A record's id is the first SeqId it holds: increasing, and above every record that survives a restart.
         long journalId = _batch[0].SeqId;
         byte[] record = JournalCodec.Encode(_batch);
         try
