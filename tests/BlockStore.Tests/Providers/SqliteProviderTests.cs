@@ -102,7 +102,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
     [Theory]
     [InlineData("size = size - 1")]
     [InlineData("offset = offset + 1")]
-    [InlineData("offset = (SELECT max(offset) FROM blocks)")]
+    [InlineData("offset = (SELECT offset FROM blocks WHERE timeline_id = 'bystander' ORDER BY first_seq LIMIT 1)")]
     [InlineData("count = count + 1")]
     [InlineData("first_seq = first_seq + 1")]
     public async Task Damaged_block_metadata_is_reported_not_returned(string damage)
