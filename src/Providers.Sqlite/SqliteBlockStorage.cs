@@ -92,13 +92,10 @@ internal sealed class SqliteBlockStorage : IBlockStorage
 
     public ValueTask ReadBlockAsync(StoreIndex location, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
-        SqliteConnection connection = _db.RentReader();
+        SqliteReader connection = _db.RentReader();
         try
         {
-            using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = SqlQueries.ReadBlockData;
-            command.Parameters.AddWithValue("$key", (location.StoreId << 40) | location.Offset);
-            using SqliteDataReader reader = command.ExecuteReader();
+            using SqliteDataReader reader = connection.ForBlock(location).ExecuteReader();
             if (!reader.Read())
             {
                 throw new CorruptBlockException(location.StoreId, location.Offset, "no block is stored there");

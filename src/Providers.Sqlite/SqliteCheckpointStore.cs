@@ -8,17 +8,14 @@ internal sealed class SqliteCheckpointStore(SqliteDatabase db) : ICheckpointStor
 {
     public ValueTask<long> GetAsync(string userId, CancellationToken cancellationToken = default)
     {
-        SqliteConnection connection = db.RentReader();
+        SqliteReader reader = db.RentReader();
         try
         {
-            using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = SqlQueries.GetCheckpoint;
-            command.Parameters.AddWithValue("$user", userId);
-            return ValueTask.FromResult(command.ExecuteScalar() is long seq ? seq : 0);
+            return ValueTask.FromResult(reader.ForUser(userId).ExecuteScalar() is long seq ? seq : 0);
         }
         finally
         {
-            db.ReturnReader(connection);
+            db.ReturnReader(reader);
         }
     }
 

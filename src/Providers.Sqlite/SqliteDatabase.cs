@@ -13,7 +13,7 @@ internal sealed class SqliteDatabase : IDisposable
 {
     private readonly string _connectionString;
     private readonly int _pageCacheKib;
-    private readonly ConcurrentBag<SqliteConnection> _readers = [];
+    private readonly ConcurrentBag<SqliteReader> _readers = [];
     private readonly Durability _durability;
 
     public SqliteDatabase(string connectionString, Durability durability, int pageCacheKib)
@@ -53,24 +53,24 @@ internal sealed class SqliteDatabase : IDisposable
         return new Restore(Writer, Synchronous(_durability));
     }
 
-    public SqliteConnection RentReader()
+    public SqliteReader RentReader()
     {
-        if (_readers.TryTake(out SqliteConnection? connection))
+        if (_readers.TryTake(out SqliteReader? reader))
         {
-            return connection;
+            return reader;
         }
 
-        connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(_connectionString);
         connection.Open();
         connection.Execute($"PRAGMA query_only=1; PRAGMA cache_size=-{_pageCacheKib}; PRAGMA busy_timeout=5000;");
-        return connection;
+        return new SqliteReader(connection);
     }
 
-    public void ReturnReader(SqliteConnection connection) => _readers.Add(connection);
+    public void ReturnReader(SqliteReader reader) => _readers.Add(reader);
 
     public void Dispose()
     {
-        while (_readers.TryTake(out SqliteConnection? reader))
+        while (_readers.TryTake(out SqliteReader? reader))
         {
             reader.Dispose();
         }

@@ -23,7 +23,8 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
 
     public async IAsyncEnumerable<TimelineKey> LoadTimelinesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        SqliteConnection connection = _db.RentReader();
+        SqliteReader reader = _db.RentReader();
+        SqliteConnection connection = reader.Connection;
         try
         {
             await foreach (TimelineRow row in connection.QueryUnbufferedAsync<TimelineRow>(SqlQueries.LoadTimelines).WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -33,13 +34,14 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         }
         finally
         {
-            _db.ReturnReader(connection);
+            _db.ReturnReader(reader);
         }
     }
 
     public async IAsyncEnumerable<BlockInfo> LoadBlocksAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        SqliteConnection connection = _db.RentReader();
+        SqliteReader reader = _db.RentReader();
+        SqliteConnection connection = reader.Connection;
         try
         {
             string? lastId = null;
@@ -54,16 +56,16 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         }
         finally
         {
-            _db.ReturnReader(connection);
+            _db.ReturnReader(reader);
         }
     }
 
     public async IAsyncEnumerable<JournalRecord> ReadJournalAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        SqliteConnection connection = _db.RentReader();
+        SqliteReader pooled = _db.RentReader();
         try
         {
-            using SqliteCommand command = connection.CreateCommand();
+            using SqliteCommand command = pooled.Connection.CreateCommand();
             command.CommandText = SqlQueries.ReadJournal;
             using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -75,7 +77,7 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         }
         finally
         {
-            _db.ReturnReader(connection);
+            _db.ReturnReader(pooled);
         }
     }
 
