@@ -30,11 +30,12 @@ internal abstract class MemBlock(TimelineBase owner, long firstJournalId, long o
 /// An unsealed block of one timeline. Only the writer appends; readers see a consistent prefix because the entry is
 /// written before the count is published, and a grown array is published before the count can pass the old length.
 /// </summary>
-internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long openedAtTicks, int overheadBytes)
+internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long openedAtTicks, int overheadBytes, int maxEntries)
     : MemBlock(owner, firstJournalId, openedAtTicks, overheadBytes)
     where T : struct, ITimelineEntry
 {
-    private T[] _items = new T[2];
+    // Starts small (most user timelines hold one or two entries), grows fourfold, and never past the block's entry limit.
+    private T[] _items = new T[Math.Min(2, maxEntries)];
     private int _count;
 
     public override int Count => Volatile.Read(ref _count);
@@ -55,7 +56,7 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
         int count = _count;
         if (count == _items.Length)
         {
-            var grown = new T[count * 2];
+            var grown = new T[(int)Math.Min((long)count * 4, maxEntries)];
             Array.Copy(_items, grown, count);
             Volatile.Write(ref _items, grown);
         }

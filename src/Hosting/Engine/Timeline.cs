@@ -126,7 +126,7 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
 
         if (open is null)
         {
-            open = opened = new MemBlock<T>(this, journalId, nowTicks, BlockCodec.Overhead(IdBytes));
+            open = opened = new MemBlock<T>(this, journalId, nowTicks, BlockCodec.Overhead(IdBytes), maxEntries);
             open.Add(entry);
             state = new TimelineState<T>(state.SealedCount, state.Frozen, open);
         }
