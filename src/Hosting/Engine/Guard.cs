@@ -93,8 +93,9 @@ internal static class Guard
 
     private static string[] Distinct(IReadOnlyCollection<string> userIds, string paramName, string? batchItem)
     {
-        var distinct = new List<string>(userIds.Count);
+        var distinct = new string[userIds.Count];
         HashSet<string>? seen = userIds.Count > 8 ? new HashSet<string>(userIds.Count, StringComparer.Ordinal) : null;
+        int count = 0;
         int index = 0;
         foreach (string userId in userIds)
         {
@@ -104,14 +105,25 @@ internal static class Guard
             }
 
             Id(userId, paramName, batchItem, batchItem is null ? "userIds" : "UserIds", index);
-            if (seen is null ? !distinct.Contains(userId, StringComparer.Ordinal) : seen.Add(userId))
+            if (seen is null ? Array.IndexOf(distinct, userId, 0, count) < 0 : seen.Add(userId))
             {
-                distinct.Add(userId);
+                if (count == distinct.Length)
+                {
+                    // The collection grew while it was enumerated.
+                    Array.Resize(ref distinct, Math.Max(4, count * 2));
+                }
+
+                distinct[count++] = userId;
             }
 
             index++;
         }
 
-        return [.. distinct];
+        if (count != distinct.Length)
+        {
+            Array.Resize(ref distinct, count);
+        }
+
+        return distinct;
     }
 }
