@@ -5,6 +5,8 @@ namespace BlockStore.Providers.Sqlite;
 /// <summary>Opens BlockStore data sets kept in one SQLite database (WAL mode, <c>synchronous</c> from <see cref="BlockStoreOptions.Durability"/>).</summary>
 public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
 {
+    private const int MaxPageCacheKib = 4 * 1024 * 1024;
+
     private readonly SqliteBlockStoreOptions _sqliteOptions;
 
     /// <summary>Creates the provider with its settings.</summary>
@@ -22,6 +24,7 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
     public ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Validate(_sqliteOptions);
         var builder = _sqliteOptions.ConnectionString is { Length: > 0 } cs
             ? new SqliteConnectionStringBuilder(cs)
             : new SqliteConnectionStringBuilder { DataSource = Path.Combine(options.DataDir, _sqliteOptions.FileName) };
@@ -44,6 +47,24 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
             db?.Dispose();
             fileLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Refuses settings that SQLite would reject with an unclear error, naming the configuration key.</summary>
+    private static void Validate(SqliteBlockStoreOptions options)
+    {
+        const string Prefix = "BlockStore:Sqlite:";
+        if (options.ConnectionString is not { Length: > 0 }
+            && (string.IsNullOrWhiteSpace(options.FileName) || options.FileName != Path.GetFileName(options.FileName)))
+        {
+            throw new ArgumentException(
+                $"{Prefix}{nameof(options.FileName)} must be a file name inside DataDir, without directories (was '{options.FileName}').", nameof(options));
+        }
+
+        if (options.PageCacheKib is < 0 or > MaxPageCacheKib)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.PageCacheKib, $"{Prefix}{nameof(options.PageCacheKib)} must be between 0 and {MaxPageCacheKib}.");
         }
     }
 }

@@ -22,6 +22,21 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", 1024, "BlockStore:Sqlite:FileName")]
+    [InlineData("../outside.db", 1024, "BlockStore:Sqlite:FileName")]
+    [InlineData("blockstore.db", -1, "BlockStore:Sqlite:PageCacheKib must be between 0 and 4194304")]
+    public async Task Invalid_sqlite_settings_are_refused_naming_the_key(string fileName, int pageCacheKib, string expected)
+    {
+        var provider = new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { FileName = fileName, PageCacheKib = pageCacheKib });
+
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => MessageStore.OpenAsync(CreateOptions(), provider));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(DataDir));
+        Assert.False(File.Exists(Path.Combine(Root, "outside.db")));
+    }
+
     [Fact]
     public async Task A_connection_string_places_the_database_and_its_lock()
     {
