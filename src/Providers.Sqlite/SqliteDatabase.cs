@@ -15,6 +15,7 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly int _pageCacheKib;
     private readonly ConcurrentBag<SqliteReader> _readers = [];
     private readonly Durability _durability;
+    private bool _disposed;
 
     public SqliteDatabase(string connectionString, Durability durability, int pageCacheKib)
     {
@@ -66,10 +67,19 @@ internal sealed class SqliteDatabase : IDisposable
         return new SqliteReader(connection);
     }
 
-    public void ReturnReader(SqliteReader reader) => _readers.Add(reader);
+    /// <summary>Puts a reader back in the pool, or closes it when the database closed while it was in use.</summary>
+    public void ReturnReader(SqliteReader reader)
+    {
+        _readers.Add(reader);
+        if (Volatile.Read(ref _disposed) && _readers.TryTake(out SqliteReader? late))
+        {
+            late.Dispose();
+        }
+    }
 
     public void Dispose()
     {
+        Volatile.Write(ref _disposed, true);
         while (_readers.TryTake(out SqliteReader? reader))
         {
             reader.Dispose();
