@@ -21,6 +21,9 @@ internal sealed partial class StoreEngine
     /// <summary>Every unsealed block (open or frozen), ordered by the first journal record it needs: the head bounds the journal.</summary>
     private readonly LinkedList<MemBlock> _unsealed = new();
 
+    /// <summary>The timelines picked for the current seal round; reused, since only the writer seals.</summary>
+    private readonly HashSet<TimelineBase> _drain = [];
+
     /// <summary>Timelines holding a full block that waits to be sealed.</summary>
     private readonly HashSet<TimelineBase> _frozen = [];
 
@@ -91,7 +94,8 @@ internal sealed partial class StoreEngine
     {
         while (_unsealed.Count > 0)
         {
-            var drain = new HashSet<TimelineBase>();
+            HashSet<TimelineBase> drain = _drain;
+            drain.Clear();
             for (LinkedListNode<MemBlock>? node = _unsealed.First; node is not null && drain.Count < MaxTimelinesPerClosingRound; node = node.Next)
             {
                 drain.Add(node.Value.Owner);
@@ -107,7 +111,8 @@ internal sealed partial class StoreEngine
     /// <summary>Chooses the timelines whose open blocks must be sealed now, walking the unsealed blocks oldest first.</summary>
     private HashSet<TimelineBase> PickTimelinesToDrain()
     {
-        var drain = new HashSet<TimelineBase>();
+        HashSet<TimelineBase> drain = _drain;
+        drain.Clear();
         long now = Environment.TickCount64;
         long maxAgeMs = (long)_options.OpenBlockMaxAge.TotalMilliseconds;
         long freeTarget = _unsealedBytes > _options.OpenBlocksMaxBytes ? _unsealedBytes - (_options.OpenBlocksMaxBytes * 3 / 4) : 0;
