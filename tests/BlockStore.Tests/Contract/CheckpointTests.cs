@@ -1,7 +1,7 @@
 namespace BlockStore.Tests.Contract;
 
 /// <summary>Checkpoints: start at 0, durable, never move backwards, never beyond the user's last SeqId.</summary>
-public abstract class CheckpointTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     [Fact]
     public async Task Checkpoint_never_moves_backwards()

@@ -6,7 +6,7 @@ namespace BlockStore.Tests.Contract;
 /// Writers race on conversations that share users while readers follow user timelines: no reader ever sees a SeqId
 /// appear below one it has already seen (the sync-gap bug), and every message lands in every recipient's timeline once.
 /// </summary>
-public abstract class ConcurrencyTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     private static readonly string[] SharedUsers = ["ann", "ben", "cat", "dan"];
 

@@ -1,7 +1,7 @@
 namespace BlockStore.Tests.Contract;
 
 /// <summary>Reading a conversation: latest pages, exclusive <c>beforeSeqId</c>, paging across many blocks, time windows.</summary>
-public abstract class ConversationReadTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     [Fact]
     public async Task Latest_page_is_the_newest_messages_oldest_first()

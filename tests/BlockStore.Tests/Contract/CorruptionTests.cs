@@ -6,7 +6,7 @@ namespace BlockStore.Tests.Contract;
 /// Damaged block bytes are reported as <see cref="CorruptBlockException"/> naming the store and offset, never returned as
 /// data; other timelines stay readable, and <see cref="IMessageStore.VerifyAsync"/> finds the damage.
 /// </summary>
-public abstract class CorruptionTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     private static void Options(BlockStoreOptions o) => o.TimelineMaxSize = 4;
 

@@ -1,7 +1,7 @@
 namespace BlockStore.Tests.Contract;
 
 /// <summary>Ids are data, never paths or SQL: hostile ids are stored and read back, and nothing appears outside DataDir.</summary>
-public abstract class HostileIdTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     public static TheoryData<string> HostileIds => new()
     {

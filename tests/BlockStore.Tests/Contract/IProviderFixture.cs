@@ -1,9 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
 using BlockStore.Providers;
 
 namespace BlockStore.Tests.Contract;
 
-/// <summary>What the shared contract suite needs of a provider: a way to create it, in code and through DI.</summary>
+/// <summary>What the shared contract suite needs of a provider: a way to create it and to damage its stored bytes.</summary>
 public interface IProviderFixture
 {
     /// <summary>The provider's name as used in configuration.</summary>
@@ -11,9 +10,6 @@ public interface IProviderFixture
 
     /// <summary>Creates a provider instance for a non-DI open.</summary>
     IBlockStoreProvider CreateProvider();
-
-    /// <summary>Selects the provider on a DI builder.</summary>
-    void Use(IBlockStoreBuilder builder);
 
     /// <summary>Flips the bits of <paramref name="mask"/> in byte <paramref name="index"/> of the stored block at <paramref name="location"/>, behind the provider's back.</summary>
     void DamageBlock(string dataDir, StoreIndex location, int index, byte mask);

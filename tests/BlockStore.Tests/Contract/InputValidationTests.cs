@@ -1,7 +1,7 @@
 namespace BlockStore.Tests.Contract;
 
 /// <summary>DESIGN.md section 6: bad input is refused with an exception naming the parameter, and nothing is written.</summary>
-public abstract class InputValidationTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     public static TheoryData<string?> BadIds => new()
     {

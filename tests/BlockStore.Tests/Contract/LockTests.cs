@@ -1,7 +1,7 @@
 namespace BlockStore.Tests.Contract;
 
 /// <summary>One owner per data set: a second open fails with <see cref="StoreLockedException"/> until the first closes.</summary>
-public abstract class LockTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     [Fact]
     public async Task A_second_open_of_the_same_data_set_is_refused()

@@ -1,7 +1,7 @@
 namespace BlockStore.Tests.Contract;
 
 /// <summary>The original design's usage flows: send to a group, come online and read unread messages, page through history.</summary>
-public abstract class MessageFlowTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     [Fact]
     public async Task Sending_to_a_group_reaches_the_conversation_and_every_member()

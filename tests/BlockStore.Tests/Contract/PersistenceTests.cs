@@ -3,7 +3,7 @@ using BlockStore.Providers;
 namespace BlockStore.Tests.Contract;
 
 /// <summary>Restart persistence, SeqIds above every earlier one, journal recovery of unsealed blocks, journal trimming.</summary>
-public abstract class PersistenceTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     [Fact]
     public async Task Messages_survive_a_restart_and_SeqIds_continue_above_them()

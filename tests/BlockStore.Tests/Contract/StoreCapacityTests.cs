@@ -1,7 +1,7 @@
 namespace BlockStore.Tests.Contract;
 
 /// <summary>Fixed-capacity stores: blocks roll over to new stores and no store exceeds MaxCapacity.</summary>
-public abstract class StoreCapacityTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     [Fact]
     public async Task Blocks_roll_over_to_new_stores_and_no_store_exceeds_its_capacity()

@@ -1,7 +1,7 @@
 namespace BlockStore.Tests.Contract;
 
 /// <summary>User timelines: exactly the recipients, duplicates collapsed, paged sync, bodies resolved from the conversation.</summary>
-public abstract class UserTimelineTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     [Fact]
     public async Task User_timeline_holds_exactly_the_messages_sent_to_the_user_across_conversations()

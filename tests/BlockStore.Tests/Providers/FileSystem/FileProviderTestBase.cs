@@ -1,7 +1,7 @@
 using BlockStore.Providers;
 using BlockStore.Providers.File;
 
-namespace BlockStore.Tests.FileProvider;
+namespace BlockStore.Tests.Providers.FileSystem;
 
 /// <summary>Opens the File provider directly (no engine) on a temporary data directory removed after the test.</summary>
 public abstract class FileProviderTestBase : IAsyncLifetime

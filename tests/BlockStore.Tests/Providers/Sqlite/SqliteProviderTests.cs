@@ -2,7 +2,7 @@ using BlockStore.Providers.Sqlite;
 using BlockStore.Tests.Contract;
 using Microsoft.Data.Sqlite;
 
-namespace BlockStore.Tests.Providers;
+namespace BlockStore.Tests.Providers.Sqlite;
 
 /// <summary>What only the SQLite provider promises: schema versioning, connection strings, damage inside the database.</summary>
 public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())

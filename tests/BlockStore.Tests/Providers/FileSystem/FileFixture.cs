@@ -1,9 +1,8 @@
 using BlockStore.Providers;
 using BlockStore.Providers.File;
 using BlockStore.Tests.Contract;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace BlockStore.Tests.FileProvider;
+namespace BlockStore.Tests.Providers.FileSystem;
 
 /// <summary>Runs the contract suite on the file-system provider.</summary>
 public sealed class FileFixture : IProviderFixture
@@ -11,8 +10,6 @@ public sealed class FileFixture : IProviderFixture
     public string Name => "File";
 
     public IBlockStoreProvider CreateProvider() => new FileBlockStoreProvider(new FileBlockStoreOptions());
-
-    public void Use(IBlockStoreBuilder builder) => builder.UseFileSystem();
 
     public void DamageBlock(string dataDir, StoreIndex location, int index, byte mask)
     {

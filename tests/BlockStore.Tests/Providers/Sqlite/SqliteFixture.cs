@@ -1,10 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using BlockStore.Providers;
 using BlockStore.Providers.Sqlite;
 using BlockStore.Tests.Contract;
 using Microsoft.Data.Sqlite;
 
-namespace BlockStore.Tests.Providers;
+namespace BlockStore.Tests.Providers.Sqlite;
 
 /// <summary>Runs the contract suite on the SQLite provider.</summary>
 public sealed class SqliteFixture : IProviderFixture
@@ -12,8 +11,6 @@ public sealed class SqliteFixture : IProviderFixture
     public string Name => "Sqlite";
 
     public IBlockStoreProvider CreateProvider() => new SqliteBlockStoreProvider(new SqliteBlockStoreOptions());
-
-    public void Use(IBlockStoreBuilder builder) => builder.UseSqlite();
 
     public void DamageBlock(string dataDir, StoreIndex location, int index, byte mask)
     {

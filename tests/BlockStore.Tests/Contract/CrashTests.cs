@@ -3,14 +3,14 @@ using System.Globalization;
 using BlockStore.CrashChild;
 using BlockStore.Tests.Contract;
 
-namespace BlockStore.Tests.Crash;
+namespace BlockStore.Tests.Contract;
 
 /// <summary>
 /// kill -9 tests: a child process writes with concurrent writers and prints every acknowledgement; the test kills it at
 /// a random moment, several rounds on the same data set, and checks that everything acknowledged survived.
 /// Rounds per run: the BLOCKSTORE_CRASH_ROUNDS environment variable (default 3).
 /// </summary>
-public abstract class CrashTests(IProviderFixture fixture) : StoreTestBase(fixture)
+public abstract partial class ContractTests
 {
     private const int Writers = 4;
 

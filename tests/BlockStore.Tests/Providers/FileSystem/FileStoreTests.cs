@@ -1,7 +1,7 @@
 using BlockStore.Providers;
 using BlockStore.Providers.File;
 
-namespace BlockStore.Tests.FileProvider;
+namespace BlockStore.Tests.Providers.FileSystem;
 
 /// <summary>Store files: fixed capacity, checked headers, unreferenced bytes after a crash, damage reported on read.</summary>
 public sealed class FileStoreTests : FileProviderTestBase

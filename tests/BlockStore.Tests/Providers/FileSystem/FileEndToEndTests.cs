@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace BlockStore.Tests.FileProvider;
+namespace BlockStore.Tests.Providers.FileSystem;
 
 /// <summary>The engine on the File provider: real files on disk, full durability, and the DI wiring of <c>UseFileSystem</c>.</summary>
 public sealed class FileEndToEndTests() : StoreTestBase(new FileFixture())

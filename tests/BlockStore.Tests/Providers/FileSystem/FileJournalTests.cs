@@ -1,7 +1,7 @@
 using BlockStore.Providers;
 using BlockStore.Providers.File;
 
-namespace BlockStore.Tests.FileProvider;
+namespace BlockStore.Tests.Providers.FileSystem;
 
 /// <summary>The journal: torn tails are cut without losing a complete record, segments roll and are deleted once sealing covers them.</summary>
 public sealed class FileJournalTests : FileProviderTestBase

@@ -1,7 +1,7 @@
 using BlockStore.Providers;
 using BlockStore.Providers.File;
 
-namespace BlockStore.Tests.FileProvider;
+namespace BlockStore.Tests.Providers.FileSystem;
 
 /// <summary>Timeline metadata and checkpoints: snapshot plus log replay give back the same state; damage is refused, torn tails dropped.</summary>
 public sealed class FileMetadataTests : FileProviderTestBase
