@@ -1,6 +1,6 @@
 namespace BlockStore.Providers.File;
 
-/// <summary>The metadata members: loads answered from memory; registrations and commits made durable in the log, then applied.</summary>
+/// <summary>The metadata members: walks answered from memory; registrations and commits made durable in the log, then applied.</summary>
 internal sealed partial class FileTimelineRepository
 {
     public IAsyncEnumerable<TimelineKey> LoadTimelinesAsync(CancellationToken cancellationToken = default)
@@ -83,7 +83,10 @@ internal sealed partial class FileTimelineRepository
             _metadata.Append(_record.WrittenSpan);
             foreach (TimelineKey key in added)
             {
-                _timelines.TryAdd(key, null);
+                if (_timelines.TryAdd(key, null))
+                {
+                    TimelineAdded(key);
+                }
             }
 
             _metadata.CompactIfDue(_snapshotSource);
@@ -125,11 +128,17 @@ internal sealed partial class FileTimelineRepository
 
     private void AddBlock(TimelineKey key, BlockEntry entry)
     {
-        ref List<BlockEntry>? slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_timelines, key, out _);
+        ref List<BlockEntry>? slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_timelines, key, out bool exists);
+        if (!exists)
+        {
+            TimelineAdded(key);
+        }
+
         List<BlockEntry> entries = slot ??= [];
         if (entries.Count == 0 || entries[^1].FirstSeqId < entry.FirstSeqId)
         {
             entries.Add(entry);
+            BlockAdded(key, entry, null);
             return;
         }
 
@@ -142,6 +151,7 @@ internal sealed partial class FileTimelineRepository
             long first = entries[mid].FirstSeqId;
             if (first == entry.FirstSeqId)
             {
+                BlockAdded(key, entry, entries[mid]);
                 entries[mid] = entry;
                 return;
             }
@@ -157,5 +167,6 @@ internal sealed partial class FileTimelineRepository
         }
 
         entries.Insert(low, entry);
+        BlockAdded(key, entry, null);
     }
 }

@@ -22,7 +22,11 @@ internal sealed partial class FileTimelineRepository
         {
             for (int i = ReadCount(ref reader); i > 0; i--)
             {
-                _timelines.TryAdd(ReadKey(ref reader), null);
+                TimelineKey key = ReadKey(ref reader);
+                if (_timelines.TryAdd(key, null))
+                {
+                    TimelineAdded(key);
+                }
             }
         }
         else if (type == CommitRecord)

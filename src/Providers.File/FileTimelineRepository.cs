@@ -1,8 +1,8 @@
 namespace BlockStore.Providers.File;
 
 /// <summary>
-/// Timeline metadata in <c>meta/timelines.snapshot</c> plus <c>meta/timelines.log</c> (see <see cref="SnapshotLog"/>), held in
-/// memory to answer the loads; the journal of open blocks in <c>journal/</c> (see <see cref="FileJournal"/>). The journal's trim
+/// Timeline metadata in <c>meta/timelines.snapshot</c> plus <c>meta/timelines.log</c> (see <see cref="SnapshotLog"/>), replayed into
+/// memory at open to answer the index lookups and walks; the journal of open blocks in <c>journal/</c> (see <see cref="FileJournal"/>). The journal's trim
 /// point is part of the metadata, so recording blocks and dropping the journal prefix they cover is one durable record.
 /// </summary>
 internal sealed partial class FileTimelineRepository : ITimelineRepository, IDisposable

@@ -6,7 +6,7 @@ namespace BlockStore.Engine;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened BlockStore at {Location} with {Timelines} timelines and {Blocks} sealed blocks in {ElapsedMs} ms; next SeqId {NextSeqId}")]
-    public static partial void Opened(ILogger logger, string location, int timelines, long blocks, long elapsedMs, long nextSeqId);
+    public static partial void Opened(ILogger logger, string location, long timelines, long blocks, long elapsedMs, long nextSeqId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Recovered {Records} journal records ({Messages} messages) into open blocks")]
     public static partial void Recovered(ILogger logger, int records, long messages);
@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Rolled to new store {StoreId} at {Location}")]
     public static partial void RolledToNewStore(ILogger logger, string location, long storeId);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Looking up timelines in the index failed; the messages of this commit were not stored and their callers were told")]
+    public static partial void TimelineLookupFailed(ILogger logger, Exception exception);
 }

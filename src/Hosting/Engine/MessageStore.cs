@@ -326,7 +326,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
     private async Task<TimelineInfo> GetOrCreateTimelineAsync(TimelineKind kind, string id, CancellationToken cancellationToken)
     {
         StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        if (engine.TryGetTimeline(kind, id, out TimelineInfo info))
+        if (await engine.FindTimelineAsync(kind, id, cancellationToken).ConfigureAwait(false) is { } info)
         {
             return info;
         }

@@ -65,18 +65,23 @@ internal sealed partial class StoreEngine
                 flush.Complete(true);
             }
         }
+
+        TrimWorkingSet();
     }
 
     private async Task CreateTimelinesAsync(List<WriteOp> ops)
     {
         List<CreateTimelineOp>? creates = null;
-        List<Providers.TimelineKey>? keys = null;
+        HashSet<Providers.TimelineKey>? keys = null;
         foreach (WriteOp op in ops)
         {
             if (op is CreateTimelineOp create)
             {
                 (creates ??= []).Add(create);
-                if (!TryGetTimeline(create.Kind, create.Id, out _))
+                TimelineBase? known = create.Kind == TimelineKind.Conversation
+                    ? await FindForWriteAsync(_convs, create.Id).ConfigureAwait(false)
+                    : await FindForWriteAsync(_users, create.Id).ConfigureAwait(false);
+                if (known is null)
                 {
                     (keys ??= []).Add(new Providers.TimelineKey(create.Kind, create.Id));
                 }
@@ -92,7 +97,7 @@ internal sealed partial class StoreEngine
         {
             try
             {
-                await _session.Timelines.RegisterTimelinesAsync(keys).ConfigureAwait(false);
+                await _session.Timelines.RegisterTimelinesAsync([.. keys]).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -118,6 +123,26 @@ internal sealed partial class StoreEngine
     private async Task AppendAsync(List<WriteOp> ops)
     {
         _batch.Clear();
+        try
+        {
+            foreach (WriteOp op in ops)
+            {
+                if (op is AppendOp append)
+                {
+                    foreach (PendingMessage message in append.Messages)
+                    {
+                        await LoadForWriteAsync(message).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.TimelineLookupFailed(_logger, ex);
+            FailAppends(ops, new BlockStoreException("Looking up the timelines in the index failed; the messages were not stored.", ex));
+            return;
+        }
+
         foreach (WriteOp op in ops)
         {
             if (op is AppendOp append)
@@ -147,15 +172,7 @@ internal sealed partial class StoreEngine
         {
             Log.JournalWriteFailed(_logger, ex, _batch.Count);
             WriteFailed(ex);
-            var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
-            foreach (WriteOp op in ops)
-            {
-                if (op is AppendOp append)
-                {
-                    append.Fail(error);
-                }
-            }
-
+            FailAppends(ops, new BlockStoreException("Writing the journal failed; the messages were not stored.", ex));
             return;
         }
 
@@ -176,7 +193,21 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Publishes one journaled message to its conversation and recipients; while recovering, skips what is already sealed.</summary>
+    private static void FailAppends(List<WriteOp> ops, Exception error)
+    {
+        foreach (WriteOp op in ops)
+        {
+            if (op is AppendOp append)
+            {
+                append.Fail(error);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Publishes one journaled message to its conversation and recipients, whose timelines <see cref="LoadForWriteAsync"/> looked
+    /// up in this turn; while recovering, skips what is already sealed.
+    /// </summary>
     private Message? Apply(PendingMessage m, long journalId, bool recovering)
     {
         Timeline<ConvEntry> conv = GetOrAddConv(m.ConvId);
@@ -243,7 +274,7 @@ internal sealed partial class StoreEngine
                 continue;
             }
 
-            long last = _users.TryGetValue(checkpoint.UserId, out Timeline<UserEntry>? user) ? user.LastSeqId : 0;
+            long last = (await FindForWriteAsync(_users, checkpoint.UserId).ConfigureAwait(false))?.LastSeqId ?? 0;
             if (checkpoint.SeqId > last)
             {
                 checkpoint.Fail(new ArgumentOutOfRangeException(
