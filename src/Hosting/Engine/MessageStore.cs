@@ -306,6 +306,10 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <summary>The last durable write that failed since the last successful journal write; null when none did or the store is not open.</summary>
     internal WriteFailure? LastWriteFailure => _engine?.LastWriteFailure;
 
+    /// <summary>The timeline working set now: how many timelines it holds, the bytes charged for them, and the evictions since open.</summary>
+    internal (int Timelines, long Bytes, long Evictions) WorkingSet =>
+        _engine is { } engine ? (engine.WorkingSetCount, engine.WorkingSetBytes, engine.Evictions) : default;
+
     /// <summary>Closes the store synchronously (for containers disposed without <c>await</c>).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
