@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Rolled to new store {StoreId} at {Location}")]
     public static partial void RolledToNewStore(ILogger logger, string location, long storeId);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Reading the store figures of {Location} for the gauges failed; they stay as they were")]
+    public static partial void StoreSizesUnavailable(ILogger logger, Exception exception, string location);
 }
