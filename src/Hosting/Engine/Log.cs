@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Sealing succeeded again after {Failures} failed attempts")]
     public static partial void SealRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Reading the store figures of {Location} for the gauges failed; they stay as they were")]
+    public static partial void StoreSizesUnavailable(ILogger logger, Exception exception, string location);
 }

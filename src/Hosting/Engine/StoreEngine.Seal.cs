@@ -291,6 +291,8 @@ internal sealed partial class StoreEngine
             _writesRefused = false;
         }
 
+        await RefreshStoreSizesAfterSealAsync().ConfigureAwait(false);
+
         int start = 0;
         for (int i = 1; i <= jobs.Count; i++)
         {
