@@ -3,7 +3,8 @@ namespace BlockStore.Providers.File;
 /// <summary>Opens BlockStore data sets kept as plain files under <see cref="BlockStoreOptions.DataDir"/>: store files, a journal, metadata and checkpoint logs.</summary>
 /// <remarks>
 /// Layout: <c>blockstore.lock</c> (ownership), <c>stores/store-NNNNNN.dat</c> (block bytes), <c>journal/&lt;first id&gt;.log</c>
-/// (open blocks), <c>meta/timelines.snapshot|log</c> (StoreIndex of sealed blocks) and <c>meta/checkpoints.snapshot|log</c>.
+/// (open blocks), <c>meta/timelines.blocks</c> (the StoreIndex of every sealed block, chained per timeline),
+/// <c>meta/timelines.snapshot|log</c> (the key directory: each timeline's newest block and totals) and <c>meta/checkpoints.snapshot|log</c>.
 /// No conversation or user id ever becomes part of a file name.
 /// </remarks>
 public sealed class FileBlockStoreProvider : IBlockStoreProvider

@@ -1,8 +1,9 @@
 namespace BlockStore.Providers.File;
 
 /// <summary>
-/// The index lookups, answered from the timelines held in memory (the metadata log is replayed into them at open), and the
-/// running totals kept alongside them as records are applied.
+/// The index lookups: the directory gives a timeline's totals and newest block record under the lock; the chain of block
+/// records is then walked from the newest without it (records never change once reachable). The running totals are kept
+/// alongside the directory as records are applied.
 /// </summary>
 internal sealed partial class FileTimelineRepository
 {
@@ -27,33 +28,25 @@ internal sealed partial class FileTimelineRepository
         ArgumentNullException.ThrowIfNull(key.Id, nameof(key));
         ArgumentOutOfRangeException.ThrowIfNegative(newestBlocks);
         cancellationToken.ThrowIfCancellationRequested();
+        DirectoryEntry entry;
         lock (_lock)
         {
-            if (!_timelines.TryGetValue(key, out List<BlockEntry>? entries))
+            if (!_timelines.TryGetValue(key, out entry))
             {
                 return ValueTask.FromResult<TimelineMetadata?>(null);
             }
-
-            if (entries is not { Count: > 0 })
-            {
-                return ValueTask.FromResult<TimelineMetadata?>(new TimelineMetadata(key, 0, 0, 0, []));
-            }
-
-            long total = 0;
-            foreach (BlockEntry entry in entries)
-            {
-                total += entry.Count;
-            }
-
-            int take = Math.Min(newestBlocks, entries.Count);
-            var newest = new BlockInfo[take];
-            for (int i = 0; i < take; i++)
-            {
-                newest[i] = entries[entries.Count - take + i].ToInfo(key);
-            }
-
-            return ValueTask.FromResult<TimelineMetadata?>(new TimelineMetadata(key, entries.Count, total, entries[^1].LastSeqId, newest));
         }
+
+        var newest = new List<BlockInfo>(Math.Min(newestBlocks, entry.Blocks));
+        for (long offset = entry.Head; offset != 0 && newest.Count < newestBlocks;)
+        {
+            (long previous, BlockEntry block) = _index.Read(offset);
+            newest.Add(block.ToInfo(key));
+            offset = previous;
+        }
+
+        newest.Reverse();
+        return ValueTask.FromResult<TimelineMetadata?>(new TimelineMetadata(key, entry.Blocks, entry.Entries, entry.LastSeqId, newest));
     }
 
     public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksBeforeAsync(TimelineKey key, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default)
@@ -61,15 +54,15 @@ internal sealed partial class FileTimelineRepository
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBlocks);
         cancellationToken.ThrowIfCancellationRequested();
         var result = new List<BlockInfo>();
-        lock (_lock)
+        for (long offset = Head(key); offset != 0 && result.Count < maxBlocks;)
         {
-            if (_timelines.GetValueOrDefault(key) is { } entries)
+            (long previous, BlockEntry block) = _index.Read(offset);
+            if (block.FirstSeqId < beforeSeqId)
             {
-                for (int i = FirstStartingAtOrAbove(entries, beforeSeqId) - 1; i >= 0 && result.Count < maxBlocks; i--)
-                {
-                    result.Add(entries[i].ToInfo(key));
-                }
+                result.Add(block.ToInfo(key));
             }
+
+            offset = previous;
         }
 
         return ValueTask.FromResult<IReadOnlyList<BlockInfo>>(result);
@@ -83,28 +76,41 @@ internal sealed partial class FileTimelineRepository
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBlocks);
         cancellationToken.ThrowIfCancellationRequested();
-        var result = new List<BlockInfo>();
-        lock (_lock)
-        {
-            if (_timelines.GetValueOrDefault(key) is { } entries)
-            {
-                for (int i = FirstEndingAbove(entries, afterSeqId); i < entries.Count && result.Count < maxBlocks; i++)
-                {
-                    BlockEntry entry = entries[i];
-                    if (entry.FirstSeqId >= beforeSeqId || entry.FirstTimestamp >= toMs)
-                    {
-                        break;
-                    }
 
-                    if (entry.LastTimestamp >= fromMs)
-                    {
-                        result.Add(entry.ToInfo(key));
-                    }
-                }
+        // Walk back from the newest block to the first that ends before the range, then return the oldest of those in it.
+        var newestFirst = new List<BlockInfo>();
+        for (long offset = Head(key); offset != 0;)
+        {
+            (long previous, BlockEntry block) = _index.Read(offset);
+            if (block.LastSeqId <= afterSeqId || block.LastTimestamp < fromMs)
+            {
+                break;
             }
+
+            if (block.FirstSeqId < beforeSeqId && block.FirstTimestamp < toMs)
+            {
+                newestFirst.Add(block.ToInfo(key));
+            }
+
+            offset = previous;
+        }
+
+        var result = new List<BlockInfo>(Math.Min(maxBlocks, newestFirst.Count));
+        for (int i = newestFirst.Count - 1; i >= 0 && result.Count < maxBlocks; i--)
+        {
+            result.Add(newestFirst[i]);
         }
 
         return ValueTask.FromResult<IReadOnlyList<BlockInfo>>(result);
+    }
+
+    /// <summary>The offset of the newest block record of <paramref name="key"/>, or 0.</summary>
+    private long Head(TimelineKey key)
+    {
+        lock (_lock)
+        {
+            return _timelines.GetValueOrDefault(key).Head;
+        }
     }
 
     /// <summary>Counts a timeline registered for the first time in the totals.</summary>
@@ -120,55 +126,25 @@ internal sealed partial class FileTimelineRepository
         }
     }
 
-    /// <summary>Counts a block in the totals; <paramref name="replaced"/> is the block it took the place of, if any.</summary>
-    private void BlockAdded(TimelineKey key, in BlockEntry entry, BlockEntry? replaced)
+    /// <summary>Counts a newly recorded block in the totals.</summary>
+    private void BlockAdded(TimelineKey key, int count, long lastSeqId, long lastTimestamp)
     {
-        long messages = key.Kind == TimelineKind.Conversation ? entry.Count - (replaced?.Count ?? 0) : 0;
-        _sealedBlocks += replaced is null ? 1 : 0;
-        _sealedMessages += messages;
+        _sealedBlocks++;
+        _sealedMessages += key.Kind == TimelineKind.Conversation ? count : 0;
+        HighWater(lastSeqId, lastTimestamp);
+    }
+
+    /// <summary>Counts the blocks of a directory entry read from a snapshot in the totals.</summary>
+    private void DirectoryLoaded(TimelineKey key, DirectoryEntry entry)
+    {
+        _sealedBlocks += entry.Blocks;
+        _sealedMessages += key.Kind == TimelineKind.Conversation ? entry.Entries : 0;
         _maxSeqId = Math.Max(_maxSeqId, entry.LastSeqId);
-        _maxTimestamp = Math.Max(_maxTimestamp, entry.LastTimestamp);
     }
 
-    /// <summary>The index of the oldest block whose first SeqId is at or above <paramref name="seqId"/>, or the count.</summary>
-    private static int FirstStartingAtOrAbove(List<BlockEntry> entries, long seqId)
+    private void HighWater(long seqId, long timestamp)
     {
-        int lo = 0;
-        int hi = entries.Count;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (entries[mid].FirstSeqId >= seqId)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
-        }
-
-        return lo;
-    }
-
-    /// <summary>The index of the oldest block whose last SeqId is above <paramref name="seqId"/>, or the count.</summary>
-    private static int FirstEndingAbove(List<BlockEntry> entries, long seqId)
-    {
-        int lo = 0;
-        int hi = entries.Count;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (entries[mid].LastSeqId > seqId)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
-        }
-
-        return lo;
+        _maxSeqId = Math.Max(_maxSeqId, seqId);
+        _maxTimestamp = Math.Max(_maxTimestamp, timestamp);
     }
 }
