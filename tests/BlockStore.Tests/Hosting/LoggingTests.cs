@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using BlockStore.Providers.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -40,25 +39,5 @@ public sealed class LoggingTests : IDisposable
         Assert.Equal(rolls.Count, rolls.Distinct().Count());
         Assert.Single(logs.Entries, e => e.EventId == 7);
         Assert.True(logs.Entries.Count(e => e.Level >= LogLevel.Information) < 40);
-    }
-
-    /// <summary>Keeps every log entry in memory.</summary>
-    private sealed class ListLoggerProvider : ILoggerProvider, ILogger
-    {
-        public ConcurrentQueue<(int EventId, LogLevel Level, string Message)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
-
-        public void Dispose()
-        {
-        }
     }
 }
