@@ -37,7 +37,8 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_fileOptions.SnapshotThresholdBytes, Prefix + nameof(FileBlockStoreOptions.SnapshotThresholdBytes));
         cancellationToken.ThrowIfCancellationRequested();
 
-        DataDirectory dataDirectory = await DataDirectory.OpenAsync(options.DataDir, Name, DataSetFormat, options, cancellationToken).ConfigureAwait(false);
+        DataDirectory dataDirectory = await DataDirectory.OpenAsync(
+            options.DataDir, Name, DataSetFormat, options, DurableFiles.SyncDirectory, cancellationToken).ConfigureAwait(false);
         string dataDir = dataDirectory.FullPath;
         FileBlockStorage? blocks = null;
         FileTimelineRepository? timelines = null;

@@ -46,7 +46,8 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
         string path = Path.GetFullPath(builder.DataSource);
         builder.DataSource = path;
 
-        DataDirectory dataDirectory = await DataDirectory.OpenAsync(Path.GetDirectoryName(path)!, Name, DataSetFormat, options, cancellationToken).ConfigureAwait(false);
+        DataDirectory dataDirectory = await DataDirectory.OpenAsync(
+            Path.GetDirectoryName(path)!, Name, DataSetFormat, options, DirectorySync.Flush, cancellationToken).ConfigureAwait(false);
         DataSetLock? legacyLock = null;
         SqliteDatabase? db = null;
         try

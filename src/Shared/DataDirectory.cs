@@ -46,20 +46,27 @@ internal sealed class DataDirectory : IDisposable
     /// Creates (0700, its parent flushed) and locks <paramref name="path"/> for <paramref name="provider"/>, waiting up to
     /// <see cref="BlockStoreOptions.LockWaitTimeout"/> for another owner; refuses a DataDir of another provider or of a newer format.
     /// </summary>
-    public static async Task<DataDirectory> OpenAsync(string path, string provider, int format, BlockStoreOptions options, CancellationToken cancellationToken)
+    /// <param name="path">The DataDir.</param>
+    /// <param name="provider">The name of the provider opening it.</param>
+    /// <param name="format">The provider's layout version: written into a new DataDir, the newest one it reads.</param>
+    /// <param name="options">The store options (durability, lock wait).</param>
+    /// <param name="flushDirectory">The provider's directory flush, honouring the durability it is given.</param>
+    /// <param name="cancellationToken">Cancels waiting for the lock.</param>
+    public static async Task<DataDirectory> OpenAsync(
+        string path, string provider, int format, BlockStoreOptions options, Action<string, Durability> flushDirectory, CancellationToken cancellationToken)
     {
         string full = Path.GetFullPath(path);
         bool existed = Directory.Exists(full);
         if (!existed)
         {
-            Create(full, options.Durability);
+            Create(full, options.Durability, flushDirectory);
         }
 
         DataSetLock dataSetLock = await DataSetLock.AcquireAsync(
             Path.Combine(full, LockFileName), full, options.LockWaitTimeout, cancellationToken).ConfigureAwait(false);
         try
         {
-            CheckOrWriteFormat(full, provider, format, options.Durability);
+            CheckOrWriteFormat(full, provider, format, options.Durability, flushDirectory);
             IReadOnlyList<string> readableByOthers = existed ? PrivateFiles.FindReadableByOthers(full) : [];
             return new DataDirectory(full, dataSetLock, readableByOthers);
         }
@@ -74,7 +81,7 @@ internal sealed class DataDirectory : IDisposable
     public void Dispose() => _lock.Dispose();
 
     /// <summary>Creates <paramref name="path"/> and its missing parents, then flushes the parent of each so the new entries survive a power cut.</summary>
-    private static void Create(string path, Durability durability)
+    private static void Create(string path, Durability durability, Action<string, Durability> flushDirectory)
     {
         var created = new Stack<string>();
         for (string? missing = path; missing is not null && !Directory.Exists(missing); missing = Path.GetDirectoryName(missing))
@@ -85,11 +92,11 @@ internal sealed class DataDirectory : IDisposable
         PrivateFiles.CreateDirectory(path);
         while (created.TryPop(out string? directory))
         {
-            DirectorySync.Flush(Path.GetDirectoryName(directory)!, durability);
+            flushDirectory(Path.GetDirectoryName(directory)!, durability);
         }
     }
 
-    private static void CheckOrWriteFormat(string dataDir, string provider, int format, Durability durability)
+    private static void CheckOrWriteFormat(string dataDir, string provider, int format, Durability durability, Action<string, Durability> flushDirectory)
     {
         string formatPath = Path.Combine(dataDir, FormatFileName);
         if (System.IO.File.Exists(formatPath))
@@ -117,7 +124,7 @@ internal sealed class DataDirectory : IDisposable
             }
         }
 
-        WriteFormat(formatPath, provider, format, durability);
+        WriteFormat(formatPath, provider, format, durability, flushDirectory);
     }
 
     private static BlockStoreException Mismatch(string dataDir, string heldProvider, string provider) =>
@@ -154,7 +161,7 @@ internal sealed class DataDirectory : IDisposable
     }
 
     /// <summary>Writes the marker to a temporary file, flushes it and renames it into place, so it is either absent or complete.</summary>
-    private static void WriteFormat(string formatPath, string provider, int format, Durability durability)
+    private static void WriteFormat(string formatPath, string provider, int format, Durability durability, Action<string, Durability> flushDirectory)
     {
         string temp = formatPath + ".tmp";
         byte[] content = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"provider={provider}\nformat={format}\n"));
@@ -168,6 +175,6 @@ internal sealed class DataDirectory : IDisposable
         }
 
         System.IO.File.Move(temp, formatPath, overwrite: true);
-        DirectorySync.Flush(Path.GetDirectoryName(formatPath)!, durability);
+        flushDirectory(Path.GetDirectoryName(formatPath)!, durability);
     }
 }
