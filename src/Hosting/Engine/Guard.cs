@@ -2,7 +2,7 @@ using System.Text;
 
 namespace BlockStore.Engine;
 
-/// <summary>Argument checks of DESIGN.md section 6: every refusal names the parameter and happens before any state changes.</summary>
+/// <summary>Argument checks of the public API: every refusal names the parameter and happens before any state changes.</summary>
 internal static class Guard
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

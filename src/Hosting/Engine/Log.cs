@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Rolled to new store {StoreId} at {Location}")]
     public static partial void RolledToNewStore(ILogger logger, string location, long storeId);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "The BlockStore data set at {Location} can be read by other accounts ({Count} entries, such as {Example}); restrict it to its owner (chmod -R go-rwx)")]
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Reading the store figures of {Location} for the gauges failed; they stay as they were")]
+    public static partial void StoreSizesUnavailable(ILogger logger, Exception exception, string location);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "The BlockStore data set at {Location} can be read by other accounts ({Count} entries, such as {Example}); restrict it to its owner (chmod -R go-rwx)")]
     public static partial void ReadableByOthers(ILogger logger, string location, int count, string example);
 }

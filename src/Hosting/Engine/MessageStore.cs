@@ -12,10 +12,6 @@ namespace BlockStore;
 /// <summary>The BlockStore engine behind <see cref="IMessageStore"/>: opens its data set on first use (or <see cref="OpenAsync(CancellationToken)"/>), thread-safe.</summary>
 public sealed class MessageStore : IMessageStore, IDisposable
 {
-    private const string ConvIdTag = "blockstore.conv_id";
-    private const string UserIdTag = "blockstore.user_id";
-    private const string MessageCountTag = "blockstore.message_count";
-
     private readonly BlockStoreOptions _options;
     private readonly IBlockStoreProvider _provider;
     private readonly ILogger _logger;
@@ -76,7 +72,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
     {
         PendingMessage message = Guard.Message(convId, senderId, data, userIds, _options.MaxMessageBytes, batchItem: null);
         using Operation operation = _metrics.Start("AddMessage", _metrics.AppendDuration);
-        operation.Activity?.SetTag(ConvIdTag, convId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -107,7 +103,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         }
 
         using Operation operation = _metrics.Start("AddMessages", _metrics.AppendDuration);
-        operation.Activity?.SetTag(MessageCountTag, messages.Length);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.MessageCountTag, messages.Length);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -127,7 +123,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         Guard.Limit(limit);
         Guard.SeqId(beforeSeqId, nameof(beforeSeqId));
         using Operation operation = _metrics.Start("GetConvMessages", _metrics.ReadDuration);
-        operation.Activity?.SetTag(ConvIdTag, convId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -151,7 +147,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
 
         Guard.Limit(limit);
         using Operation operation = _metrics.Start("GetConvMessagesByTime", _metrics.ReadDuration);
-        operation.Activity?.SetTag(ConvIdTag, convId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -178,7 +174,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         Guard.Id(userId, nameof(userId));
         Guard.SeqId(seqId, nameof(seqId));
         using Operation operation = _metrics.Start("UpdateUserCheckpoint", duration: null);
-        operation.Activity?.SetTag(UserIdTag, userId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -196,7 +192,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
     {
         Guard.Id(userId, nameof(userId));
         using Operation operation = _metrics.Start("GetMessagesAfterCheckpoint", _metrics.ReadDuration);
-        operation.Activity?.SetTag(UserIdTag, userId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -217,7 +213,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         Guard.SeqId(afterSeqId, nameof(afterSeqId));
         Guard.Limit(limit);
         using Operation operation = _metrics.Start("GetUserMessages", _metrics.ReadDuration);
-        operation.Activity?.SetTag(UserIdTag, userId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -307,7 +303,12 @@ public sealed class MessageStore : IMessageStore, IDisposable
     internal WriteFailure? LastWriteFailure => _engine?.LastWriteFailure;
 
     /// <summary>Closes the store synchronously (for containers disposed without <c>await</c>).</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <remarks>
+    /// The close runs on the thread pool and this call waits for it there, so a caller's single-threaded
+    /// <see cref="SynchronizationContext"/> (a UI thread, a legacy request context) can never deadlock it.
+    /// Prefer <see cref="DisposeAsync"/> wherever the caller can await.
+    /// </remarks>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
 
     private async Task<StoreEngine> OpenTracedAsync(CancellationToken cancellationToken)
     {

@@ -211,6 +211,8 @@ internal sealed partial class StoreEngine
             return false;
         }
 
+        await RefreshStoreSizesAfterSealAsync().ConfigureAwait(false);
+
         int start = 0;
         for (int i = 1; i <= jobs.Count; i++)
         {

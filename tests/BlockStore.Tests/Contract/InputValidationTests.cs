@@ -1,6 +1,6 @@
 namespace BlockStore.Tests.Contract;
 
-/// <summary>DESIGN.md section 6: bad input is refused with an exception naming the parameter, and nothing is written.</summary>
+/// <summary>Bad input is refused with an exception naming the parameter, and nothing is written.</summary>
 public abstract partial class ContractTests
 {
     public static TheoryData<string?> BadIds => new()

@@ -1,6 +1,6 @@
 namespace BlockStore.Tests.Contract;
 
-/// <summary>The original design's usage flows: send to a group, come online and read unread messages, page through history.</summary>
+/// <summary>The core usage flows: send to a group, come online and read unread messages, page through history.</summary>
 public abstract partial class ContractTests
 {
     [Fact]

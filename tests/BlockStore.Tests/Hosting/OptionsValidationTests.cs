@@ -52,7 +52,7 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
-    public void The_original_capacity_with_the_default_message_size_is_refused_naming_both_keys()
+    public void A_10000_byte_capacity_with_the_default_message_size_is_refused_naming_both_keys()
     {
         ValidateOptionsResult result = Validate(new BlockStoreOptions { MaxCapacity = 10000 });
 
