@@ -21,6 +21,9 @@ public sealed class BlockStoreOptions
     /// <summary>The largest message body accepted, in bytes. Default: 65,536.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>The most recipients (<c>userIds</c> entries) one message may name. Default: 10,000.</summary>
+    public int MaxRecipients { get; set; } = 10_000;
+
     /// <summary>When a write is acknowledged. Default: <see cref="BlockStore.Durability.Full"/>.</summary>
     public Durability Durability { get; set; } = Durability.Full;
 

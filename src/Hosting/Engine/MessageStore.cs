@@ -70,7 +70,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <inheritdoc />
     public async Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
     {
-        PendingMessage message = Guard.Message(convId, senderId, data, userIds, _options.MaxMessageBytes, batchItem: null);
+        PendingMessage message = Guard.Message(convId, senderId, data, userIds, _options, batchItem: null);
         using Operation operation = _metrics.Start("AddMessage", _metrics.AppendDuration);
         operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
@@ -94,7 +94,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         for (int i = 0; i < messages.Length; i++)
         {
             NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
-            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, _options.MaxMessageBytes, $"batch[{i}]");
+            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, _options, $"batch[{i}]");
         }
 
         if (messages.Length == 0)
@@ -107,6 +107,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            Guard.BatchSize(messages, engine.MaxRecordBytes, _provider.Name);
             return await engine.Enqueue(new AppendOp(messages)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -301,6 +302,12 @@ public sealed class MessageStore : IMessageStore, IDisposable
 
     /// <summary>The last durable write that failed since the last successful journal write; null when none did or the store is not open.</summary>
     internal WriteFailure? LastWriteFailure => _engine?.LastWriteFailure;
+
+    /// <summary>The first of the seals failing since the last successful one (with the latest exception); null when sealing works or the store is not open.</summary>
+    internal WriteFailure? SealFailure => _engine?.SealFailure;
+
+    /// <summary>True while writes are refused because sealing fails and the journal or the open blocks passed their budgets.</summary>
+    internal bool RefusingWrites => _engine?.RefusingWrites ?? false;
 
     /// <summary>Closes the store synchronously (for containers disposed without <c>await</c>).</summary>
     /// <remarks>

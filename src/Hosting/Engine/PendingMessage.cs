@@ -11,6 +11,11 @@ internal sealed class PendingMessage(string convId, uint senderId, ReadOnlyMemor
 
     public string[] UserIds { get; } = userIds;
 
+    private int _journalSize;
+
+    /// <summary>The bytes this message takes in a journal record (computed once).</summary>
+    public int JournalSize => _journalSize != 0 ? _journalSize : _journalSize = JournalCodec.MessageSize(this);
+
     public long SeqId { get; set; }
 
     /// <summary>CreatedAt in Unix milliseconds.</summary>

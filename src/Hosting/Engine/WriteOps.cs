@@ -22,6 +22,21 @@ internal abstract class WriteOp<TResult> : WriteOp
 internal sealed class AppendOp(PendingMessage[] messages) : WriteOp<Message[]>
 {
     public PendingMessage[] Messages { get; } = messages;
+
+    /// <summary>The bytes these messages take in a journal record.</summary>
+    public long JournalSize
+    {
+        get
+        {
+            long size = 0;
+            foreach (PendingMessage message in Messages)
+            {
+                size += message.JournalSize;
+            }
+
+            return size;
+        }
+    }
 }
 
 /// <summary>A checkpoint to move forward.</summary>

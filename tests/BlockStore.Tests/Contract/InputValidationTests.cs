@@ -118,6 +118,24 @@ public abstract partial class ContractTests
     }
 
     [Fact]
+    public async Task More_recipients_than_MaxRecipients_are_refused_and_nothing_is_written()
+    {
+        MessageStore store = await OpenAsync(o => o.MaxRecipients = 100);
+        string[] tooMany = Enumerable.Range(0, 101).Select(i => $"user-{i}").ToArray();
+
+        var single = await Assert.ThrowsAsync<ArgumentException>(() => store.AddMessageAsync("c", 1, Bytes("x"), tooMany));
+        var batch = await Assert.ThrowsAsync<ArgumentException>(() => store.AddMessagesAsync([new NewMessage("c", 1, Bytes("ok"), ["u"]), new NewMessage("c", 1, Bytes("x"), tooMany)]));
+
+        Assert.Equal("userIds", single.ParamName);
+        Assert.Contains("BlockStore:MaxRecipients", single.Message, StringComparison.Ordinal);
+        Assert.Equal("batch", batch.ParamName);
+        Assert.Contains("batch[1]", batch.Message, StringComparison.Ordinal);
+        await AssertNothingWrittenAsync(store);
+        await store.AddMessageAsync("c", 1, Bytes("x"), tooMany[..100]);
+        Assert.Equal(100, (await store.GetStatsAsync()).UserTimelines);
+    }
+
+    [Fact]
     public async Task Refused_input_leaves_the_next_SeqId_unchanged()
     {
         MessageStore store = await OpenAsync();

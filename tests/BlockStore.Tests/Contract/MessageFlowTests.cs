@@ -116,4 +116,22 @@ public abstract partial class ContractTests
         Assert.Equal(stats.StoreDetails.Sum(s => s.Capacity), stats.CapacityBytes);
         Assert.InRange(stats.UsedBytes, 1, stats.CapacityBytes);
     }
+
+    [Fact]
+    public async Task Stats_report_full_blocks_waiting_to_be_written_apart_from_open_ones()
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 100);
+        await store.FlushAsync();
+        await AddManyAsync(store, "c", 1000);
+        await AddManyAsync(store, "c", 30);
+
+        StoreStats waiting = await store.GetStatsAsync();
+        await store.FlushAsync();
+        StoreStats written = await store.GetStatsAsync();
+
+        Assert.Equal(10, waiting.Blocks + waiting.FullBlocks);
+        Assert.Equal(1, waiting.OpenBlocks);
+        Assert.Equal((10, 0, 1), (written.Blocks, written.FullBlocks, written.OpenBlocks));
+        Assert.Equal(1, written.Stores);
+    }
 }

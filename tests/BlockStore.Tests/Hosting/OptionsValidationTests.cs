@@ -19,6 +19,7 @@ public sealed class OptionsValidationTests
     [InlineData(nameof(BlockStoreOptions.JournalMaxBytes), "BlockStore:JournalMaxBytes must be between 4096 and")]
     [InlineData(nameof(BlockStoreOptions.OpenBlocksMaxBytes), "BlockStore:OpenBlocksMaxBytes must be between 4096 and")]
     [InlineData(nameof(BlockStoreOptions.MaxGroupCommit), "BlockStore:MaxGroupCommit must be between 1 and 1000000")]
+    [InlineData(nameof(BlockStoreOptions.MaxRecipients), "BlockStore:MaxRecipients must be between 1 and 1000000")]
     public void Out_of_range_values_name_the_key_and_the_range(string key, string expected)
     {
         var options = new BlockStoreOptions();
