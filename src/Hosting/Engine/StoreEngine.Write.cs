@@ -8,6 +8,9 @@ internal sealed partial class StoreEngine
     private readonly List<WriteOp> _ops = [];
     private readonly List<PendingMessage> _batch = [];
     private long _nextSeqId = 1;
+
+    /// <summary>The id of the newest journal record written (or recovered); SeqIds above it may be burnt by failed writes.</summary>
+    private long _lastJournalId;
     private long _lastTimestamp;
 
     private async Task RunWriterAsync()
@@ -159,6 +162,7 @@ internal sealed partial class StoreEngine
             return;
         }
 
+        _lastJournalId = journalId;
         JournalCommitted(_batch.Count, record.Length);
         JournalAppended(journalId, record.Length);
         foreach (WriteOp op in ops)

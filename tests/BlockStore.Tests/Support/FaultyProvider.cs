@@ -65,6 +65,9 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
         public IAsyncEnumerable<JournalRecord> ReadJournalAsync(CancellationToken cancellationToken = default) =>
             inner.Timelines.ReadJournalAsync(cancellationToken);
 
+        public ValueTask<long> LoadJournalKeepFromAsync(CancellationToken cancellationToken = default) =>
+            inner.Timelines.LoadJournalKeepFromAsync(cancellationToken);
+
         public ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
             owner.FailJournalWrites ? throw Injected("journal write") : inner.Timelines.AppendJournalAsync(recordId, payload, cancellationToken);
 
