@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -8,6 +9,9 @@ internal static partial class DurableFiles
 {
     /// <summary>The suffix of files being created; a crash can leave one behind, and opening deletes it.</summary>
     public const string TempSuffix = ".tmp";
+
+    /// <summary>Directories whose next flush fails once (a test seam for what a failed directory fsync leaves behind).</summary>
+    internal static readonly ConcurrentDictionary<string, bool> FailNextSync = new(StringComparer.Ordinal);
 
     /// <summary>Opens an existing file for positional reads and writes.</summary>
     public static SafeFileHandle OpenExisting(string path) =>
@@ -33,11 +37,24 @@ internal static partial class DurableFiles
         return OpenExisting(path);
     }
 
-    /// <summary>Replaces <paramref name="path"/> with the finished temporary file <paramref name="temp"/> in one atomic rename.</summary>
-    public static void Replace(string temp, string path, Durability durability)
+    /// <summary>Creates <paramref name="path"/> and any missing parents, flushing the directory that holds each one created.</summary>
+    public static void CreateDirectory(string path, Durability durability)
     {
-        System.IO.File.Move(temp, path, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(path)!, durability);
+        var created = new List<string>();
+        for (string? missing = path; missing is not null && !Directory.Exists(missing); missing = Path.GetDirectoryName(missing))
+        {
+            created.Add(missing);
+        }
+
+        Directory.CreateDirectory(path);
+        for (int i = created.Count - 1; i >= 0; i--)
+        {
+            string? parent = Path.GetDirectoryName(created[i]);
+            if (parent is not null)
+            {
+                SyncDirectory(parent, durability);
+            }
+        }
     }
 
     /// <summary>Flushes a file's data to stable storage when <paramref name="durability"/> is <see cref="Durability.Full"/>.</summary>
@@ -61,7 +78,17 @@ internal static partial class DurableFiles
     /// <summary>Makes creations, renames and deletions in <paramref name="directory"/> durable (fsync of the directory on Linux).</summary>
     public static void SyncDirectory(string directory, Durability durability)
     {
-        if (durability != Durability.Full || !OperatingSystem.IsLinux())
+        if (durability != Durability.Full)
+        {
+            return;
+        }
+
+        if (!FailNextSync.IsEmpty && FailNextSync.TryRemove(directory, out _))
+        {
+            throw new IOException($"Flushing the directory '{directory}' failed (injected).");
+        }
+
+        if (!OperatingSystem.IsLinux())
         {
             return;
         }

@@ -38,20 +38,22 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         cancellationToken.ThrowIfCancellationRequested();
 
         string dataDir = Path.GetFullPath(options.DataDir);
-        Directory.CreateDirectory(dataDir);
+        DurableFiles.CreateDirectory(dataDir, options.Durability);
         DataSetLock fileLock = DataSetLock.Acquire(Path.Combine(dataDir, LockFileName), dataDir);
         FileBlockStorage? blocks = null;
         FileTimelineRepository? timelines = null;
+        FileCheckpointStore? checkpoints = null;
         try
         {
             blocks = FileBlockStorage.Open(Path.Combine(dataDir, "stores"), options.MaxCapacity, options.Durability);
             timelines = FileTimelineRepository.Open(dataDir, options.Durability, _fileOptions);
-            FileCheckpointStore checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
+            checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
             DurableFiles.SyncDirectory(dataDir, options.Durability);
             return ValueTask.FromResult<IBlockStoreSession>(new FileBlockStoreSession(dataDir, fileLock, blocks, timelines, checkpoints));
         }
         catch
         {
+            checkpoints?.Dispose();
             timelines?.Dispose();
             blocks?.Dispose();
             fileLock.Dispose();
