@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
 
 namespace BlockStore.Providers.File;
@@ -7,6 +8,9 @@ internal static class DurableFiles
 {
     /// <summary>The suffix of files being created; a crash can leave one behind, and opening deletes it.</summary>
     public const string TempSuffix = ".tmp";
+
+    /// <summary>Directories whose next flush fails once (a test seam for what a failed directory fsync leaves behind).</summary>
+    internal static readonly ConcurrentDictionary<string, bool> FailNextSync = new(StringComparer.Ordinal);
 
     /// <summary>Opens an existing file for positional reads and writes.</summary>
     public static SafeFileHandle OpenExisting(string path) =>
@@ -32,13 +36,6 @@ internal static class DurableFiles
         return OpenExisting(path);
     }
 
-    /// <summary>Replaces <paramref name="path"/> with the finished temporary file <paramref name="temp"/> in one atomic rename.</summary>
-    public static void Replace(string temp, string path, Durability durability)
-    {
-        System.IO.File.Move(temp, path, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(path)!, durability);
-    }
-
     /// <summary>Flushes a file's data to stable storage when <paramref name="durability"/> is <see cref="Durability.Full"/>.</summary>
     public static void Flush(SafeFileHandle handle, Durability durability)
     {
@@ -58,5 +55,13 @@ internal static class DurableFiles
     }
 
     /// <summary>Makes creations, renames and deletions in <paramref name="directory"/> durable (fsync of the directory on Linux).</summary>
-    public static void SyncDirectory(string directory, Durability durability) => DirectorySync.Flush(directory, durability);
+    public static void SyncDirectory(string directory, Durability durability)
+    {
+        if (durability == Durability.Full && !FailNextSync.IsEmpty && FailNextSync.TryRemove(directory, out _))
+        {
+            throw new IOException($"Flushing the directory '{directory}' failed (injected).");
+        }
+
+        DirectorySync.Flush(directory, durability);
+    }
 }

@@ -45,16 +45,18 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         string dataDir = dataDirectory.FullPath;
         FileBlockStorage? blocks = null;
         FileTimelineRepository? timelines = null;
+        FileCheckpointStore? checkpoints = null;
         try
         {
             blocks = FileBlockStorage.Open(Path.Combine(dataDir, "stores"), options.MaxCapacity, options.Durability);
             timelines = FileTimelineRepository.Open(dataDir, options.Durability, _fileOptions);
-            FileCheckpointStore checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
+            checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
             DurableFiles.SyncDirectory(dataDir, options.Durability);
             return new FileBlockStoreSession(dataDirectory, blocks, timelines, checkpoints);
         }
         catch
         {
+            checkpoints?.Dispose();
             timelines?.Dispose();
             blocks?.Dispose();
             dataDirectory.Dispose();

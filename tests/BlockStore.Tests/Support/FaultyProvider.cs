@@ -95,6 +95,9 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
         public IAsyncEnumerable<JournalRecord> ReadJournalAsync(CancellationToken cancellationToken = default) =>
             inner.Timelines.ReadJournalAsync(cancellationToken);
 
+        public ValueTask<long> LoadJournalKeepFromAsync(CancellationToken cancellationToken = default) =>
+            inner.Timelines.LoadJournalKeepFromAsync(cancellationToken);
+
         public async ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
         {
             if (owner.JournalGate is { } gate)
