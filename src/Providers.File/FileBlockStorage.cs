@@ -34,7 +34,7 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
     /// <summary>Opens every store file in <paramref name="directory"/>, checking its header; a store's used size is its file length.</summary>
     public static FileBlockStorage Open(string directory, long capacity, Durability durability)
     {
-        Directory.CreateDirectory(directory);
+        PrivateFiles.CreateDirectory(directory);
         DurableFiles.DeleteLeftovers(directory);
         var storage = new FileBlockStorage(directory, capacity, durability);
         var stores = new List<StoreFile>();

@@ -13,7 +13,7 @@ internal sealed partial class FileJournal
     /// <param name="keepFrom">The trim point recorded in the metadata: records below it are no longer needed.</param>
     public static FileJournal Open(string directory, Durability durability, long segmentBytes, long keepFrom)
     {
-        Directory.CreateDirectory(directory);
+        PrivateFiles.CreateDirectory(directory);
         DurableFiles.DeleteLeftovers(directory);
         var journal = new FileJournal(directory, durability, segmentBytes);
         try

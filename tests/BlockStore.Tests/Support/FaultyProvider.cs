@@ -47,6 +47,8 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
     {
         public string Location => inner.Location;
 
+        public IReadOnlyList<string> ReadableByOthers => inner.ReadableByOthers;
+
         public IBlockStorage Blocks => this;
 
         public ITimelineRepository Timelines => this;
