@@ -91,7 +91,7 @@ public sealed class FileEndToEndTests() : StoreTestBase(new FileFixture())
     {
         var provider = new FileBlockStoreProvider(new FileBlockStoreOptions { JournalSegmentBytes = 0 });
 
-        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await provider.OpenAsync(CreateOptions()));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () => await provider.OpenAsync(CreateOptions()));
 
         Assert.Contains("BlockStore:File:JournalSegmentBytes", error.Message, StringComparison.Ordinal);
     }

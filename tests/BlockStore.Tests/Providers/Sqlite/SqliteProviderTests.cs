@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using BlockStore.Providers;
 using BlockStore.Providers.Sqlite;
 using BlockStore.Tests.Contract;
@@ -31,7 +32,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
     {
         var provider = new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { FileName = fileName, PageCacheKib = pageCacheKib });
 
-        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => MessageStore.OpenAsync(CreateOptions(), provider));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MessageStore.OpenAsync(CreateOptions(), provider));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(DataDir));
