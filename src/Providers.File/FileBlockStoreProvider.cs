@@ -53,7 +53,7 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         FileCheckpointStore? checkpoints = null;
         try
         {
-            blocks = FileBlockStorage.Open(Path.Combine(dataDir, "stores"), options.MaxCapacity, options.Durability);
+            blocks = FileBlockStorage.Open(Path.Combine(dataDir, FileLayout.StoresDir), options.MaxCapacity, options.Durability);
             timelines = FileTimelineRepository.Open(dataDir, options.Durability, _fileOptions);
             checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
             DurableFiles.SyncDirectory(dataDir, options.Durability);
