@@ -33,17 +33,17 @@ internal sealed partial class FileTimelineRepository : ITimelineRepository, IDis
     /// </summary>
     public static FileTimelineRepository Open(string dataDir, Durability durability, FileBlockStoreOptions options)
     {
-        string metaDir = Path.Combine(dataDir, "meta");
-        Directory.CreateDirectory(metaDir);
+        string metaDir = Path.Combine(dataDir, FileLayout.MetaDir);
+        PrivateFiles.CreateDirectory(metaDir);
         DurableFiles.DeleteLeftovers(metaDir);
         var repository = new FileTimelineRepository();
         try
         {
-            repository._index = BlockIndexFile.Open(Path.Combine(metaDir, "timelines.blocks"), durability);
+            repository._index = BlockIndexFile.Open(Path.Combine(metaDir, FileLayout.TimelineBlocksFile), durability);
             repository._metadata = SnapshotLog.Open(
-                metaDir, "timelines", FileKind.TimelineSnapshot, FileKind.TimelineLog, durability, options.SnapshotThresholdBytes, repository.Replay);
+                metaDir, FileLayout.TimelinesName, FileKind.TimelineSnapshot, FileKind.TimelineLog, durability, options.SnapshotThresholdBytes, repository.Replay);
             repository.MigrateLegacy();
-            repository._journal = FileJournal.Open(Path.Combine(dataDir, "journal"), durability, options.JournalSegmentBytes, repository._keepFrom);
+            repository._journal = FileJournal.Open(Path.Combine(dataDir, FileLayout.JournalDir), durability, options.JournalSegmentBytes, repository._keepFrom);
             return repository;
         }
         catch

@@ -14,8 +14,8 @@ internal sealed class SqliteIndexQuery : IDisposable
     {
         _command = connection.CreateCommand();
         _command.CommandText = sql;
-        _kind = _command.Parameters.Add("$kind", SqliteType.Integer);
-        _id = _command.Parameters.Add("$id", SqliteType.Text);
+        _kind = _command.Parameters.Add("@kind", SqliteType.Integer);
+        _id = _command.Parameters.Add("@id", SqliteType.Text);
         foreach (string bound in bounds)
         {
             _bounds[bound] = _command.Parameters.Add(bound, SqliteType.Integer);

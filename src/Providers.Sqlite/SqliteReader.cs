@@ -13,14 +13,14 @@ internal sealed class SqliteReader : IDisposable
         Connection = connection;
         ReadBlock = connection.CreateCommand();
         ReadBlock.CommandText = SqlQueries.ReadBlockData;
-        _blockKey = ReadBlock.Parameters.Add("$key", SqliteType.Integer);
+        _blockKey = ReadBlock.Parameters.Add("@key", SqliteType.Integer);
         GetCheckpoint = connection.CreateCommand();
         GetCheckpoint.CommandText = SqlQueries.GetCheckpoint;
-        _checkpointUser = GetCheckpoint.Parameters.Add("$user", SqliteType.Text);
+        _checkpointUser = GetCheckpoint.Parameters.Add("@user", SqliteType.Text);
         GetTimeline = new SqliteIndexQuery(connection, SqlQueries.GetTimeline);
-        BlocksBefore = new SqliteIndexQuery(connection, SqlQueries.BlocksBefore, "$before", "$limit");
-        BlocksAfter = new SqliteIndexQuery(connection, SqlQueries.BlocksAfter, "$after", "$before", "$limit");
-        BlocksByTime = new SqliteIndexQuery(connection, SqlQueries.BlocksByTime, "$from", "$to", "$after", "$before", "$limit");
+        BlocksBefore = new SqliteIndexQuery(connection, SqlQueries.BlocksBefore, "@before", "@limit");
+        BlocksAfter = new SqliteIndexQuery(connection, SqlQueries.BlocksAfter, "@after", "@before", "@limit");
+        BlocksByTime = new SqliteIndexQuery(connection, SqlQueries.BlocksByTime, "@from", "@to", "@after", "@before", "@limit");
     }
 
     public SqliteConnection Connection { get; }
@@ -45,7 +45,7 @@ internal sealed class SqliteReader : IDisposable
 
     public SqliteCommand ForBlock(StoreIndex location)
     {
-        _blockKey.Value = (location.StoreId << 40) | location.Offset;
+        _blockKey.Value = SqlQueries.BlockKey(location.StoreId, location.Offset);
         return ReadBlock;
     }
 

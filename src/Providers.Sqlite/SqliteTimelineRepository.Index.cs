@@ -54,8 +54,8 @@ internal sealed partial class SqliteTimelineRepository
             if (blocks > 0 && newestBlocks > 0)
             {
                 SqliteCommand command = reader.BlocksBefore.For(key, transaction);
-                reader.BlocksBefore.Set("$before", long.MaxValue);
-                reader.BlocksBefore.Set("$limit", newestBlocks);
+                reader.BlocksBefore.Set("@before", long.MaxValue);
+                reader.BlocksBefore.Set("@limit", newestBlocks);
                 List<BlockInfo> list = ReadBlocks(command, key);
                 list.Reverse();
                 newest = list;
@@ -77,8 +77,8 @@ internal sealed partial class SqliteTimelineRepository
         try
         {
             SqliteCommand command = reader.BlocksBefore.For(key, null);
-            reader.BlocksBefore.Set("$before", beforeSeqId);
-            reader.BlocksBefore.Set("$limit", maxBlocks);
+            reader.BlocksBefore.Set("@before", beforeSeqId);
+            reader.BlocksBefore.Set("@limit", maxBlocks);
             return ValueTask.FromResult<IReadOnlyList<BlockInfo>>(ReadBlocks(command, key));
         }
         finally
@@ -95,9 +95,9 @@ internal sealed partial class SqliteTimelineRepository
         try
         {
             SqliteCommand command = reader.BlocksAfter.For(key, null);
-            reader.BlocksAfter.Set("$after", afterSeqId);
-            reader.BlocksAfter.Set("$before", beforeSeqId);
-            reader.BlocksAfter.Set("$limit", maxBlocks);
+            reader.BlocksAfter.Set("@after", afterSeqId);
+            reader.BlocksAfter.Set("@before", beforeSeqId);
+            reader.BlocksAfter.Set("@limit", maxBlocks);
             return ValueTask.FromResult<IReadOnlyList<BlockInfo>>(ReadBlocks(command, key));
         }
         finally
@@ -115,11 +115,11 @@ internal sealed partial class SqliteTimelineRepository
         try
         {
             SqliteCommand command = reader.BlocksByTime.For(key, null);
-            reader.BlocksByTime.Set("$from", fromMs);
-            reader.BlocksByTime.Set("$to", toMs);
-            reader.BlocksByTime.Set("$after", afterSeqId);
-            reader.BlocksByTime.Set("$before", beforeSeqId);
-            reader.BlocksByTime.Set("$limit", maxBlocks);
+            reader.BlocksByTime.Set("@from", fromMs);
+            reader.BlocksByTime.Set("@to", toMs);
+            reader.BlocksByTime.Set("@after", afterSeqId);
+            reader.BlocksByTime.Set("@before", beforeSeqId);
+            reader.BlocksByTime.Set("@limit", maxBlocks);
             return ValueTask.FromResult<IReadOnlyList<BlockInfo>>(ReadBlocks(command, key));
         }
         finally

@@ -20,6 +20,8 @@ internal sealed partial class StoreEngine
         long maxSeq = summary.MaxSeqId;
         long maxTimestamp = summary.MaxTimestamp;
 
+        long keepFrom = await repository.LoadJournalKeepFromAsync(cancellationToken).ConfigureAwait(false);
+        long lastJournalId = keepFrom - 1;
         int records = 0;
         long replayed = 0;
         await foreach (JournalRecord record in repository.ReadJournalAsync(cancellationToken).ConfigureAwait(false))
@@ -34,11 +36,14 @@ internal sealed partial class StoreEngine
             }
 
             JournalAppended(record.Id, record.Payload.Length);
+            lastJournalId = Math.Max(lastJournalId, record.Id);
             records++;
             replayed += messages.Count;
         }
 
-        _nextSeqId = maxSeq + 1;
+        // Ids below the trim point may have been used before, even if no stored message holds them any more.
+        _nextSeqId = Math.Max(maxSeq + 1, keepFrom);
+        _lastJournalId = Math.Max(lastJournalId, 0);
         _lastSeqId = maxSeq;
         _lastTimestamp = maxTimestamp;
         if (records > 0)

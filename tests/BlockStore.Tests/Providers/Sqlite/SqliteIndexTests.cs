@@ -32,12 +32,12 @@ public sealed class SqliteIndexTests() : StoreTestBase(new SqliteFixture())
         using SqliteConnection connection = Connect();
         using SqliteCommand command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (string parameter in new[] { "$kind", "$before", "$after", "$from", "$to", "$limit" })
+        foreach (string parameter in new[] { "@kind", "@before", "@after", "@from", "@to", "@limit" })
         {
             command.Parameters.AddWithValue(parameter, 1L);
         }
 
-        command.Parameters.AddWithValue("$id", "c1");
+        command.Parameters.AddWithValue("@id", "c1");
         var plan = new List<string>();
         using (SqliteDataReader reader = command.ExecuteReader())
         {
