@@ -21,6 +21,15 @@ public sealed class BlockStoreOptions
     /// <summary>The largest message body accepted, in bytes. Default: 65,536.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>How long an idempotency key is remembered after its message was stored. Default: 24 hours.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The most idempotency keys remembered; past it (or past a quarter of <see cref="JournalMaxBytes"/> of keys) the oldest are
+    /// forgotten before their window ends. Default: 100,000.
+    /// </summary>
+    public int IdempotencyMaxKeys { get; set; } = 100_000;
+
     /// <summary>When a write is acknowledged. Default: <see cref="BlockStore.Durability.Full"/>.</summary>
     public Durability Durability { get; set; } = Durability.Full;
 

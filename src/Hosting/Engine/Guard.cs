@@ -70,8 +70,8 @@ internal static class Guard
         }
     }
 
-    /// <summary>Validates one message and returns it with an owned copy of its body and its distinct recipients.</summary>
-    public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, int maxMessageBytes, string? batchItem)
+    /// <summary>Validates one message and returns it with an owned copy of its body, its distinct recipients and its idempotency key.</summary>
+    public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, int maxMessageBytes, string? batchItem)
     {
         string convParam = batchItem is null ? nameof(convId) : "batch";
         string dataParam = batchItem is null ? nameof(data) : "batch";
@@ -88,7 +88,17 @@ internal static class Guard
         }
 
         string[] distinct = Distinct(userIds, usersParam, batchItem);
-        return new PendingMessage(convId, senderId, data.ToArray(), distinct);
+        if (idempotencyKey is null)
+        {
+            return new PendingMessage(convId, senderId, data.ToArray(), distinct);
+        }
+
+        Id(idempotencyKey, batchItem is null ? nameof(idempotencyKey) : "batch", batchItem, batchItem is null ? null : "IdempotencyKey", -1);
+        return new PendingMessage(convId, senderId, data.ToArray(), distinct)
+        {
+            IdempotencyKey = idempotencyKey,
+            Fingerprint = IdempotencyEntry.FingerprintOf(senderId, data.Span),
+        };
     }
 
     private static string[] Distinct(IReadOnlyCollection<string> userIds, string paramName, string? batchItem)

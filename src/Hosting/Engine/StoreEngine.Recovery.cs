@@ -36,9 +36,12 @@ internal sealed partial class StoreEngine
 
         int records = 0;
         long replayed = 0;
+        long maxRecordId = 0;
+        var keys = new List<IdempotencyEntry>();
         await foreach (JournalRecord record in repository.ReadJournalAsync(cancellationToken).ConfigureAwait(false))
         {
-            List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload);
+            List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys);
+            maxRecordId = Math.Max(maxRecordId, record.Id);
             foreach (PendingMessage message in messages)
             {
                 Apply(message, record.Id, recovering: true);
@@ -51,7 +54,10 @@ internal sealed partial class StoreEngine
             replayed += messages.Count;
         }
 
-        _nextSeqId = maxSeq + 1;
+        RecoverKeys(keys);
+
+        // A carried-keys record takes a SeqId of its own, possibly above every message.
+        _nextSeqId = Math.Max(maxSeq, maxRecordId) + 1;
         _lastSeqId = maxSeq;
         _lastTimestamp = maxTimestamp;
         if (records > 0)

@@ -189,6 +189,7 @@ internal sealed partial class StoreEngine
             }
         }
 
+        (List<IdempotencyEntry>, long, long)? carry = null;
         try
         {
             IReadOnlyList<StoreIndex> locations = await _session.Blocks.WriteBlocksAsync(encoded).ConfigureAwait(false);
@@ -202,6 +203,7 @@ internal sealed partial class StoreEngine
                 infos[i] = jobs[i].ToBlockInfo();
             }
 
+            carry = await CarryKeysAsync(keepFrom).ConfigureAwait(false);
             await _session.Timelines.CommitBlocksAsync(infos, keepFrom).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -241,6 +243,7 @@ internal sealed partial class StoreEngine
             }
         }
 
+        KeysCarried(carry);
         Interlocked.Add(ref _openBlocks, -jobs.Count);
         Interlocked.Add(ref _sealedBlocks, jobs.Count);
         JournalTrimmed(keepFrom);

@@ -118,57 +118,63 @@ internal sealed partial class StoreEngine
     private async Task AppendAsync(List<WriteOp> ops)
     {
         _batch.Clear();
+        _claimed.Clear();
+        bool any = false;
         foreach (WriteOp op in ops)
         {
             if (op is AppendOp append)
             {
-                foreach (PendingMessage message in append.Messages)
-                {
-                    message.SeqId = _nextSeqId++;
-                    message.Timestamp = NextTimestamp();
-                    _batch.Add(message);
-                }
+                AddToBatch(append);
+                any = true;
             }
         }
 
-        if (_batch.Count == 0)
+        if (!any)
         {
             return;
         }
 
         // A record's id is the first SeqId it holds: increasing, and above every record that survives a restart.
-        long journalId = _batch[0].SeqId;
-        byte[] record = JournalCodec.Encode(_batch);
-        try
+        long journalId = _batch.Count == 0 ? 0 : _batch[0].SeqId;
+        if (_batch.Count > 0)
         {
-            await _session.Timelines.AppendJournalAsync(journalId, record).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.JournalWriteFailed(_logger, ex, _batch.Count);
-            WriteFailed(ex);
-            var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
-            foreach (WriteOp op in ops)
+            byte[] record = JournalCodec.Encode(_batch);
+            try
             {
-                if (op is AppendOp append)
+                await _session.Timelines.AppendJournalAsync(journalId, record).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Unclaim(0);
+                Log.JournalWriteFailed(_logger, ex, _batch.Count);
+                WriteFailed(ex);
+                var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
+                foreach (WriteOp op in ops)
                 {
-                    append.Fail(error);
+                    if (op is AppendOp append)
+                    {
+                        append.Fail(error);
+                    }
                 }
+
+                return;
             }
 
-            return;
+            JournalCommitted(_batch.Count, record.Length);
+            JournalAppended(journalId, record.Length);
+            KeysJournaled(journalId);
         }
 
-        JournalCommitted(_batch.Count, record.Length);
-        JournalAppended(journalId, record.Length);
         foreach (WriteOp op in ops)
         {
-            if (op is AppendOp append)
+            if (op is AppendOp { Refused: false } append)
             {
+                // A message that repeated a key stays null here; the caller fills it in (ResolveDuplicatesAsync).
                 var stored = new Message[append.Messages.Length];
                 for (int i = 0; i < stored.Length; i++)
                 {
-                    stored[i] = Apply(append.Messages[i], journalId, recovering: false)!;
+                    PendingMessage message = append.Messages[i];
+                    stored[i] = message.DuplicateOf == 0 ? Apply(message, journalId, recovering: false)! : null!;
                 }
 
                 append.Complete(stored);
