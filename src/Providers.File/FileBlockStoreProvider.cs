@@ -35,7 +35,7 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         cancellationToken.ThrowIfCancellationRequested();
 
         string dataDir = Path.GetFullPath(options.DataDir);
-        Directory.CreateDirectory(dataDir);
+        DataDirectory.Create(dataDir, "BlockStore:DataDir");
         DataSetLock fileLock = DataSetLock.Acquire(Path.Combine(dataDir, LockFileName), dataDir);
         FileBlockStorage? blocks = null;
         FileTimelineRepository? timelines = null;

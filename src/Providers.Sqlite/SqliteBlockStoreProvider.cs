@@ -32,7 +32,7 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
         builder.Pooling = false;
         string path = Path.GetFullPath(builder.DataSource);
         builder.DataSource = path;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        DataDirectory.Create(Path.GetDirectoryName(path)!, _sqliteOptions.ConnectionString is { Length: > 0 } ? "BlockStore:Sqlite:ConnectionString" : "BlockStore:DataDir");
 
         DataSetLock fileLock = DataSetLock.Acquire(path + ".lock", path);
         SqliteDatabase? db = null;

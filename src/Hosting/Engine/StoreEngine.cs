@@ -61,7 +61,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
             await engine.RecoverAsync(cancellationToken).ConfigureAwait(false);
             await engine.StartTelemetryAsync(cancellationToken).ConfigureAwait(false);
             engine.Start();
-            Log.Opened(logger, session.Location, engine._convs.Count + engine._users.Count, engine._sealedBlocks,
+            Log.Opened(logger, session.Location, provider.Name, options.Durability, engine._convs.Count + engine._users.Count, engine._sealedBlocks,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine._nextSeqId);
             return engine;
         }
