@@ -4,7 +4,7 @@ using System.Text;
 namespace BlockStore.Sample;
 
 /// <summary>
-/// Walks the usage flows of the original design on the seeded data: a user comes online and reads their unread messages
+/// Walks the core usage flows on the seeded data: a user comes online and reads their unread messages
 /// through the checkpoint, a group receives new messages, the user comes back for them, a reader pages back through the
 /// busiest group's history, and a time-range query picks a slice of it.
 /// </summary>

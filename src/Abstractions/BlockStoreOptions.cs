@@ -30,6 +30,9 @@ public sealed class BlockStoreOptions
     /// </summary>
     public int IdempotencyMaxKeys { get; set; } = 100_000;
 
+    /// <summary>The most recipients (<c>userIds</c> entries) one message may name. Default: 10,000.</summary>
+    public int MaxRecipients { get; set; } = 10_000;
+
     /// <summary>When a write is acknowledged. Default: <see cref="BlockStore.Durability.Full"/>.</summary>
     public Durability Durability { get; set; } = Durability.Full;
 

@@ -25,6 +25,9 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
     /// <inheritdoc />
     public string Name => "File";
 
+    /// <summary>1 GiB: a journal record is read back whole into one buffer, and no block can be larger than 1 GiB anyway.</summary>
+    public long MaxPayloadBytes => 1L << 30;
+
     /// <inheritdoc />
     public ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
     {

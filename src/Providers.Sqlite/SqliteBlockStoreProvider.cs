@@ -20,6 +20,9 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
     /// <inheritdoc />
     public string Name => "Sqlite";
 
+    /// <summary>SQLite's limit on a blob and on a whole row (<c>SQLITE_MAX_LENGTH</c>, 1,000,000,000 bytes), less room for the row's other columns.</summary>
+    public long MaxPayloadBytes => 1_000_000_000 - 4096;
+
     /// <inheritdoc />
     public ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
     {

@@ -5,7 +5,7 @@ namespace BlockStore;
 /// <param name="CapacityBytes">The total capacity of those stores (stores × MaxCapacity).</param>
 /// <param name="UsedBytes">The bytes used in those stores, headers and unreferenced blocks included.</param>
 /// <param name="Blocks">How many sealed blocks the timelines reference.</param>
-/// <param name="OpenBlocks">How many blocks are open (journaled, not yet sealed).</param>
+/// <param name="OpenBlocks">How many blocks are open: journaled, not full, not yet sealed (full ones are counted in <see cref="FullBlocks"/>).</param>
 /// <param name="Messages">How many messages the conversation timelines hold.</param>
 /// <param name="ConvTimelines">How many conversation timelines exist.</param>
 /// <param name="UserTimelines">How many user timelines exist.</param>
@@ -23,4 +23,8 @@ public sealed record StoreStats(
     long UserTimelines,
     long LastSeqId,
     long JournalBytes,
-    IReadOnlyList<StoreInfo> StoreDetails);
+    IReadOnlyList<StoreInfo> StoreDetails)
+{
+    /// <summary>How many full blocks are waiting to be written to a store (journaled and readable, not yet sealed).</summary>
+    public long FullBlocks { get; init; }
+}

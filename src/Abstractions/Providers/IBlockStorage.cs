@@ -1,6 +1,6 @@
 namespace BlockStore.Providers;
 
-/// <summary>Stores sealed blocks as opaque bytes in fixed-capacity stores (the original design's <c>saveTimelineBlock</c>/<c>loadTimelineBlock</c>).</summary>
+/// <summary>Stores sealed blocks as opaque bytes in fixed-capacity stores, and reads them back by their <see cref="StoreIndex"/>.</summary>
 /// <remarks>
 /// Blocks are immutable once written. A store never holds more than <see cref="BlockStoreOptions.MaxCapacity"/> bytes,
 /// its own header (at most <see cref="BlockStoreLimits.StoreHeaderReserveBytes"/>) included; a block that does not fit in the
@@ -33,7 +33,7 @@ public interface IBlockStorage
     /// <returns>A task that completes when <paramref name="destination"/> is filled.</returns>
     ValueTask ReadBlockAsync(StoreIndex location, Memory<byte> destination, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the stores with their capacity and used bytes (the original design's capacity monitoring).</summary>
+    /// <summary>Lists the stores with their capacity and used bytes, for capacity monitoring.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The stores, by id.</returns>
     ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default);

@@ -16,4 +16,11 @@ public interface IBlockStoreProvider
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <returns>The open session.</returns>
     ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>The largest single value (an encoded block or a journal record) the provider can store; default: <see cref="Array.MaxLength"/>.</summary>
+    /// <remarks>
+    /// The engine refuses at start-up a <see cref="BlockStoreOptions.MaxBlockBytes"/> above it, never builds a journal record above
+    /// it, and refuses a batch that alone would need a larger record.
+    /// </remarks>
+    long MaxPayloadBytes => Array.MaxLength;
 }

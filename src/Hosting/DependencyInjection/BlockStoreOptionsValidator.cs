@@ -1,4 +1,5 @@
 using BlockStore.Engine;
+using BlockStore.Providers;
 using Microsoft.Extensions.Options;
 
 namespace BlockStore;
@@ -7,6 +8,9 @@ namespace BlockStore;
 internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOptions>
 {
     private const string Prefix = BlockStoreOptions.SectionName + ":";
+
+    /// <summary>The largest <see cref="BlockStoreOptions.MaxRecipients"/> accepted.</summary>
+    private const int MaxRecipientsLimit = 1_000_000;
 
     public ValidateOptionsResult Validate(string? name, BlockStoreOptions options)
     {
@@ -24,6 +28,7 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
         Range(failures, nameof(options.JournalMaxBytes), options.JournalMaxBytes, 4096, long.MaxValue);
         Range(failures, nameof(options.OpenBlocksMaxBytes), options.OpenBlocksMaxBytes, 4096, long.MaxValue);
         Range(failures, nameof(options.MaxGroupCommit), options.MaxGroupCommit, 1, 1_000_000);
+        Range(failures, nameof(options.MaxRecipients), options.MaxRecipients, 1, MaxRecipientsLimit);
         if (options.OpenBlockMaxAge <= TimeSpan.Zero)
         {
             failures.Add($"{Prefix}{nameof(options.OpenBlockMaxAge)} must be positive (was {options.OpenBlockMaxAge}).");
@@ -51,6 +56,33 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
                     $"needs {needed} bytes, but {Prefix}{nameof(options.MaxCapacity)} ({options.MaxCapacity}) and {Prefix}{nameof(options.MaxBlockBytes)} " +
                     $"({options.MaxBlockBytes}) allow blocks of at most {perBlock} bytes. Lower {Prefix}{nameof(options.MaxMessageBytes)} or raise the other two.");
             }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// Checks the options against what <paramref name="provider"/> can store, before it opens anything: a block of
+    /// <see cref="BlockStoreOptions.MaxBlockBytes"/> and a journal record holding one message of the largest size must fit.
+    /// </summary>
+    public static ValidateOptionsResult ValidateForProvider(BlockStoreOptions options, IBlockStoreProvider provider)
+    {
+        long limit = provider.MaxPayloadBytes;
+        var failures = new List<string>();
+        if (options.MaxBlockBytes > limit)
+        {
+            failures.Add(
+                $"{Prefix}{nameof(options.MaxBlockBytes)} ({options.MaxBlockBytes}) is larger than the {provider.Name} provider can store in one " +
+                $"piece ({limit} bytes); lower it to at most {limit}.");
+        }
+
+        long message = JournalCodec.LargestRecordSize(options.MaxMessageBytes, options.MaxRecipients);
+        if (message > limit)
+        {
+            failures.Add(
+                $"A message of {Prefix}{nameof(options.MaxMessageBytes)} ({options.MaxMessageBytes}) with {Prefix}{nameof(options.MaxRecipients)} " +
+                $"({options.MaxRecipients}) recipients needs a journal record of {message} bytes, larger than the {provider.Name} provider can store " +
+                $"({limit} bytes). Lower one of them.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

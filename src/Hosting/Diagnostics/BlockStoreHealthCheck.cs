@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace BlockStore.Diagnostics;
 
 /// <summary>
-/// Reports the store Unhealthy when it cannot be opened or its last durable write failed, Degraded when the disk holding its
-/// data set is nearly full, Healthy otherwise; the data carries the stores, used and free bytes.
+/// Reports the store Unhealthy when it cannot be opened, refuses writes or its last durable write failed, Degraded when sealing
+/// keeps failing or the disk holding its data set is nearly full, Healthy otherwise; the data carries the stores, used and free bytes.
 /// </summary>
 internal sealed class BlockStoreHealthCheck(MessageStore store, IOptions<BlockStoreOptions> storeOptions, IOptionsMonitor<BlockStoreHealthCheckOptions> options)
     : IHealthCheck
@@ -34,12 +34,29 @@ internal sealed class BlockStoreHealthCheck(MessageStore store, IOptions<BlockSt
             ["freeBytes"] = freeBytes,
         };
 
+        if (store.RefusingWrites && store.SealFailure is { } refusal)
+        {
+            return new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"The store's writes are refused: sealing has failed since {refusal.At:O} and the journal or the open blocks passed their budgets: {refusal.Exception.Message}",
+                refusal.Exception,
+                data);
+        }
+
         if (store.LastWriteFailure is { } failure)
         {
             return new HealthCheckResult(
                 context.Registration.FailureStatus,
                 $"The last durable write failed at {failure.At:O}: {failure.Exception.Message}",
                 failure.Exception,
+                data);
+        }
+
+        if (store.SealFailure is { } sealing)
+        {
+            return HealthCheckResult.Degraded(
+                $"Sealing has failed since {sealing.At:O}; messages stay in the journal and writes continue within its budget: {sealing.Exception.Message}",
+                sealing.Exception,
                 data);
         }
 

@@ -26,15 +26,15 @@ internal sealed class BlockStoreMetrics : IDisposable
         DataDir = new KeyValuePair<string, object?>(BlockStoreDiagnostics.DataDirTag, dataDir);
 
         CommitBatchSize = _meter.CreateHistogram<int>("blockstore.commit.batch_size", "{message}", "Messages per group commit (one journal record).");
-        AppendDuration = _meter.CreateHistogram<double>("blockstore.append.duration", "ms", "Duration of AddMessage and AddMessages calls, until the messages are durable.");
-        ReadDuration = _meter.CreateHistogram<double>("blockstore.read.duration", "ms", "Duration of the calls that read messages of a conversation or user timeline.");
+        AppendDuration = _meter.CreateHistogram<double>("blockstore.append.duration", "s", "Duration of AddMessage and AddMessages calls, until the messages are durable.");
+        ReadDuration = _meter.CreateHistogram<double>("blockstore.read.duration", "s", "Duration of the calls that read messages of a conversation or user timeline.");
         _meter.CreateObservableCounter("blockstore.messages.appended", () => Observe(static e => e.MessagesAppended), "{message}", "Messages appended since the store opened.");
         _meter.CreateObservableCounter("blockstore.blocks.sealed", () => Observe(static e => e.BlocksSealed), "{block}", "Blocks sealed since the store opened.");
         _meter.CreateObservableCounter("blockstore.bytes.written", () => Observe(static e => e.BytesWritten), "By", "Journal and block bytes written since the store opened.");
         _meter.CreateObservableCounter("blockstore.cache.hits", () => Observe(static e => e.Cache.Hits), "{block}", "Sealed-block reads served by the block cache.");
         _meter.CreateObservableCounter("blockstore.cache.misses", () => Observe(static e => e.Cache.Misses), "{block}", "Sealed-block reads that missed the block cache.");
-        _meter.CreateObservableGauge("blockstore.store.used_bytes", () => Observe(static e => e.ReadStoreSizes().Used), "By", "Bytes used in the stores, headers included.");
-        _meter.CreateObservableGauge("blockstore.store.capacity_bytes", () => Observe(static e => e.ReadStoreSizes().Capacity), "By", "Total capacity of the stores that exist.");
+        _meter.CreateObservableGauge("blockstore.store.used_bytes", () => Observe(static e => e.StoreUsedBytes), "By", "Bytes used in the stores, headers included.");
+        _meter.CreateObservableGauge("blockstore.store.capacity_bytes", () => Observe(static e => e.StoreCapacityBytes), "By", "Total capacity of the stores that exist.");
     }
 
     /// <summary>The data-dir tag every measurement carries.</summary>
@@ -43,10 +43,10 @@ internal sealed class BlockStoreMetrics : IDisposable
     /// <summary>Messages per group commit.</summary>
     public Histogram<int> CommitBatchSize { get; }
 
-    /// <summary>Duration of appends, in milliseconds.</summary>
+    /// <summary>Duration of appends, in seconds.</summary>
     public Histogram<double> AppendDuration { get; }
 
-    /// <summary>Duration of message reads, in milliseconds.</summary>
+    /// <summary>Duration of message reads, in seconds.</summary>
     public Histogram<double> ReadDuration { get; }
 
     /// <summary>Starts timing and tracing one public operation.</summary>

@@ -38,7 +38,7 @@ internal readonly struct Operation : IDisposable
     /// <summary>Records the duration and ends the activity.</summary>
     public void Dispose()
     {
-        _duration?.Record(Stopwatch.GetElapsedTime(_started).TotalMilliseconds, _dataDir);
+        _duration?.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, _dataDir);
         Activity?.Dispose();
     }
 }

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace BlockStore.Engine;
 
-/// <summary>Argument checks of DESIGN.md section 6: every refusal names the parameter and happens before any state changes.</summary>
+/// <summary>Argument checks of the public API: every refusal names the parameter and happens before any state changes.</summary>
 internal static class Guard
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -71,15 +71,15 @@ internal static class Guard
     }
 
     /// <summary>Validates one message and returns it with an owned copy of its body, its distinct recipients and its idempotency key.</summary>
-    public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, int maxMessageBytes, string? batchItem)
+    public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, BlockStoreOptions options, string? batchItem)
     {
         string convParam = batchItem is null ? nameof(convId) : "batch";
         string dataParam = batchItem is null ? nameof(data) : "batch";
         string usersParam = batchItem is null ? nameof(userIds) : "batch";
         Id(convId, convParam, batchItem, batchItem is null ? null : "ConvId", -1);
-        if (data.Length > maxMessageBytes)
+        if (data.Length > options.MaxMessageBytes)
         {
-            throw new ArgumentException($"{batchItem}{(batchItem is null ? "" : ".")}Data is {data.Length} bytes; BlockStore:MaxMessageBytes allows {maxMessageBytes}.", dataParam);
+            throw new ArgumentException($"{batchItem}{(batchItem is null ? "" : ".")}Data is {data.Length} bytes; BlockStore:MaxMessageBytes allows {options.MaxMessageBytes}.", dataParam);
         }
 
         if (userIds is null)
@@ -87,7 +87,12 @@ internal static class Guard
             throw new ArgumentNullException(usersParam, $"{batchItem}{(batchItem is null ? "" : ".")}UserIds must not be null.");
         }
 
-        string[] distinct = Distinct(userIds, usersParam, batchItem);
+        if (userIds.Count > options.MaxRecipients)
+        {
+            throw TooManyRecipients(userIds.Count, options.MaxRecipients, usersParam, batchItem);
+        }
+
+        string[] distinct = Distinct(userIds, options.MaxRecipients, usersParam, batchItem);
         if (idempotencyKey is null)
         {
             return new PendingMessage(convId, senderId, data.ToArray(), distinct);
@@ -101,7 +106,23 @@ internal static class Guard
         };
     }
 
-    private static string[] Distinct(IReadOnlyCollection<string> userIds, string paramName, string? batchItem)
+    /// <summary>Refuses a batch whose journal record would be larger than the provider can store; turns are split only between requests.</summary>
+    public static void BatchSize(PendingMessage[] messages, long maxRecordBytes, string providerName)
+    {
+        long size = JournalCodec.RecordSize(messages);
+        if (size > maxRecordBytes)
+        {
+            throw new ArgumentException(
+                $"The batch of {messages.Length} messages needs a journal record of {size} bytes, but the {providerName} provider stores at most " +
+                $"{maxRecordBytes}; nothing was stored. Split it into smaller batches.",
+                "batch");
+        }
+    }
+
+    private static ArgumentException TooManyRecipients(int count, int maxRecipients, string paramName, string? batchItem) =>
+        new($"{batchItem}{(batchItem is null ? "userIds" : ".UserIds")} has {count} entries; BlockStore:MaxRecipients allows {maxRecipients}.", paramName);
+
+    private static string[] Distinct(IReadOnlyCollection<string> userIds, int maxRecipients, string paramName, string? batchItem)
     {
         var distinct = new string[userIds.Count];
         HashSet<string>? seen = userIds.Count > 8 ? new HashSet<string>(userIds.Count, StringComparer.Ordinal) : null;
@@ -112,6 +133,12 @@ internal static class Guard
             if (userId is null)
             {
                 throw new ArgumentException($"{Describe(paramName, batchItem, batchItem is null ? "userIds" : "UserIds", index)} must not be null.", paramName);
+            }
+
+            if (index == maxRecipients)
+            {
+                // The collection grew while it was enumerated.
+                throw TooManyRecipients(index + 1, maxRecipients, paramName, batchItem);
             }
 
             Id(userId, paramName, batchItem, batchItem is null ? "userIds" : "UserIds", index);

@@ -24,25 +24,47 @@ internal static class JournalCodec
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>The bytes of a record holding no message.</summary>
+    public const int EmptyRecordSize = HeaderSize + TrailerSize;
+
+    /// <summary>The bytes one message takes in a record.</summary>
+    public static int MessageSize(PendingMessage message)
+    {
+        int size = 8 + 8 + 4 + 2 + Utf8.GetByteCount(message.ConvId) + 4 + message.Data.Length + 4 + 2;
+        foreach (string user in message.UserIds)
+        {
+            size += 2 + Utf8.GetByteCount(user);
+        }
+
+        if (message.IdempotencyKey is not null)
+        {
+            size += Utf8.GetByteCount(message.IdempotencyKey);
+        }
+
+        return size;
+    }
+
+    /// <summary>The size of the record that would hold <paramref name="messages"/>.</summary>
+    public static long RecordSize(IReadOnlyList<PendingMessage> messages)
+    {
+        long size = EmptyRecordSize;
+        for (int i = 0; i < messages.Count; i++)
+        {
+            size += messages[i].JournalSize;
+        }
+
+        return size;
+    }
+
+    /// <summary>The size of a record holding one message of <paramref name="maxMessageBytes"/> with <paramref name="maxRecipients"/> recipients and a key of the longest id.</summary>
+    public static long LargestRecordSize(int maxMessageBytes, int maxRecipients) =>
+        EmptyRecordSize + 8 + 8 + 4 + 2 + BlockStoreLimits.MaxIdBytes + 4 + (long)maxMessageBytes + 4 + ((long)maxRecipients * (2 + BlockStoreLimits.MaxIdBytes))
+        + 2 + BlockStoreLimits.MaxIdBytes;
+
     /// <summary>Encodes <paramref name="messages"/> into an array of exactly the record's size (providers may keep it as is).</summary>
     public static byte[] Encode(IReadOnlyList<PendingMessage> messages)
     {
-        int size = HeaderSize + TrailerSize;
-        foreach (PendingMessage m in messages)
-        {
-            size += 8 + 8 + 4 + 2 + Utf8.GetByteCount(m.ConvId) + 4 + m.Data.Length + 4 + 2;
-            foreach (string user in m.UserIds)
-            {
-                size += 2 + Utf8.GetByteCount(user);
-            }
-
-            if (m.IdempotencyKey is not null)
-            {
-                size += Utf8.GetByteCount(m.IdempotencyKey);
-            }
-        }
-
-        var buffer = new byte[size];
+        var buffer = new byte[checked((int)RecordSize(messages))];
         Span<byte> span = buffer;
         int pos = WriteHeader(span, MessagesKind, messages.Count);
         foreach (PendingMessage m in messages)

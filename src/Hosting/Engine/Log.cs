@@ -14,8 +14,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Sealed {Blocks} blocks ({Bytes} bytes); journal kept from record {KeepFrom}")]
     public static partial void Sealed(ILogger logger, int blocks, long bytes, long keepFrom);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Sealing {Blocks} blocks failed; they stay journaled and will be sealed later")]
-    public static partial void SealFailed(ILogger logger, Exception exception, int blocks);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Sealing {Blocks} blocks failed ({Failures} in a row); they stay journaled and sealing is tried again in {RetryMs} ms")]
+    public static partial void SealFailed(ILogger logger, Exception exception, int blocks, int failures, long retryMs);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "The journal write of {Messages} messages failed; their callers were told")]
     public static partial void JournalWriteFailed(ILogger logger, Exception exception, int messages);
@@ -32,6 +32,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Rolled to new store {StoreId} at {Location}")]
     public static partial void RolledToNewStore(ILogger logger, string location, long storeId);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Created the first store {StoreId} at {Location}")]
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Created the first store {StoreId} at {Location}")]
     public static partial void CreatedFirstStore(ILogger logger, string location, long storeId);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "The stored checkpoint of user '{UserId}' ({Checkpoint}) is beyond their timeline (last SeqId {LastSeqId}), as a power cut under Durability.Normal can leave it; it is read as the timeline's end")]
+    public static partial void CheckpointClamped(ILogger logger, string userId, long checkpoint, long lastSeqId);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Sealing succeeded again after {Failures} failed attempts")]
+    public static partial void SealRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Reading the store figures of {Location} for the gauges failed; they stay as they were")]
+    public static partial void StoreSizesUnavailable(ILogger logger, Exception exception, string location);
 }

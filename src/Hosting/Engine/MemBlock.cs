@@ -20,6 +20,12 @@ internal abstract class MemBlock(TimelineBase owner, long firstJournalId, long o
     /// <summary>The block's weight against <see cref="BlockStoreOptions.OpenBlocksMaxBytes"/>.</summary>
     public int MemoryBytes => Bytes + MemoryOverhead;
 
+    /// <summary>Where a seal whose metadata commit then failed wrote this block; valid while <see cref="WrittenCount"/> equals <see cref="Count"/>.</summary>
+    public StoreIndex WrittenAt { get; set; }
+
+    /// <summary>How many entries the block held when written to <see cref="WrittenAt"/>; 0 when never written.</summary>
+    public int WrittenCount { get; set; }
+
     /// <summary>This block's place in the engine's list of unsealed blocks (oldest first).</summary>
     public LinkedListNode<MemBlock>? Node { get; set; }
 

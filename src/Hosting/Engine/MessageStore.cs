@@ -12,10 +12,6 @@ namespace BlockStore;
 /// <summary>The BlockStore engine behind <see cref="IMessageStore"/>: opens its data set on first use (or <see cref="OpenAsync(CancellationToken)"/>), thread-safe.</summary>
 public sealed class MessageStore : IMessageStore, IDisposable
 {
-    private const string ConvIdTag = "blockstore.conv_id";
-    private const string UserIdTag = "blockstore.user_id";
-    private const string MessageCountTag = "blockstore.message_count";
-
     private readonly BlockStoreOptions _options;
     private readonly IBlockStoreProvider _provider;
     private readonly ILogger _logger;
@@ -78,9 +74,9 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <inheritdoc />
     public async Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
-        PendingMessage message = Guard.Message(convId, senderId, data, userIds, idempotencyKey, _options.MaxMessageBytes, batchItem: null);
+        PendingMessage message = Guard.Message(convId, senderId, data, userIds, idempotencyKey, _options, batchItem: null);
         using Operation operation = _metrics.Start("AddMessage", _metrics.AppendDuration);
-        operation.Activity?.SetTag(ConvIdTag, convId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -108,7 +104,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         for (int i = 0; i < messages.Length; i++)
         {
             NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
-            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, _options.MaxMessageBytes, $"batch[{i}]");
+            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, _options, $"batch[{i}]");
         }
 
         if (messages.Length == 0)
@@ -117,10 +113,11 @@ public sealed class MessageStore : IMessageStore, IDisposable
         }
 
         using Operation operation = _metrics.Start("AddMessages", _metrics.AppendDuration);
-        operation.Activity?.SetTag(MessageCountTag, messages.Length);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.MessageCountTag, messages.Length);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            Guard.BatchSize(messages, engine.MaxRecordBytes, _provider.Name);
             var op = new AppendOp(messages, isBatch: true);
             Message[] stored = await engine.Enqueue(op).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (op.Duplicates > 0)
@@ -144,7 +141,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         Guard.Limit(limit);
         Guard.SeqId(beforeSeqId, nameof(beforeSeqId));
         using Operation operation = _metrics.Start("GetConvMessages", _metrics.ReadDuration);
-        operation.Activity?.SetTag(ConvIdTag, convId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -168,7 +165,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
 
         Guard.Limit(limit);
         using Operation operation = _metrics.Start("GetConvMessagesByTime", _metrics.ReadDuration);
-        operation.Activity?.SetTag(ConvIdTag, convId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -195,7 +192,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         Guard.Id(userId, nameof(userId));
         Guard.SeqId(seqId, nameof(seqId));
         using Operation operation = _metrics.Start("UpdateUserCheckpoint", duration: null);
-        operation.Activity?.SetTag(UserIdTag, userId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -213,7 +210,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
     {
         Guard.Id(userId, nameof(userId));
         using Operation operation = _metrics.Start("GetMessagesAfterCheckpoint", _metrics.ReadDuration);
-        operation.Activity?.SetTag(UserIdTag, userId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -234,7 +231,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         Guard.SeqId(afterSeqId, nameof(afterSeqId));
         Guard.Limit(limit);
         using Operation operation = _metrics.Start("GetUserMessages", _metrics.ReadDuration);
-        operation.Activity?.SetTag(UserIdTag, userId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -323,8 +320,19 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <summary>The last durable write that failed since the last successful journal write; null when none did or the store is not open.</summary>
     internal WriteFailure? LastWriteFailure => _engine?.LastWriteFailure;
 
+    /// <summary>The first of the seals failing since the last successful one (with the latest exception); null when sealing works or the store is not open.</summary>
+    internal WriteFailure? SealFailure => _engine?.SealFailure;
+
+    /// <summary>True while writes are refused because sealing fails and the journal or the open blocks passed their budgets.</summary>
+    internal bool RefusingWrites => _engine?.RefusingWrites ?? false;
+
     /// <summary>Closes the store synchronously (for containers disposed without <c>await</c>).</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <remarks>
+    /// The close runs on the thread pool and this call waits for it there, so a caller's single-threaded
+    /// <see cref="SynchronizationContext"/> (a UI thread, a legacy request context) can never deadlock it.
+    /// Prefer <see cref="DisposeAsync"/> wherever the caller can await.
+    /// </remarks>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
 
     private async Task<StoreEngine> OpenTracedAsync(CancellationToken cancellationToken)
     {

@@ -23,6 +23,11 @@ internal sealed class PendingMessage(string convId, uint senderId, ReadOnlyMemor
     /// <summary>Set by the writer instead of <see cref="SeqId"/> when the key was already used: the SeqId of the message stored first.</summary>
     public long DuplicateOf { get; set; }
 
+    private int _journalSize;
+
+    /// <summary>The bytes this message takes in a journal record (computed once).</summary>
+    public int JournalSize => _journalSize != 0 ? _journalSize : _journalSize = JournalCodec.MessageSize(this);
+
     public long SeqId { get; set; }
 
     /// <summary>CreatedAt in Unix milliseconds.</summary>

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace BlockStore.Engine;
 
 /// <summary>
@@ -6,6 +8,9 @@ namespace BlockStore.Engine;
 /// </summary>
 internal sealed partial class StoreEngine
 {
+    /// <summary>Users whose checkpoint was read clamped to their timeline's end, so that is logged once per user.</summary>
+    private readonly ConcurrentDictionary<string, byte> _clampedCheckpoints = new(StringComparer.Ordinal);
+
     public async ValueTask<IReadOnlyList<Message>> GetConvMessagesAsync(string convId, int limit, long beforeSeqId, CancellationToken cancellationToken)
     {
         if (!_convs.TryGetValue(convId, out Timeline<ConvEntry>? timeline))
@@ -112,14 +117,28 @@ internal sealed partial class StoreEngine
         return messages;
     }
 
-    /// <summary>Reads a checkpoint; one beyond the user's newest SeqId can only come from damaged storage and is reported, not returned.</summary>
+    /// <summary>
+    /// Reads a checkpoint. A negative one can only come from damaged storage and is reported, not returned. One beyond the
+    /// user's newest SeqId is what a power cut under <see cref="Durability.Normal"/> leaves when the checkpoint outlived the
+    /// journal tail it pointed into: it is read as the timeline's end (logged once per user), so the user's reads keep working.
+    /// </summary>
     public async ValueTask<long> GetCheckpointAsync(string userId, CancellationToken cancellationToken)
     {
         long checkpoint = await _session.Checkpoints.GetAsync(userId, cancellationToken).ConfigureAwait(false);
-        long last = _users.TryGetValue(userId, out Timeline<UserEntry>? user) ? user.LastSeqId : 0;
-        if (checkpoint < 0 || checkpoint > last)
+        if (checkpoint < 0)
         {
-            throw new BlockStoreException($"The stored checkpoint of user '{userId}' ({checkpoint}) is outside their timeline (last SeqId {last}); the checkpoint data is damaged.");
+            throw new BlockStoreException($"The stored checkpoint of user '{userId}' ({checkpoint}) is negative; the checkpoint data is damaged.");
+        }
+
+        long last = _users.TryGetValue(userId, out Timeline<UserEntry>? user) ? user.LastSeqId : 0;
+        if (checkpoint > last)
+        {
+            if (_clampedCheckpoints.TryAdd(userId, 0))
+            {
+                Log.CheckpointClamped(_logger, userId, checkpoint, last);
+            }
+
+            return last;
         }
 
         return checkpoint;

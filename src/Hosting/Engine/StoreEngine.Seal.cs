@@ -7,13 +7,19 @@ namespace BlockStore.Engine;
 /// Sealing: full blocks are sealed in groups (once <see cref="FrozenBlocksPerSeal"/> have gathered, on a flush, or on the
 /// periodic maintenance tick); open blocks are sealed early, oldest first, when the journal or the open blocks pass their
 /// budgets or a block has been open too long. Sealing writes the block bytes first, then commits the metadata together with
-/// the journal trim, then publishes the blocks as sealed.
+/// the journal trim, then publishes the blocks as sealed. A failed seal is retried with exponential backoff (a flush retries
+/// at once), reusing blocks already written; while sealing fails past the budgets, appends are refused.
 /// </summary>
 internal sealed partial class StoreEngine
 {
     private const int MaxTimelinesPerRound = 4096;
     private const int MaxTimelinesPerClosingRound = 65536;
     private const int MaxRoundsPerTurn = 16;
+
+    /// <summary>The wait after the first failed seal; it doubles with each further failure, up to <see cref="SealRetryMaxMs"/>.</summary>
+    private const long SealRetryBaseMs = 100;
+
+    private const long SealRetryMaxMs = 10_000;
 
     /// <summary>Full blocks wait in memory until this many have gathered, so one seal writes many blocks in one commit.</summary>
     private const int FrozenBlocksPerSeal = 128;
@@ -33,6 +39,37 @@ internal sealed partial class StoreEngine
     private long _journalBytesPublished;
     private long _unsealedBytes;
     private int _frozenBlocks;
+    private int _sealFailures;
+    private long _sealRetryAt;
+    private WriteFailure? _sealFailure;
+    private volatile bool _writesRefused;
+
+    /// <summary>The first failure of the seals failing since the last successful one (its exception the latest), or null.</summary>
+    public WriteFailure? SealFailure => Volatile.Read(ref _sealFailure);
+
+    /// <summary>True while appends are refused: sealing fails and the journal or the open blocks passed their budgets.</summary>
+    public bool RefusingWrites => _writesRefused;
+
+    /// <summary>Full blocks waiting to be sealed.</summary>
+    private long FullBlocks => Volatile.Read(ref _frozenBlocks);
+
+    /// <summary>
+    /// Decides (and publishes) whether appends are refused: when sealing fails and the journal or the open blocks passed their
+    /// budgets by a quarter, appends would only grow them further, without bound, until a seal succeeds.
+    /// </summary>
+    private bool UpdateWritesRefused()
+    {
+        bool refused = _sealFailures > 0
+            && (JournalBytes > _options.JournalMaxBytes + (_options.JournalMaxBytes / 4)
+                || _unsealedBytes > _options.OpenBlocksMaxBytes + (_options.OpenBlocksMaxBytes / 4));
+        _writesRefused = refused;
+        return refused;
+    }
+
+    private string WritesRefusedMessage() =>
+        $"Writes are refused: sealing has failed since {_sealFailure?.At:O} and the journal ({JournalBytes} bytes; BlockStore:JournalMaxBytes " +
+        $"{_options.JournalMaxBytes}) or the open blocks ({_unsealedBytes} bytes; BlockStore:OpenBlocksMaxBytes {_options.OpenBlocksMaxBytes}) " +
+        "passed their budgets. Nothing was stored; writes resume once a seal succeeds.";
 
     private long JournalBytes => _journalRecords.Count == 0 ? 0 : _journalTotal - _journalRecords[0].TotalBefore;
 
@@ -69,10 +106,16 @@ internal sealed partial class StoreEngine
 
     /// <summary>
     /// Seals what is due: open blocks picked by <see cref="PickTimelinesToDrain"/>, and full blocks once enough have gathered
-    /// or when <paramref name="sealFrozen"/> (a flush, or the periodic maintenance tick).
+    /// or when <paramref name="sealFrozen"/> (a flush, or the periodic maintenance tick). After a failed seal nothing is tried
+    /// until the backoff has passed, unless <paramref name="now"/> (a flush).
     /// </summary>
-    private async Task SealDueAsync(bool sealFrozen)
+    private async Task SealDueAsync(bool sealFrozen, bool now)
     {
+        if (_sealFailures > 0 && !now && Environment.TickCount64 < _sealRetryAt)
+        {
+            return;
+        }
+
         for (int round = 0; round < MaxRoundsPerTurn; round++)
         {
             HashSet<TimelineBase> drain = PickTimelinesToDrain();
@@ -169,14 +212,29 @@ internal sealed partial class StoreEngine
             return false;
         }
 
+        // A block written by an earlier attempt whose metadata commit failed is reused while it is unchanged, so retries
+        // do not append another unreferenced copy each time.
         var sealing = new HashSet<MemBlock>(jobs.Count);
-        var encoded = new ReadOnlyMemory<byte>[jobs.Count];
-        long bytes = 0;
-        for (int i = 0; i < jobs.Count; i++)
+        int toWrite = 0;
+        foreach (SealJob job in jobs)
         {
-            sealing.Add(jobs[i].Block);
-            encoded[i] = jobs[i].Encoded;
-            bytes += jobs[i].Encoded.Length;
+            sealing.Add(job.Block);
+            if (job.Block.WrittenCount != job.Range.Count)
+            {
+                toWrite++;
+            }
+        }
+
+        var encoded = new ReadOnlyMemory<byte>[toWrite];
+        long bytes = 0;
+        toWrite = 0;
+        foreach (SealJob job in jobs)
+        {
+            if (job.Block.WrittenCount != job.Range.Count)
+            {
+                encoded[toWrite++] = job.Encoded;
+                bytes += job.Encoded.Length;
+            }
         }
 
         long keepFrom = _nextSeqId;
@@ -192,12 +250,25 @@ internal sealed partial class StoreEngine
         (List<IdempotencyEntry>, long, long)? carry = null;
         try
         {
-            IReadOnlyList<StoreIndex> locations = await _session.Blocks.WriteBlocksAsync(encoded).ConfigureAwait(false);
-            BlocksWritten(locations, bytes);
+            if (encoded.Length > 0)
+            {
+                IReadOnlyList<StoreIndex> locations = await _session.Blocks.WriteBlocksAsync(encoded).ConfigureAwait(false);
+                BlocksWritten(locations, bytes);
+                int written = 0;
+                foreach (SealJob job in jobs)
+                {
+                    if (job.Block.WrittenCount != job.Range.Count)
+                    {
+                        job.Block.WrittenAt = locations[written++];
+                        job.Block.WrittenCount = job.Range.Count;
+                    }
+                }
+            }
+
             var infos = new BlockInfo[jobs.Count];
             for (int i = 0; i < jobs.Count; i++)
             {
-                StoreIndex location = locations[i];
+                StoreIndex location = jobs[i].Block.WrittenAt;
                 jobs[i].Location = location;
                 jobs[i].Range = jobs[i].Range with { StoreId = location.StoreId, Offset = location.Offset, Size = location.Size };
                 infos[i] = jobs[i].ToBlockInfo();
@@ -208,10 +279,21 @@ internal sealed partial class StoreEngine
         }
         catch (Exception ex)
         {
-            Log.SealFailed(_logger, ex, jobs.Count);
+            SealFailed(ex);
+            Log.SealFailed(_logger, ex, jobs.Count, _sealFailures, _sealRetryAt - Environment.TickCount64);
             WriteFailed(ex);
             return false;
         }
+
+        if (_sealFailures > 0)
+        {
+            Log.SealRecovered(_logger, _sealFailures);
+            _sealFailures = 0;
+            Volatile.Write(ref _sealFailure, null);
+            _writesRefused = false;
+        }
+
+        await RefreshStoreSizesAfterSealAsync().ConfigureAwait(false);
 
         int start = 0;
         for (int i = 1; i <= jobs.Count; i++)
@@ -249,6 +331,16 @@ internal sealed partial class StoreEngine
         JournalTrimmed(keepFrom);
         Log.Sealed(_logger, jobs.Count, bytes, keepFrom);
         return true;
+    }
+
+    /// <summary>Counts a failed seal and sets when the next may be tried: 0.1 s after the first failure, doubling up to 10 s.</summary>
+    private void SealFailed(Exception exception)
+    {
+        _sealFailures++;
+        long delay = Math.Min(SealRetryBaseMs << Math.Min(_sealFailures - 1, 16), SealRetryMaxMs);
+        _sealRetryAt = Environment.TickCount64 + delay;
+        WriteFailure? first = _sealFailure;
+        Volatile.Write(ref _sealFailure, new WriteFailure(first?.At ?? DateTimeOffset.UtcNow, exception));
     }
 
     private sealed class JournalIdComparer : IComparer<(long Id, long TotalBefore)>

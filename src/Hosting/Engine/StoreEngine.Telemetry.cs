@@ -12,6 +12,8 @@ internal sealed partial class StoreEngine
     private long _sealedBlocksAtOpen;
     private long _bytesWritten;
     private long _currentStoreId;
+    private long _storeUsedBytes;
+    private long _storeCapacityBytes;
     private WriteFailure? _lastWriteFailure;
 
     /// <summary>Messages appended since the store opened (recovered ones excluded).</summary>
@@ -26,30 +28,46 @@ internal sealed partial class StoreEngine
     /// <summary>The last durable write that failed, or null when none failed since the last successful journal write.</summary>
     public WriteFailure? LastWriteFailure => Volatile.Read(ref _lastWriteFailure);
 
-    /// <summary>The bytes used and the capacity of all stores, read synchronously for the observable gauges.</summary>
-    public (long Used, long Capacity) ReadStoreSizes()
-    {
-        ValueTask<IReadOnlyList<StoreInfo>> pending = _session.Blocks.GetStoresAsync();
-        IReadOnlyList<StoreInfo> stores = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-        long used = 0;
-        long capacity = 0;
-        for (int i = 0; i < stores.Count; i++)
-        {
-            used += stores[i].UsedBytes;
-            capacity += stores[i].Capacity;
-        }
+    /// <summary>The bytes used in the stores, headers included, as of the last seal (read without I/O, for the observable gauges).</summary>
+    public long StoreUsedBytes => Interlocked.Read(ref _storeUsedBytes);
 
-        return (used, capacity);
-    }
+    /// <summary>The total capacity of the stores, as of the last seal (read without I/O, for the observable gauges).</summary>
+    public long StoreCapacityBytes => Interlocked.Read(ref _storeCapacityBytes);
 
     /// <summary>Takes the baselines after recovery, so the counters count this process's work only.</summary>
     private async Task StartTelemetryAsync(CancellationToken cancellationToken)
     {
         _messagesAtOpen = _messages;
         _sealedBlocksAtOpen = _sealedBlocks;
+        await RefreshStoreSizesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the stores' figures from the provider into the values the gauges observe; at open and after each seal.</summary>
+    private async Task RefreshStoreSizesAsync(CancellationToken cancellationToken = default)
+    {
+        long used = 0;
+        long capacity = 0;
         foreach (StoreInfo store in await _session.Blocks.GetStoresAsync(cancellationToken).ConfigureAwait(false))
         {
+            used += store.UsedBytes;
+            capacity += store.Capacity;
             _currentStoreId = Math.Max(_currentStoreId, store.StoreId);
+        }
+
+        Interlocked.Exchange(ref _storeUsedBytes, used);
+        Interlocked.Exchange(ref _storeCapacityBytes, capacity);
+    }
+
+    /// <summary>Refreshes the gauges' store figures after a committed seal; a failure leaves them stale and is logged, never failing the seal.</summary>
+    private async Task RefreshStoreSizesAfterSealAsync()
+    {
+        try
+        {
+            await RefreshStoreSizesAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.StoreSizesUnavailable(_logger, ex, _session.Location);
         }
     }
 

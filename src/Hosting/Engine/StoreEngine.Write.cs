@@ -7,6 +7,7 @@ internal sealed partial class StoreEngine
 {
     private readonly List<WriteOp> _ops = [];
     private readonly List<PendingMessage> _batch = [];
+    private readonly List<AppendOp> _appends = [];
     private long _nextSeqId = 1;
     private long _lastTimestamp;
 
@@ -41,9 +42,17 @@ internal sealed partial class StoreEngine
     private async Task ProcessAsync(List<WriteOp> ops)
     {
         bool sealFrozen = false;
+        bool flushing = false;
         foreach (WriteOp op in ops)
         {
             sealFrozen |= op is FlushOp or MaintenanceOp;
+            flushing |= op is FlushOp;
+        }
+
+        if (UpdateWritesRefused())
+        {
+            // Try to seal before refusing this turn's appends: writes resume as soon as a seal succeeds.
+            await SealDueAsync(sealFrozen, flushing).ConfigureAwait(false);
         }
 
         await CreateTimelinesAsync(ops).ConfigureAwait(false);
@@ -57,7 +66,8 @@ internal sealed partial class StoreEngine
             }
         }
 
-        await SealDueAsync(sealFrozen).ConfigureAwait(false);
+        await SealDueAsync(sealFrozen, flushing).ConfigureAwait(false);
+        UpdateWritesRefused();
         foreach (WriteOp op in ops)
         {
             if (op is FlushOp flush)
@@ -115,23 +125,73 @@ internal sealed partial class StoreEngine
         }
     }
 
+    /// <summary>
+    /// Journals the turn's appends, as one record when they fit in <see cref="MaxRecordBytes"/> and otherwise as several,
+    /// split only between requests so each request is all in one record. Refuses them all while writes are stopped.
+    /// </summary>
     private async Task AppendAsync(List<WriteOp> ops)
+    {
+        if (UpdateWritesRefused())
+        {
+            var refused = new BlockStoreException(WritesRefusedMessage(), _sealFailure?.Exception);
+            foreach (WriteOp op in ops)
+            {
+                if (op is AppendOp append)
+                {
+                    append.Fail(refused);
+                }
+            }
+
+            return;
+        }
+
+        int next = 0;
+        while (next < ops.Count)
+        {
+            _appends.Clear();
+            long size = JournalCodec.EmptyRecordSize;
+            for (; next < ops.Count; next++)
+            {
+                if (ops[next] is not AppendOp append)
+                {
+                    continue;
+                }
+
+                long appendSize = append.JournalSize;
+                if (JournalCodec.EmptyRecordSize + appendSize > MaxRecordBytes)
+                {
+                    append.Fail(new ArgumentException(
+                        $"The batch needs a journal record of {JournalCodec.EmptyRecordSize + appendSize} bytes; at most {MaxRecordBytes} can be stored.", "batch"));
+                    continue;
+                }
+
+                if (_appends.Count > 0 && size + appendSize > MaxRecordBytes)
+                {
+                    break;
+                }
+
+                _appends.Add(append);
+                size += appendSize;
+            }
+
+            if (_appends.Count > 0)
+            {
+                await CommitAsync(_appends).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Assigns SeqIds to <paramref name="appends"/> (except messages repeating a remembered idempotency key), journals them as one
+    /// record, then publishes and acknowledges them.
+    /// </summary>
+    private async Task CommitAsync(List<AppendOp> appends)
     {
         _batch.Clear();
         _claimed.Clear();
-        bool any = false;
-        foreach (WriteOp op in ops)
+        foreach (AppendOp append in appends)
         {
-            if (op is AppendOp append)
-            {
-                AddToBatch(append);
-                any = true;
-            }
-        }
-
-        if (!any)
-        {
-            return;
+            AddToBatch(append);
         }
 
         // A record's id is the first SeqId it holds: increasing, and above every record that survives a restart.
@@ -149,12 +209,9 @@ internal sealed partial class StoreEngine
                 Log.JournalWriteFailed(_logger, ex, _batch.Count);
                 WriteFailed(ex);
                 var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
-                foreach (WriteOp op in ops)
+                foreach (AppendOp append in appends)
                 {
-                    if (op is AppendOp append)
-                    {
-                        append.Fail(error);
-                    }
+                    append.Fail(error);
                 }
 
                 return;
@@ -165,20 +222,22 @@ internal sealed partial class StoreEngine
             KeysJournaled(journalId);
         }
 
-        foreach (WriteOp op in ops)
+        foreach (AppendOp append in appends)
         {
-            if (op is AppendOp { Refused: false } append)
+            if (append.Refused)
             {
-                // A message that repeated a key stays null here; the caller fills it in (ResolveDuplicatesAsync).
-                var stored = new Message[append.Messages.Length];
-                for (int i = 0; i < stored.Length; i++)
-                {
-                    PendingMessage message = append.Messages[i];
-                    stored[i] = message.DuplicateOf == 0 ? Apply(message, journalId, recovering: false)! : null!;
-                }
-
-                append.Complete(stored);
+                continue;
             }
+
+            // A message that repeated a key stays null here; the caller fills it in (ResolveDuplicatesAsync).
+            var stored = new Message[append.Messages.Length];
+            for (int i = 0; i < stored.Length; i++)
+            {
+                PendingMessage message = append.Messages[i];
+                stored[i] = message.DuplicateOf == 0 ? Apply(message, journalId, recovering: false)! : null!;
+            }
+
+            append.Complete(stored);
         }
     }
 

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using BlockStore.Diagnostics;
 using BlockStore.Providers;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BlockStore.Engine;
 
@@ -30,8 +31,9 @@ internal sealed partial class StoreEngine : IAsyncDisposable
     private Task _writer = Task.CompletedTask;
     private Timer? _maintenanceTimer;
 
-    private StoreEngine(BlockStoreOptions options, IBlockStoreSession session, ILogger logger, BlockStoreMetrics metrics)
+    private StoreEngine(BlockStoreOptions options, IBlockStoreSession session, long maxRecordBytes, ILogger logger, BlockStoreMetrics metrics)
     {
+        MaxRecordBytes = maxRecordBytes;
         _options = options;
         _session = session;
         _logger = logger;
@@ -49,15 +51,24 @@ internal sealed partial class StoreEngine : IAsyncDisposable
 
     public string Location => _session.Location;
 
+    /// <summary>The largest journal record a turn may build: the provider's limit, and what one array can hold.</summary>
+    public long MaxRecordBytes { get; }
+
     public BlockCache Cache => _cache;
 
     public static async Task<StoreEngine> OpenAsync(BlockStoreOptions options, IBlockStoreProvider provider, ILogger logger, BlockStoreMetrics metrics, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
+        ValidateOptionsResult valid = BlockStoreOptionsValidator.ValidateForProvider(options, provider);
+        if (valid.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(BlockStoreOptions), valid.Failures);
+        }
+
         IBlockStoreSession session = await provider.OpenAsync(options, cancellationToken).ConfigureAwait(false);
         try
         {
-            var engine = new StoreEngine(options, session, logger, metrics);
+            var engine = new StoreEngine(options, session, Math.Min(provider.MaxPayloadBytes, Array.MaxLength), logger, metrics);
             await engine.RecoverAsync(cancellationToken).ConfigureAwait(false);
             await engine.StartTelemetryAsync(cancellationToken).ConfigureAwait(false);
             engine.Start();
@@ -103,18 +114,22 @@ internal sealed partial class StoreEngine : IAsyncDisposable
             used += store.UsedBytes;
         }
 
+        long full = FullBlocks;
         return new StoreStats(
             stores.Count,
             capacity,
             used,
             Interlocked.Read(ref _sealedBlocks),
-            Interlocked.Read(ref _openBlocks),
+            Math.Max(0, Interlocked.Read(ref _openBlocks) - full),
             Interlocked.Read(ref _messages),
             _convs.Count,
             _users.Count,
             Interlocked.Read(ref _lastSeqId),
             Interlocked.Read(ref _journalBytesPublished),
-            stores);
+            stores)
+        {
+            FullBlocks = full,
+        };
     }
 
     public async ValueTask DisposeAsync()

@@ -32,6 +32,21 @@ internal sealed class AppendOp(PendingMessage[] messages, bool isBatch) : WriteO
 
     /// <summary>Set when the writer refused the request before writing any of it.</summary>
     public bool Refused { get; set; }
+
+    /// <summary>The bytes these messages take in a journal record.</summary>
+    public long JournalSize
+    {
+        get
+        {
+            long size = 0;
+            foreach (PendingMessage message in Messages)
+            {
+                size += message.JournalSize;
+            }
+
+            return size;
+        }
+    }
 }
 
 /// <summary>A checkpoint to move forward.</summary>

@@ -1,3 +1,6 @@
+using BlockStore.Providers;
+using Microsoft.Extensions.Logging;
+
 namespace BlockStore.Tests.Contract;
 
 /// <summary>Checkpoints: start at 0, durable, never move backwards, never beyond the user's last SeqId.</summary>
@@ -59,5 +62,27 @@ public abstract partial class ContractTests
         await Task.WhenAll(targets.Select(seq => Task.Run(() => store.UpdateUserCheckpointAsync("racer", seq))));
 
         Assert.Equal(sent[^1].SeqId, await store.GetUserCheckpointAsync("racer"));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_beyond_the_recovered_timeline_is_clamped_to_its_end_and_logged_once()
+    {
+        // What a power cut under Durability.Normal can leave: the checkpoint log kept an update whose messages the journal lost.
+        MessageStore store = await OpenAsync();
+        List<Message> sent = await AddManyAsync(store, "c", 3, Users("u"));
+        await store.DisposeAsync();
+        IBlockStoreSession session = await Fixture.CreateProvider().OpenAsync(CreateOptions());
+        await session.Checkpoints.SaveAsync([new KeyValuePair<string, long>("u", sent[^1].SeqId + 5)]);
+        await session.DisposeAsync();
+        var logs = new ListLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+
+        await using MessageStore reopened = await MessageStore.OpenAsync(CreateOptions(), Fixture.CreateProvider(), loggerFactory);
+
+        Assert.Equal(sent[^1].SeqId, await reopened.GetUserCheckpointAsync("u"));
+        Assert.Empty(await reopened.GetMessagesAfterCheckpointAsync("u"));
+        Assert.Equal(sent[^1].SeqId, await reopened.GetUserCheckpointAsync("u"));
+        await reopened.UpdateUserCheckpointAsync("u", sent[^1].SeqId);
+        Assert.Single(logs.Entries, e => e.EventId == 10 && e.Level == LogLevel.Warning && e.Message.Contains("'u'", StringComparison.Ordinal));
     }
 }

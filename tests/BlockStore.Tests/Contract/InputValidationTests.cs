@@ -1,6 +1,6 @@
 namespace BlockStore.Tests.Contract;
 
-/// <summary>DESIGN.md section 6: bad input is refused with an exception naming the parameter, and nothing is written.</summary>
+/// <summary>Bad input is refused with an exception naming the parameter, and nothing is written.</summary>
 public abstract partial class ContractTests
 {
     public static TheoryData<string?> BadIds => new()
@@ -115,6 +115,24 @@ public abstract partial class ContractTests
         await Assert.ThrowsAsync<ArgumentNullException>(() => store.AddMessagesAsync(null!));
         await AssertNothingWrittenAsync(store);
         Assert.Empty(await store.AddMessagesAsync([]));
+    }
+
+    [Fact]
+    public async Task More_recipients_than_MaxRecipients_are_refused_and_nothing_is_written()
+    {
+        MessageStore store = await OpenAsync(o => o.MaxRecipients = 100);
+        string[] tooMany = Enumerable.Range(0, 101).Select(i => $"user-{i}").ToArray();
+
+        var single = await Assert.ThrowsAsync<ArgumentException>(() => store.AddMessageAsync("c", 1, Bytes("x"), tooMany));
+        var batch = await Assert.ThrowsAsync<ArgumentException>(() => store.AddMessagesAsync([new NewMessage("c", 1, Bytes("ok"), ["u"]), new NewMessage("c", 1, Bytes("x"), tooMany)]));
+
+        Assert.Equal("userIds", single.ParamName);
+        Assert.Contains("BlockStore:MaxRecipients", single.Message, StringComparison.Ordinal);
+        Assert.Equal("batch", batch.ParamName);
+        Assert.Contains("batch[1]", batch.Message, StringComparison.Ordinal);
+        await AssertNothingWrittenAsync(store);
+        await store.AddMessageAsync("c", 1, Bytes("x"), tooMany[..100]);
+        Assert.Equal(100, (await store.GetStatsAsync()).UserTimelines);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace BlockStore.Tests.Contract;
 
-/// <summary>The original design's usage flows: send to a group, come online and read unread messages, page through history.</summary>
+/// <summary>The core usage flows: send to a group, come online and read unread messages, page through history.</summary>
 public abstract partial class ContractTests
 {
     [Fact]
@@ -115,5 +115,23 @@ public abstract partial class ContractTests
         Assert.Equal(1, stats.Stores);
         Assert.Equal(stats.StoreDetails.Sum(s => s.Capacity), stats.CapacityBytes);
         Assert.InRange(stats.UsedBytes, 1, stats.CapacityBytes);
+    }
+
+    [Fact]
+    public async Task Stats_report_full_blocks_waiting_to_be_written_apart_from_open_ones()
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 100);
+        await store.FlushAsync();
+        await AddManyAsync(store, "c", 1000);
+        await AddManyAsync(store, "c", 30);
+
+        StoreStats waiting = await store.GetStatsAsync();
+        await store.FlushAsync();
+        StoreStats written = await store.GetStatsAsync();
+
+        Assert.Equal(10, waiting.Blocks + waiting.FullBlocks);
+        Assert.Equal(1, waiting.OpenBlocks);
+        Assert.Equal((10, 0, 1), (written.Blocks, written.FullBlocks, written.OpenBlocks));
+        Assert.Equal(1, written.Stores);
     }
 }

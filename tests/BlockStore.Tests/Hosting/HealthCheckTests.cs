@@ -68,6 +68,34 @@ public sealed class HealthCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Refusing_writes_because_sealing_keeps_failing_is_unhealthy()
+    {
+        var faulty = new FaultyProvider(new SqliteBlockStoreProvider(new SqliteBlockStoreOptions())) { FailBlockWrites = true };
+        await using ServiceProvider provider = Build(
+            o => o.MinimumFreeBytes = 0,
+            services => services.AddSingleton<IBlockStoreProvider>(faulty),
+            o =>
+            {
+                o.TimelineMaxSize = 1000;
+                o.JournalMaxBytes = 8192;
+                o.OpenBlocksMaxBytes = 8192;
+            });
+        IMessageStore store = provider.GetRequiredService<IMessageStore>();
+        BlockStoreException? refused = null;
+        for (int i = 0; i < 500 && refused is null; i++)
+        {
+            refused = await Record.ExceptionAsync(() => store.AddMessageAsync($"c{i % 5}", 1, new byte[500], ["u"])) as BlockStoreException;
+        }
+
+        HealthReportEntry entry = await CheckAsync(provider);
+
+        Assert.NotNull(refused);
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Contains("writes are refused", entry.Description, StringComparison.Ordinal);
+        Assert.IsType<IOException>(entry.Exception);
+    }
+
+    [Fact]
     public async Task Too_little_free_disk_space_is_degraded()
     {
         await using ServiceProvider provider = Build(o => o.MinimumFreeBytes = long.MaxValue);
@@ -84,11 +112,15 @@ public sealed class HealthCheckTests : IDisposable
         return report.Entries[BlockStoreHealthCheckBuilderExtensions.HealthCheckName];
     }
 
-    private ServiceProvider Build(Action<BlockStoreHealthCheckOptions> configure, Action<IServiceCollection>? more = null)
+    private ServiceProvider Build(Action<BlockStoreHealthCheckOptions> configure, Action<IServiceCollection>? more = null, Action<BlockStoreOptions>? store = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddBlockStore(b => b.Configure(o => o.DataDir = _dir).AddHealthCheck(configure));
+        services.AddBlockStore(b => b.Configure(o =>
+        {
+            o.DataDir = _dir;
+            store?.Invoke(o);
+        }).AddHealthCheck(configure));
         more?.Invoke(services);
         return services.BuildServiceProvider();
     }

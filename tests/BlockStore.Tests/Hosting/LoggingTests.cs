@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using BlockStore.Providers.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -58,26 +57,6 @@ public sealed class LoggingTests : IDisposable
         Assert.Contains("Sqlite provider", opened, StringComparison.Ordinal);
         Assert.Contains("Normal durability", opened, StringComparison.Ordinal);
         Assert.DoesNotContain(logs.Entries, e => e.Message.StartsWith("Rolled to new store 1 ", StringComparison.Ordinal));
-        Assert.Single(logs.Entries, e => e.EventId == 10 && e.Message.StartsWith("Created the first store 1 ", StringComparison.Ordinal));
-    }
-
-    /// <summary>Keeps every log entry in memory.</summary>
-    private sealed class ListLoggerProvider : ILoggerProvider, ILogger
-    {
-        public ConcurrentQueue<(int EventId, LogLevel Level, string Message)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
-
-        public void Dispose()
-        {
-        }
+        Assert.Single(logs.Entries, e => e.EventId == 12 && e.Message.StartsWith("Created the first store 1 ", StringComparison.Ordinal));
     }
 }

@@ -20,6 +20,7 @@ public sealed class OptionsValidationTests
     [InlineData(nameof(BlockStoreOptions.OpenBlocksMaxBytes), "BlockStore:OpenBlocksMaxBytes must be between 4096 and")]
     [InlineData(nameof(BlockStoreOptions.MaxGroupCommit), "BlockStore:MaxGroupCommit must be between 1 and 1000000")]
     [InlineData(nameof(BlockStoreOptions.IdempotencyMaxKeys), "BlockStore:IdempotencyMaxKeys must be between 1 and 10000000")]
+    [InlineData(nameof(BlockStoreOptions.MaxRecipients), "BlockStore:MaxRecipients must be between 1 and 1000000")]
     public void Out_of_range_values_name_the_key_and_the_range(string key, string expected)
     {
         var options = new BlockStoreOptions();
@@ -53,7 +54,7 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
-    public void The_original_capacity_with_the_default_message_size_is_refused_naming_both_keys()
+    public void A_10000_byte_capacity_with_the_default_message_size_is_refused_naming_both_keys()
     {
         ValidateOptionsResult result = Validate(new BlockStoreOptions { MaxCapacity = 10000 });
 

@@ -51,6 +51,34 @@ public sealed class ServiceCollectionTests : IDisposable
     }
 
     [Fact]
+    public async Task Synchronous_dispose_completes_on_a_thread_whose_synchronization_context_is_never_pumped()
+    {
+        MessageStore store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        await store.AddMessageAsync("c", 1, new byte[] { 1 }, ["u"]);
+        Exception? failure = null;
+        var caller = new Thread(() =>
+        {
+            // A context that queues every continuation and never runs one: anything resumed on it would hang for ever.
+            SynchronizationContext.SetSynchronizationContext(new NeverPumpedContext());
+            try
+            {
+                store.Dispose();
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        });
+
+        caller.Start();
+
+        Assert.True(caller.Join(TimeSpan.FromSeconds(30)), "Dispose did not return under a blocked synchronization context");
+        Assert.Null(failure);
+        await using MessageStore reopened = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        Assert.Single(await reopened.GetConvMessagesAsync("c", 10));
+    }
+
+    [Fact]
     public void Configuration_binds_options_and_picks_the_provider()
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -141,5 +169,15 @@ public sealed class ServiceCollectionTests : IDisposable
         Assert.Throws<ArgumentNullException>(() => ((IServiceCollection)null!).AddBlockStore());
         Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddBlockStore((Action<IBlockStoreBuilder>)null!));
         Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddBlockStore((IConfiguration)null!));
+    }
+
+    /// <summary>A single-threaded context whose queue is never drained, as on a blocked UI thread.</summary>
+    private sealed class NeverPumpedContext : SynchronizationContext
+    {
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new InvalidOperationException("Send on a blocked context.");
     }
 }

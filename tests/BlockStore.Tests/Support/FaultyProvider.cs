@@ -6,9 +6,14 @@ namespace BlockStore.Tests;
 public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvider
 {
     private int _failedBlockWrites;
+    private int _blocksWritten;
+    private long? _maxPayloadBytes;
 
     /// <summary>When set, every <see cref="IBlockStorage.WriteBlocksAsync"/> throws before writing.</summary>
     public bool FailBlockWrites { get; set; }
+
+    /// <summary>When set, every <see cref="ITimelineRepository.CommitBlocksAsync"/> throws before committing (the block bytes were written).</summary>
+    public bool FailBlockCommits { get; set; }
 
     /// <summary>When set, every <see cref="ITimelineRepository.AppendJournalAsync"/> throws before writing.</summary>
     public bool FailJournalWrites { get; set; }
@@ -16,9 +21,22 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
     /// <summary>When set, every <see cref="ICheckpointStore.SaveAsync"/> throws before writing.</summary>
     public bool FailCheckpointWrites { get; set; }
 
+    /// <summary>When set, journal appends wait for this task first, so writes can queue up behind one held commit.</summary>
+    public Task? JournalGate { get; set; }
+
     public int FailedBlockWrites => Volatile.Read(ref _failedBlockWrites);
 
+    /// <summary>How many blocks the inner provider has written.</summary>
+    public int BlocksWritten => Volatile.Read(ref _blocksWritten);
+
     public string Name => inner.Name;
+
+    /// <summary>The inner provider's limit, or a smaller one set by a test; journal records and blocks above it are refused as the real limit would.</summary>
+    public long MaxPayloadBytes
+    {
+        get => _maxPayloadBytes ?? inner.MaxPayloadBytes;
+        set => _maxPayloadBytes = value;
+    }
 
     public async ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default) =>
         new Session(this, await inner.OpenAsync(options, cancellationToken));
@@ -39,7 +57,7 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
 
-        public ValueTask<IReadOnlyList<StoreIndex>> WriteBlocksAsync(IReadOnlyList<ReadOnlyMemory<byte>> blocks, CancellationToken cancellationToken = default)
+        public async ValueTask<IReadOnlyList<StoreIndex>> WriteBlocksAsync(IReadOnlyList<ReadOnlyMemory<byte>> blocks, CancellationToken cancellationToken = default)
         {
             if (owner.FailBlockWrites)
             {
@@ -47,7 +65,17 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
                 throw Injected("block write");
             }
 
-            return inner.Blocks.WriteBlocksAsync(blocks, cancellationToken);
+            foreach (ReadOnlyMemory<byte> block in blocks)
+            {
+                if (block.Length > owner.MaxPayloadBytes)
+                {
+                    throw Injected($"a block of {block.Length} bytes is over the limit of {owner.MaxPayloadBytes}");
+                }
+            }
+
+            IReadOnlyList<StoreIndex> locations = await inner.Blocks.WriteBlocksAsync(blocks, cancellationToken);
+            Interlocked.Add(ref owner._blocksWritten, locations.Count);
+            return locations;
         }
 
         public ValueTask ReadBlockAsync(StoreIndex location, Memory<byte> destination, CancellationToken cancellationToken = default) =>
@@ -65,11 +93,28 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
         public IAsyncEnumerable<JournalRecord> ReadJournalAsync(CancellationToken cancellationToken = default) =>
             inner.Timelines.ReadJournalAsync(cancellationToken);
 
-        public ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
-            owner.FailJournalWrites ? throw Injected("journal write") : inner.Timelines.AppendJournalAsync(recordId, payload, cancellationToken);
+        public async ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+        {
+            if (owner.JournalGate is { } gate)
+            {
+                await gate;
+            }
+
+            if (owner.FailJournalWrites)
+            {
+                throw Injected("journal write");
+            }
+
+            if (payload.Length > owner.MaxPayloadBytes)
+            {
+                throw Injected($"a journal record of {payload.Length} bytes is over the limit of {owner.MaxPayloadBytes}");
+            }
+
+            await inner.Timelines.AppendJournalAsync(recordId, payload, cancellationToken);
+        }
 
         public ValueTask CommitBlocksAsync(IReadOnlyList<BlockInfo> blocks, long journalKeepFrom, CancellationToken cancellationToken = default) =>
-            inner.Timelines.CommitBlocksAsync(blocks, journalKeepFrom, cancellationToken);
+            owner.FailBlockCommits ? throw Injected("block metadata commit") : inner.Timelines.CommitBlocksAsync(blocks, journalKeepFrom, cancellationToken);
 
         public ValueTask<long> GetAsync(string userId, CancellationToken cancellationToken = default) =>
             inner.Checkpoints.GetAsync(userId, cancellationToken);

@@ -105,13 +105,26 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         List<Message> sent = await AddManyAsync(store, "c", 5, Users("u"));
         await store.UpdateUserCheckpointAsync("u", sent[2].SeqId);
         await store.DisposeAsync();
-        Execute("UPDATE checkpoints SET seq = 987654 WHERE user_id = 'u'");
+        Execute("UPDATE checkpoints SET seq = -987654 WHERE user_id = 'u'");
 
         store = await OpenAsync();
 
         await Assert.ThrowsAsync<BlockStoreException>(() => store.GetUserCheckpointAsync("u"));
         await Assert.ThrowsAsync<BlockStoreException>(() => store.GetMessagesAfterCheckpointAsync("u"));
         AssertSameMessages(sent, await store.GetUserMessagesAsync("u", 0, 10));
+    }
+
+    [Fact]
+    public async Task MaxBlockBytes_beyond_SQLites_blob_limit_is_refused_at_start_naming_the_key()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => OpenAsync(o =>
+        {
+            o.MaxCapacity = 4L << 30;
+            o.MaxBlockBytes = 1 << 30;
+        }));
+
+        Assert.Contains("BlockStore:MaxBlockBytes (1073741824)", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(DatabasePath));
     }
 
     [Theory]
