@@ -5,7 +5,7 @@ namespace BlockStore.Engine;
 /// <summary>
 /// Idempotency keys: the writer remembers (conversation, key) → the message stored first, for
 /// <see cref="BlockStoreOptions.IdempotencyWindow"/>, bounded by <see cref="BlockStoreOptions.IdempotencyMaxKeys"/> and by a quarter of
-/// <see cref="BlockStoreOptions.JournalMaxBytes"/>. Keys travel in the journal records of their messages; before sealing drops a
+/// <see cref="BlockStoreOptions.JournalMaxBytes"/> (and one journal record). Keys travel in the journal records of their messages; before sealing drops a
 /// record that holds keys still remembered, they are written again in a carried-keys record, so the journal always holds them
 /// and recovery rebuilds the map. Only the writer touches the map.
 /// </summary>
@@ -165,7 +165,8 @@ internal sealed partial class StoreEngine
     /// <summary>Forgets the oldest keys while they are past the window or the keys pass their count or byte budget.</summary>
     private void ForgetKeys(long now)
     {
-        long maxBytes = _options.JournalMaxBytes / 4;
+        // The carried-keys record must also fit in one journal record.
+        long maxBytes = Math.Min(_options.JournalMaxBytes / 4, MaxRecordBytes - JournalCodec.EmptyRecordSize);
         while (_keyOrder.TryPeek(out IdempotencyEntry? head)
             && (head.Removed || now - head.Timestamp >= KeyWindowMs || _keys.Count > _options.IdempotencyMaxKeys || _keyBytes > maxBytes))
         {
