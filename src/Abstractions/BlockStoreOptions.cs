@@ -50,4 +50,7 @@ public sealed class BlockStoreOptions
 
     /// <summary>The most write requests the writer loop commits together in one group commit. Default: 4,096.</summary>
     public int MaxGroupCommit { get; set; } = 4096;
+
+    /// <summary>How long opening keeps retrying while another instance owns the data set before it throws <see cref="StoreLockedException"/>. Default: zero (fail at once).</summary>
+    public TimeSpan LockWaitTimeout { get; set; } = TimeSpan.Zero;
 }

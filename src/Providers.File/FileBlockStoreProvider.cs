@@ -2,14 +2,17 @@ namespace BlockStore.Providers.File;
 
 /// <summary>Opens BlockStore data sets kept as plain files under <see cref="BlockStoreOptions.DataDir"/>: store files, a journal, metadata and checkpoint logs.</summary>
 /// <remarks>
-/// Layout: <c>blockstore.lock</c> (ownership), <c>stores/store-NNNNNN.dat</c> (block bytes), <c>journal/&lt;first id&gt;.log</c>
+/// Layout: <c>blockstore.lock</c> (ownership), <c>blockstore.format</c> (provider and format), <c>stores/store-NNNNNN.dat</c> (block bytes), <c>journal/&lt;first id&gt;.log</c>
 /// (open blocks), <c>meta/timelines.snapshot|log</c> (StoreIndex of sealed blocks) and <c>meta/checkpoints.snapshot|log</c>.
-/// No conversation or user id ever becomes part of a file name.
+/// No conversation or user id ever becomes part of a file name. On Unix directories are created 0700 and files 0600.
 /// </remarks>
 public sealed class FileBlockStoreProvider : IBlockStoreProvider
 {
-    /// <summary>The name of the lock file inside <see cref="BlockStoreOptions.DataDir"/>.</summary>
-    public const string LockFileName = "blockstore.lock";
+    /// <summary>The name of the lock file inside <see cref="BlockStoreOptions.DataDir"/>, the same for every provider.</summary>
+    public const string LockFileName = DataDirectory.LockFileName;
+
+    /// <summary>The version of this provider's layout, recorded in the DataDir when a data set is created.</summary>
+    private const int DataSetFormat = 1;
 
     private const string Prefix = "BlockStore:File:";
     private readonly FileBlockStoreOptions _fileOptions;
@@ -29,7 +32,7 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
     public long MaxPayloadBytes => 1L << 30;
 
     /// <inheritdoc />
-    public ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
+    public async ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MaxCapacity, (long)FileHeader.Size, "BlockStore:MaxCapacity");
@@ -37,24 +40,26 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_fileOptions.SnapshotThresholdBytes, Prefix + nameof(FileBlockStoreOptions.SnapshotThresholdBytes));
         cancellationToken.ThrowIfCancellationRequested();
 
-        string dataDir = Path.GetFullPath(options.DataDir);
-        DataDirectory.Create(dataDir, "BlockStore:DataDir");
-        DataSetLock fileLock = DataSetLock.Acquire(Path.Combine(dataDir, LockFileName), dataDir);
+        DataDirectory dataDirectory = await DataDirectory.OpenAsync(
+            options.DataDir, "BlockStore:DataDir", Name, DataSetFormat, options, DurableFiles.SyncDirectory, cancellationToken).ConfigureAwait(false);
+        string dataDir = dataDirectory.FullPath;
         FileBlockStorage? blocks = null;
         FileTimelineRepository? timelines = null;
+        FileCheckpointStore? checkpoints = null;
         try
         {
             blocks = FileBlockStorage.Open(Path.Combine(dataDir, "stores"), options.MaxCapacity, options.Durability);
             timelines = FileTimelineRepository.Open(dataDir, options.Durability, _fileOptions);
-            FileCheckpointStore checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
+            checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
             DurableFiles.SyncDirectory(dataDir, options.Durability);
-            return ValueTask.FromResult<IBlockStoreSession>(new FileBlockStoreSession(dataDir, fileLock, blocks, timelines, checkpoints));
+            return new FileBlockStoreSession(dataDirectory, blocks, timelines, checkpoints);
         }
         catch
         {
+            checkpoints?.Dispose();
             timelines?.Dispose();
             blocks?.Dispose();
-            fileLock.Dispose();
+            dataDirectory.Dispose();
             throw;
         }
     }

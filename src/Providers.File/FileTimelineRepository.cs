@@ -25,7 +25,7 @@ internal sealed partial class FileTimelineRepository : ITimelineRepository, IDis
     public static FileTimelineRepository Open(string dataDir, Durability durability, FileBlockStoreOptions options)
     {
         string metaDir = Path.Combine(dataDir, "meta");
-        Directory.CreateDirectory(metaDir);
+        PrivateFiles.CreateDirectory(metaDir);
         DurableFiles.DeleteLeftovers(metaDir);
         var repository = new FileTimelineRepository();
         try

@@ -15,6 +15,7 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly int _pageCacheKib;
     private readonly ConcurrentBag<SqliteReader> _readers = [];
     private readonly Durability _durability;
+    private int _idleReaders;
     private bool _disposed;
 
     public SqliteDatabase(string connectionString, Durability durability, int pageCacheKib)
@@ -29,6 +30,12 @@ internal sealed class SqliteDatabase : IDisposable
     }
 
     public SqliteConnection Writer { get; }
+
+    /// <summary>The most idle readers kept in the pool; a reader returned beyond it is closed.</summary>
+    public static int MaxIdleReaders { get; } = Math.Max(4, Environment.ProcessorCount);
+
+    /// <summary>The readers waiting in the pool.</summary>
+    public int IdleReaders => _readers.Count;
 
     /// <summary>Serialises use of <see cref="Writer"/>.</summary>
     public Lock WriteLock { get; } = new();
@@ -54,25 +61,46 @@ internal sealed class SqliteDatabase : IDisposable
         return new Restore(Writer, Synchronous(_durability));
     }
 
+    /// <summary>Takes a reader from the pool, or opens one; throws <see cref="ObjectDisposedException"/> once the database is closed.</summary>
     public SqliteReader RentReader()
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         if (_readers.TryTake(out SqliteReader? reader))
         {
+            Interlocked.Decrement(ref _idleReaders);
             return reader;
         }
 
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         connection.Execute($"PRAGMA query_only=1; PRAGMA cache_size=-{_pageCacheKib}; PRAGMA busy_timeout=5000;");
-        return new SqliteReader(connection);
+        reader = new SqliteReader(connection);
+        if (Volatile.Read(ref _disposed))
+        {
+            reader.Dispose();
+            throw new ObjectDisposedException(nameof(SqliteDatabase));
+        }
+
+        return reader;
     }
 
-    /// <summary>Puts a reader back in the pool, or closes it when the database closed while it was in use.</summary>
+    /// <summary>
+    /// Puts a reader back in the pool, or closes it when <see cref="MaxIdleReaders"/> already wait there or the database closed
+    /// while it was in use.
+    /// </summary>
     public void ReturnReader(SqliteReader reader)
     {
+        if (Interlocked.Increment(ref _idleReaders) > MaxIdleReaders)
+        {
+            Interlocked.Decrement(ref _idleReaders);
+            reader.Dispose();
+            return;
+        }
+
         _readers.Add(reader);
         if (Volatile.Read(ref _disposed) && _readers.TryTake(out SqliteReader? late))
         {
+            Interlocked.Decrement(ref _idleReaders);
             late.Dispose();
         }
     }
@@ -82,6 +110,7 @@ internal sealed class SqliteDatabase : IDisposable
         Volatile.Write(ref _disposed, true);
         while (_readers.TryTake(out SqliteReader? reader))
         {
+            Interlocked.Decrement(ref _idleReaders);
             reader.Dispose();
         }
 

@@ -81,6 +81,9 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         }
     }
 
+    /// <remarks>A commit deletes the rows below its trim point and keeps nothing else, so every id in use is in a row.</remarks>
+    public ValueTask<long> LoadJournalKeepFromAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(0L);
+
     public ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         lock (_db.WriteLock)

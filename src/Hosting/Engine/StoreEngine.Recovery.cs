@@ -34,14 +34,14 @@ internal sealed partial class StoreEngine
             maxTimestamp = Math.Max(maxTimestamp, info.LastTimestamp);
         }
 
+        long keepFrom = await repository.LoadJournalKeepFromAsync(cancellationToken).ConfigureAwait(false);
+        long lastJournalId = keepFrom - 1;
         int records = 0;
         long replayed = 0;
-        long maxRecordId = 0;
         var keys = new List<IdempotencyEntry>();
         await foreach (JournalRecord record in repository.ReadJournalAsync(cancellationToken).ConfigureAwait(false))
         {
             List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys);
-            maxRecordId = Math.Max(maxRecordId, record.Id);
             foreach (PendingMessage message in messages)
             {
                 Apply(message, record.Id, recovering: true);
@@ -50,14 +50,17 @@ internal sealed partial class StoreEngine
             }
 
             JournalAppended(record.Id, record.Payload.Length);
+            lastJournalId = Math.Max(lastJournalId, record.Id);
             records++;
             replayed += messages.Count;
         }
 
         RecoverKeys(keys);
 
-        // A carried-keys record takes a SeqId of its own, possibly above every message.
-        _nextSeqId = Math.Max(maxSeq, maxRecordId) + 1;
+        // Ids below the trim point may have been used before, even if no stored message holds them any more; a carried-keys
+        // record takes a SeqId of its own, possibly above every message.
+        _nextSeqId = Math.Max(Math.Max(maxSeq, lastJournalId) + 1, keepFrom);
+        _lastJournalId = Math.Max(lastJournalId, 0);
         _lastSeqId = maxSeq;
         _lastTimestamp = maxTimestamp;
         if (records > 0)

@@ -42,6 +42,26 @@ public sealed class FileEndToEndTests() : StoreTestBase(new FileFixture())
     }
 
     [Fact]
+    public async Task SeqIds_restart_above_a_recorded_journal_trim_point_that_no_stored_message_reaches()
+    {
+        // Earlier versions recorded a trim point above every stored SeqId after a failed journal write.
+        await using (IBlockStoreSession session = await Fixture.CreateProvider().OpenAsync(CreateOptions()))
+        {
+            await session.Timelines.CommitBlocksAsync([], journalKeepFrom: 100);
+        }
+
+        var unsealed = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
+        MessageStore store = await OpenAsync(provider: unsealed);
+        Message journaled = await store.AddMessageAsync("c", 1, Bytes("journaled"), Users("u"));
+        await store.DisposeAsync();
+
+        store = await OpenAsync();
+
+        Assert.True(journaled.SeqId >= 100, $"SeqId {journaled.SeqId}");
+        AssertSameMessages([journaled], await store.GetConvMessagesAsync("c", 10));
+    }
+
+    [Fact]
     public async Task UseFileSystem_binds_its_section_and_gives_a_working_store()
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -62,6 +62,33 @@ public abstract class FileProviderTestBase : IAsyncLifetime
         await session.DisposeAsync();
     }
 
+    /// <summary>How many files under <paramref name="directory"/> this process holds open (Linux: from <c>/proc/self/fd</c>; elsewhere 0).</summary>
+    protected static int OpenFilesUnder(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        int count = 0;
+        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget?.StartsWith(directory + "/", StringComparison.Ordinal) == true)
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+                // The descriptor was closed while the list was read.
+            }
+        }
+
+        return count;
+    }
+
     protected static byte[] Filled(int length, byte seed)
     {
         var bytes = new byte[length];

@@ -1,3 +1,4 @@
+using BlockStore.Providers;
 using BlockStore.Providers.Sqlite;
 using BlockStore.Tests.Contract;
 using Microsoft.Data.Sqlite;
@@ -38,7 +39,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
     }
 
     [Fact]
-    public async Task A_connection_string_places_the_database_and_its_lock()
+    public async Task A_connection_string_places_the_database_and_its_DataDir_lock_beside_it()
     {
         string path = Path.Combine(DataDir, "elsewhere", "chat.sqlite");
         var provider = new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { ConnectionString = $"Data Source={path}" });
@@ -46,8 +47,47 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         await store.AddMessageAsync("c", 1, Bytes("x"), []);
 
         Assert.True(File.Exists(path));
-        Assert.True(File.Exists(path + ".lock"));
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(path)!, "blockstore.lock")));
         await Assert.ThrowsAsync<StoreLockedException>(() => MessageStore.OpenAsync(CreateOptions(), new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { ConnectionString = $"Data Source={path}" })));
+    }
+
+    [Fact]
+    public async Task An_instance_of_an_earlier_version_holding_the_lock_beside_the_database_keeps_the_data_set()
+    {
+        MessageStore store = await OpenAsync();
+        await store.DisposeAsync();
+        using var earlier = new FileStream(DatabasePath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        await Assert.ThrowsAsync<StoreLockedException>(() => MessageStore.OpenAsync(CreateOptions(), Fixture.CreateProvider()));
+    }
+
+    [Fact]
+    public async Task A_read_after_the_data_set_closed_is_refused_not_served_by_an_unlocked_connection()
+    {
+        IBlockStoreSession session = await Fixture.CreateProvider().OpenAsync(CreateOptions());
+        await session.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => session.Checkpoints.GetAsync("u").AsTask());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => session.Blocks.ReadBlockAsync(new StoreIndex(1, 64, 10, DateTimeOffset.UnixEpoch), new byte[10]).AsTask());
+    }
+
+    [Fact]
+    public void Idle_pooled_readers_are_bounded_after_a_burst_of_reads()
+    {
+        Directory.CreateDirectory(DataDir);
+        using var db = new SqliteDatabase($"Data Source={DatabasePath};Pooling=False", Durability.Normal, 1024);
+        var readers = new List<SqliteReader>();
+        for (int i = 0; i < SqliteDatabase.MaxIdleReaders * 4; i++)
+        {
+            readers.Add(db.RentReader());
+        }
+
+        foreach (SqliteReader reader in readers)
+        {
+            db.ReturnReader(reader);
+        }
+
+        Assert.Equal(SqliteDatabase.MaxIdleReaders, db.IdleReaders);
     }
 
     [Fact]
