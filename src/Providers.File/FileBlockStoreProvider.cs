@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace BlockStore.Providers.File;
 
 /// <summary>Opens BlockStore data sets kept as plain files under <see cref="BlockStoreOptions.DataDir"/>: store files, a journal, metadata and checkpoint logs.</summary>
@@ -14,7 +16,6 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
     /// <summary>The version of this provider's layout, recorded in the DataDir when a data set is created.</summary>
     private const int DataSetFormat = 1;
 
-    private const string Prefix = "BlockStore:File:";
     private readonly FileBlockStoreOptions _fileOptions;
 
     /// <summary>Creates the provider with its settings.</summary>
@@ -36,8 +37,12 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MaxCapacity, (long)FileHeader.Size, "BlockStore:MaxCapacity");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_fileOptions.JournalSegmentBytes, Prefix + nameof(FileBlockStoreOptions.JournalSegmentBytes));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_fileOptions.SnapshotThresholdBytes, Prefix + nameof(FileBlockStoreOptions.SnapshotThresholdBytes));
+        ValidateOptionsResult validation = FileBlockStoreOptionsValidator.Default.Validate(null, _fileOptions);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(FileBlockStoreOptions), validation.Failures);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
 
         DataDirectory dataDirectory = await DataDirectory.OpenAsync(
@@ -48,7 +53,7 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         FileCheckpointStore? checkpoints = null;
         try
         {
-            blocks = FileBlockStorage.Open(Path.Combine(dataDir, "stores"), options.MaxCapacity, options.Durability);
+            blocks = FileBlockStorage.Open(Path.Combine(dataDir, FileLayout.StoresDir), options.MaxCapacity, options.Durability);
             timelines = FileTimelineRepository.Open(dataDir, options.Durability, _fileOptions);
             checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
             DurableFiles.SyncDirectory(dataDir, options.Durability);

@@ -26,7 +26,7 @@ internal sealed class FileCheckpointStore : ICheckpointStore, IDisposable
         try
         {
             store._log = SnapshotLog.Open(
-                Path.Combine(dataDir, "meta"), "checkpoints", FileKind.CheckpointSnapshot, FileKind.CheckpointLog, durability, snapshotThreshold, store.Replay);
+                Path.Combine(dataDir, FileLayout.MetaDir), FileLayout.CheckpointsName, FileKind.CheckpointSnapshot, FileKind.CheckpointLog, durability, snapshotThreshold, store.Replay);
             return store;
         }
         catch

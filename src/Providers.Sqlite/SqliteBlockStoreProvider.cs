@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace BlockStore.Providers.Sqlite;
 
@@ -9,8 +10,6 @@ namespace BlockStore.Providers.Sqlite;
 /// </remarks>
 public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
 {
-    private const int MaxPageCacheKib = 4 * 1024 * 1024;
-
     /// <summary>The version of this provider's layout, recorded in the DataDir when a data set is created.</summary>
     private const int DataSetFormat = 1;
 
@@ -40,7 +39,12 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
     public async ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Validate(_sqliteOptions);
+        ValidateOptionsResult validation = SqliteBlockStoreOptionsValidator.Default.Validate(null, _sqliteOptions);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SqliteBlockStoreOptions), validation.Failures);
+        }
+
         var builder = _sqliteOptions.ConnectionString is { Length: > 0 } cs
             ? new SqliteConnectionStringBuilder(cs)
             : new SqliteConnectionStringBuilder { DataSource = Path.Combine(options.DataDir, _sqliteOptions.FileName) };
@@ -80,22 +84,4 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
     /// </summary>
     private static void CreatePrivate(string path) =>
         new FileStream(path, PrivateFiles.Options(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0)).Dispose();
-
-    /// <summary>Refuses settings that SQLite would reject with an unclear error, naming the configuration key.</summary>
-    private static void Validate(SqliteBlockStoreOptions options)
-    {
-        const string Prefix = "BlockStore:Sqlite:";
-        if (options.ConnectionString is not { Length: > 0 }
-            && (string.IsNullOrWhiteSpace(options.FileName) || options.FileName != Path.GetFileName(options.FileName)))
-        {
-            throw new ArgumentException(
-                $"{Prefix}{nameof(options.FileName)} must be a file name inside DataDir, without directories (was '{options.FileName}').", nameof(options));
-        }
-
-        if (options.PageCacheKib is < 0 or > MaxPageCacheKib)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(options), options.PageCacheKib, $"{Prefix}{nameof(options.PageCacheKib)} must be between 0 and {MaxPageCacheKib}.");
-        }
-    }
 }

@@ -25,7 +25,7 @@ internal sealed class SqliteDatabase : IDisposable
         _durability = durability;
         Writer = new SqliteConnection(connectionString);
         Writer.Open();
-        Writer.Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous(durability)}; PRAGMA cache_size=-{_pageCacheKib}; PRAGMA busy_timeout=5000;");
+        Writer.Execute(SqlQueries.ConfigureWriter(durability, _pageCacheKib));
         EnsureSchema();
     }
 
@@ -57,8 +57,8 @@ internal sealed class SqliteDatabase : IDisposable
             return NoOp.Instance;
         }
 
-        Writer.Execute("PRAGMA synchronous=NORMAL");
-        return new Restore(Writer, Synchronous(_durability));
+        Writer.Execute(SqlQueries.SynchronousNormal);
+        return new Restore(Writer, SqlQueries.Synchronous(_durability));
     }
 
     /// <summary>Takes a reader from the pool, or opens one; throws <see cref="ObjectDisposedException"/> once the database is closed.</summary>
@@ -73,7 +73,7 @@ internal sealed class SqliteDatabase : IDisposable
 
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        connection.Execute($"PRAGMA query_only=1; PRAGMA cache_size=-{_pageCacheKib}; PRAGMA busy_timeout=5000;");
+        connection.Execute(SqlQueries.ConfigureReader(_pageCacheKib));
         reader = new SqliteReader(connection);
         if (Volatile.Read(ref _disposed))
         {
@@ -120,7 +120,6 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
-    private static string Synchronous(Durability durability) => durability == Durability.Full ? "FULL" : "NORMAL";
 
     private void EnsureSchema()
     {
@@ -143,7 +142,7 @@ internal sealed class SqliteDatabase : IDisposable
 
     private sealed class Restore(SqliteConnection connection, string synchronous) : IDisposable
     {
-        public void Dispose() => connection.Execute($"PRAGMA synchronous={synchronous}");
+        public void Dispose() => connection.Execute(synchronous);
     }
 
     private sealed class NoOp : IDisposable

@@ -17,8 +17,8 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         _db = db;
         _append = db.Writer.CreateCommand();
         _append.CommandText = SqlQueries.AppendJournal;
-        _appendId = _append.Parameters.Add("$id", SqliteType.Integer);
-        _appendData = _append.Parameters.Add("$data", SqliteType.Blob);
+        _appendId = _append.Parameters.Add("@id", SqliteType.Integer);
+        _appendData = _append.Parameters.Add("@data", SqliteType.Blob);
     }
 
     public async IAsyncEnumerable<TimelineKey> LoadTimelinesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -7,9 +7,9 @@ namespace BlockStore.Tests.Providers.FileSystem;
 /// <summary>Timeline metadata and checkpoints: snapshot plus log replay give back the same state; damage is refused, torn tails dropped.</summary>
 public sealed class FileMetadataTests : FileProviderTestBase
 {
-    private string TimelineLog => Path.Combine(MetaDir, "timelines.log");
+    private string TimelineLog => Path.Combine(MetaDir, FileLayout.TimelinesName + ".log");
 
-    private string TimelineSnapshot => Path.Combine(MetaDir, "timelines.snapshot");
+    private string TimelineSnapshot => Path.Combine(MetaDir, FileLayout.TimelinesName + ".snapshot");
 
     [Fact]
     public async Task Snapshot_plus_log_replay_gives_back_the_same_timelines_blocks_and_checkpoints()
@@ -34,7 +34,7 @@ public sealed class FileMetadataTests : FileProviderTestBase
         }
 
         Assert.True(File.Exists(TimelineSnapshot));
-        Assert.True(File.Exists(Path.Combine(MetaDir, "checkpoints.snapshot")));
+        Assert.True(File.Exists(Path.Combine(MetaDir, FileLayout.CheckpointsName + ".snapshot")));
         Assert.True(new FileInfo(TimelineLog).Length > FileHeader.Size, "the last changes should still be in the log");
         List<TimelineKey> timelinesBefore = await ToListAsync(session.Timelines.LoadTimelinesAsync());
         List<BlockInfo> blocksBefore = await ToListAsync(session.Timelines.LoadBlocksAsync());

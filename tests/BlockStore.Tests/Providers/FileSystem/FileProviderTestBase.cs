@@ -10,11 +10,11 @@ public abstract class FileProviderTestBase : IAsyncLifetime
 
     protected string DataDir { get; } = Path.Combine(Path.GetTempPath(), "blockstore-file-tests", Guid.NewGuid().ToString("N"));
 
-    protected string StoresDir => Path.Combine(DataDir, "stores");
+    protected string StoresDir => Path.Combine(DataDir, FileLayout.StoresDir);
 
-    protected string JournalDir => Path.Combine(DataDir, "journal");
+    protected string JournalDir => Path.Combine(DataDir, FileLayout.JournalDir);
 
-    protected string MetaDir => Path.Combine(DataDir, "meta");
+    protected string MetaDir => Path.Combine(DataDir, FileLayout.MetaDir);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

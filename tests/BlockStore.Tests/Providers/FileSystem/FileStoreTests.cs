@@ -8,7 +8,7 @@ public sealed class FileStoreTests : FileProviderTestBase
 {
     private const int Capacity = 1024;
 
-    private string StorePath(long id) => Path.Combine(StoresDir, $"store-{id:D6}.dat");
+    private string StorePath(long id) => Path.Combine(StoresDir, StoreFile.FileName(id));
 
     [Fact]
     public async Task Store_files_never_exceed_MaxCapacity_and_blocks_read_back()

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Options;
 using BlockStore.Providers;
 using BlockStore.Providers.Sqlite;
 using BlockStore.Tests.Contract;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace BlockStore.Tests.Providers.Sqlite;
@@ -8,7 +10,7 @@ namespace BlockStore.Tests.Providers.Sqlite;
 /// <summary>What only the SQLite provider promises: schema versioning, connection strings, damage inside the database.</summary>
 public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
 {
-    private string DatabasePath => Path.Combine(DataDir, "blockstore.db");
+    private string DatabasePath => SqliteFixture.DatabasePath(DataDir);
 
     [Fact]
     public async Task A_database_with_a_newer_schema_is_refused_with_a_clear_message()
@@ -16,7 +18,10 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         MessageStore store = await OpenAsync();
         await store.AddMessageAsync("c", 1, Bytes("x"), []);
         await store.DisposeAsync();
-        Execute("UPDATE meta SET value = 99 WHERE key = 'schema_version'");
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Execute(SqlQueries.SetSchemaVersion, new { Version = 99 });
+        }
 
         var error = await Assert.ThrowsAsync<BlockStoreException>(() => MessageStore.OpenAsync(CreateOptions(), Fixture.CreateProvider()));
 
@@ -31,7 +36,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
     {
         var provider = new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { FileName = fileName, PageCacheKib = pageCacheKib });
 
-        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => MessageStore.OpenAsync(CreateOptions(), provider));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MessageStore.OpenAsync(CreateOptions(), provider));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(DataDir));
@@ -98,7 +103,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         List<Message> other = await AddManyAsync(store, "bystander", 8);
         await store.DisposeAsync();
         (long storeId, long offset) = Scalar2("SELECT store_id, offset FROM blocks WHERE timeline_id = 'victim' ORDER BY first_seq LIMIT 1");
-        Execute($"UPDATE block_data SET data = substr(data, 1, 60) || X'FF' || substr(data, 62) WHERE key = {(storeId << 40) | offset}");
+        Fixture.DamageBlock(DataDir, new StoreIndex(storeId, offset, 0, default), 61, 0xFF);
 
         store = await OpenAsync(o => o.TimelineMaxSize = 4);
 
