@@ -40,7 +40,20 @@ internal sealed partial class StoreEngine
             TakeNewest(entries, upper, limit, newestFirst);
         }
 
-        // Older blocks come from the index, bounded by the tail so that blocks sealed since the snapshot are not seen twice.
+        // Older blocks: brought into the tail with one lookup when few enough, else paged from the index, bounded by the tail
+        // so that blocks sealed since the snapshot are not seen twice.
+        if (!tail.Complete && newestFirst.Count < limit && Math.Min(upper, tail.OlderBound) > 1)
+        {
+            SealedBlock[] known = tail.Blocks;
+            tail = (await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false)).Sealed;
+            int olderCount = tail.Blocks.Length - known.Length;
+            for (int index = LastBlockStartingBelow(tail.Blocks.AsSpan(0, olderCount), upper); index >= 0 && newestFirst.Count < limit; index--)
+            {
+                ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
+                TakeNewest(entries, upper, limit, newestFirst);
+            }
+        }
+
         long bound = Math.Min(upper, tail.OlderBound);
         while (!tail.Complete && newestFirst.Count < limit && bound > 1)
         {
@@ -78,6 +91,12 @@ internal sealed partial class StoreEngine
         var result = new List<Message>(Math.Min(limit, 1024));
 
         // Blocks older than the tail end no later than the tail starts: they matter only if the window starts by then.
+        if (!tail.Complete && (tail.Blocks.Length == 0 || fromMs <= tail.Blocks[0].FirstTimestamp))
+        {
+            state = await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false);
+            tail = state.Sealed;
+        }
+
         if (!tail.Complete && (tail.Blocks.Length == 0 || fromMs <= tail.Blocks[0].FirstTimestamp))
         {
             long after = 0;
@@ -137,6 +156,12 @@ internal sealed partial class StoreEngine
         TimelineState<UserEntry> state = timeline.State;
         SealedTail tail = state.Sealed;
         var references = new List<UserEntry>(Math.Min(limit, 1024));
+        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
+        {
+            state = await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false);
+            tail = state.Sealed;
+        }
+
         if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
         {
             long after = afterSeqId;
@@ -234,6 +259,11 @@ internal sealed partial class StoreEngine
             }
 
             SealedTail tail = state.Sealed;
+            if (!tail.Complete && reference.SeqId < tail.OlderBound)
+            {
+                tail = (await ExtendAsync(conv, state, cancellationToken).ConfigureAwait(false)).Sealed;
+            }
+
             int index = LastBlockStartingBelow(tail.Blocks, reference.SeqId + 1);
             SealedBlock? block = index >= 0 ? tail.Blocks[index] : null;
             if (block is null && !tail.Complete && reference.SeqId < tail.OlderBound)

@@ -77,7 +77,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
                 Log.ReadableByOthers(logger, session.Location, exposed.Count, exposed[0]);
             }
 
-            Log.Opened(logger, session.Location, engine._convTimelines + engine._userTimelines, engine._sealedBlocks,
+            Log.Opened(logger, session.Location, provider.Name, options.Durability, engine._convTimelines + engine._userTimelines, engine._sealedBlocks,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine._nextSeqId);
             return engine;
         }
