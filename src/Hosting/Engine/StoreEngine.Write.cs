@@ -223,6 +223,7 @@ internal sealed partial class StoreEngine
             for (int i = 0; i < stored.Length; i++)
             {
                 stored[i] = Apply(append.Messages[i], journalId, recovering: false)!;
+                _watches.Publish(stored[i], append.Messages[i].UserIds);
             }
 
             append.Complete(stored);
