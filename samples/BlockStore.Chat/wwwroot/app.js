@@ -122,8 +122,8 @@ async function openConversation(convId) {
   }
 
   setHistoryStart(page.hasOlder);
-  const history = $('history');
-  history.scrollTop = history.scrollHeight;
+  const pane = $('history');
+  pane.scrollTop = pane.scrollHeight;
   await markRead(conversation);
   $('text').focus();
 }
@@ -148,14 +148,14 @@ async function loadOlder() {
       return;
     }
 
-    const history = $('history');
-    const fromBottom = history.scrollHeight - history.scrollTop;
+    const pane = $('history');
+    const fromBottom = pane.scrollHeight - pane.scrollTop;
     for (const message of page.messages) {
       insertMessage(message);
     }
 
     setHistoryStart(page.hasOlder);
-    history.scrollTop = history.scrollHeight - fromBottom;
+    pane.scrollTop = pane.scrollHeight - fromBottom;
   } finally {
     state.loadingOlder = false;
   }
@@ -215,11 +215,11 @@ function onLive(message) {
 
   conversation.last = message;
   if (message.convId === state.conv) {
-    const history = $('history');
-    const atBottom = history.scrollHeight - history.scrollTop - history.clientHeight < 40;
+    const pane = $('history');
+    const atBottom = pane.scrollHeight - pane.scrollTop - pane.clientHeight < 40;
     insertMessage(message);
     if (atBottom || message.senderId === state.user) {
-      history.scrollTop = history.scrollHeight;
+      pane.scrollTop = pane.scrollHeight;
     }
 
     markRead(conversation).catch(showError);
