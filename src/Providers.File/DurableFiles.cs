@@ -1,13 +1,16 @@
-using System.Runtime.InteropServices;
+using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
 
 namespace BlockStore.Providers.File;
 
 /// <summary>File operations that honour <see cref="Durability"/>: fsync of files, and of directories after a create, rename or delete.</summary>
-internal static partial class DurableFiles
+internal static class DurableFiles
 {
     /// <summary>The suffix of files being created; a crash can leave one behind, and opening deletes it.</summary>
     public const string TempSuffix = ".tmp";
+
+    /// <summary>Directories whose next flush fails once (a test seam for what a failed directory fsync leaves behind).</summary>
+    internal static readonly ConcurrentDictionary<string, bool> FailNextSync = new(StringComparer.Ordinal);
 
     /// <summary>Opens an existing file for positional reads and writes.</summary>
     public static SafeFileHandle OpenExisting(string path) =>
@@ -22,22 +25,15 @@ internal static partial class DurableFiles
         string temp = path + TempSuffix;
         Span<byte> bytes = stackalloc byte[FileHeader.Size];
         header.Write(bytes);
-        using (SafeFileHandle handle = System.IO.File.OpenHandle(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None))
+        using (var file = new FileStream(temp, PrivateFiles.Options(FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 0)))
         {
-            RandomAccess.Write(handle, bytes, 0);
-            Flush(handle, durability);
+            RandomAccess.Write(file.SafeFileHandle, bytes, 0);
+            Flush(file.SafeFileHandle, durability);
         }
 
         System.IO.File.Move(temp, path, overwrite);
         SyncDirectory(Path.GetDirectoryName(path)!, durability);
         return OpenExisting(path);
-    }
-
-    /// <summary>Replaces <paramref name="path"/> with the finished temporary file <paramref name="temp"/> in one atomic rename.</summary>
-    public static void Replace(string temp, string path, Durability durability)
-    {
-        System.IO.File.Move(temp, path, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(path)!, durability);
     }
 
     /// <summary>Flushes a file's data to stable storage when <paramref name="durability"/> is <see cref="Durability.Full"/>.</summary>
@@ -61,36 +57,11 @@ internal static partial class DurableFiles
     /// <summary>Makes creations, renames and deletions in <paramref name="directory"/> durable (fsync of the directory on Linux).</summary>
     public static void SyncDirectory(string directory, Durability durability)
     {
-        if (durability != Durability.Full || !OperatingSystem.IsLinux())
+        if (durability == Durability.Full && !FailNextSync.IsEmpty && FailNextSync.TryRemove(directory, out _))
         {
-            return;
+            throw new IOException($"Flushing the directory '{directory}' failed (injected).");
         }
 
-        int fd = Open(directory, 0);
-        if (fd < 0)
-        {
-            throw new IOException($"Opening the directory '{directory}' to flush it failed (errno {Marshal.GetLastPInvokeError()}).");
-        }
-
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"Flushing the directory '{directory}' failed (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
+        DirectorySync.Flush(directory, durability);
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }

@@ -1,6 +1,8 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace BlockStore.Providers.File;
 
-/// <summary>Reading: positional reads on the store's open handle, safe alongside the writer and other readers.</summary>
+/// <summary>Reading: positional reads on a handle rented from <see cref="StoreHandles"/>, safe alongside the writer and other readers.</summary>
 internal sealed partial class FileBlockStorage
 {
     public ValueTask ReadBlockAsync(StoreIndex location, Memory<byte> destination, CancellationToken cancellationToken = default)
@@ -20,17 +22,34 @@ internal sealed partial class FileBlockStorage
                 location.StoreId, location.Offset, $"a block of {location.Size} bytes there lies outside the {used} bytes the store file holds");
         }
 
-        Span<byte> span = destination.Span;
-        int read = 0;
-        while (read < span.Length)
+        SafeFileHandle handle;
+        try
         {
-            int n = RandomAccess.Read(store.Handle, span[read..], location.Offset + read);
-            if (n == 0)
-            {
-                throw new CorruptBlockException(location.StoreId, location.Offset, $"the store file ends {span.Length - read} bytes before the block does");
-            }
+            handle = _handles.Rent(store);
+        }
+        catch (IOException ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CorruptBlockException(location.StoreId, location.Offset, $"the store file '{store.Path}' is missing");
+        }
 
-            read += n;
+        try
+        {
+            Span<byte> span = destination.Span;
+            int read = 0;
+            while (read < span.Length)
+            {
+                int n = RandomAccess.Read(handle, span[read..], location.Offset + read);
+                if (n == 0)
+                {
+                    throw new CorruptBlockException(location.StoreId, location.Offset, $"the store file ends {span.Length - read} bytes before the block does");
+                }
+
+                read += n;
+            }
+        }
+        finally
+        {
+            _handles.Return(store);
         }
 
         return ValueTask.CompletedTask;

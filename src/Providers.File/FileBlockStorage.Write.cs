@@ -26,33 +26,43 @@ internal sealed partial class FileBlockStorage
             long offset = current?.Used ?? 0;
             var run = new List<ReadOnlyMemory<byte>>();
             var touched = new List<StoreFile>(1);
-            for (int i = 0; i < blocks.Count; i++)
+            try
             {
-                ReadOnlyMemory<byte> block = blocks[i];
-                if (current is null || offset + block.Length > Math.Min(current.Capacity, _capacity))
+                for (int i = 0; i < blocks.Count; i++)
                 {
-                    if (current is not null)
+                    ReadOnlyMemory<byte> block = blocks[i];
+                    if (current is null || offset + block.Length > Math.Min(current.Capacity, _capacity))
                     {
-                        WriteRun(current, run, offset, touched);
+                        if (current is not null)
+                        {
+                            WriteRun(current, run, offset, touched);
+                        }
+
+                        current = AddStore((current?.Id ?? 0) + 1);
+                        offset = current.Used;
                     }
 
-                    current = AddStore((current?.Id ?? 0) + 1);
-                    offset = current.Used;
+                    run.Add(block);
+                    locations[i] = new StoreIndex(current.Id, offset, block.Length, now);
+                    offset += block.Length;
                 }
 
-                run.Add(block);
-                locations[i] = new StoreIndex(current.Id, offset, block.Length, now);
-                offset += block.Length;
-            }
+                if (current is not null)
+                {
+                    WriteRun(current, run, offset, touched);
+                }
 
-            if (current is not null)
-            {
-                WriteRun(current, run, offset, touched);
+                foreach (StoreFile store in touched)
+                {
+                    DurableFiles.Flush(store.Handle!, _durability);
+                }
             }
-
-            foreach (StoreFile store in touched)
+            finally
             {
-                DurableFiles.Flush(store.Handle, _durability);
+                foreach (StoreFile store in touched)
+                {
+                    _handles.Return(store);
+                }
             }
         }
 
@@ -60,16 +70,18 @@ internal sealed partial class FileBlockStorage
     }
 
     /// <summary>Writes the consecutive blocks bound for one store in one gathered write ending at <paramref name="end"/>.</summary>
-    private static void WriteRun(StoreFile store, List<ReadOnlyMemory<byte>> run, long end, List<StoreFile> touched)
+    /// <remarks>The store's handle is rented and added to <paramref name="touched"/>, whose stores the caller returns.</remarks>
+    private void WriteRun(StoreFile store, List<ReadOnlyMemory<byte>> run, long end, List<StoreFile> touched)
     {
         if (run.Count == 0)
         {
             return;
         }
 
-        RandomAccess.Write(store.Handle, run, store.Used);
-        store.Used = end;
+        SafeFileHandle handle = _handles.Rent(store);
         touched.Add(store);
+        RandomAccess.Write(handle, run, store.Used);
+        store.Used = end;
         run.Clear();
     }
 
@@ -78,7 +90,8 @@ internal sealed partial class FileBlockStorage
     {
         string path = Path.Combine(_directory, StoreFile.FileName(id));
         SafeFileHandle handle = DurableFiles.CreateWithHeader(path, FileHeader.Create(FileKind.Store, id, _capacity), _durability);
-        var store = new StoreFile(id, path, _capacity, handle);
+        var store = new StoreFile(id, path, _capacity);
+        _handles.Adopt(store, handle);
         Volatile.Write(ref _stores, [.. _stores, store]);
         return store;
     }

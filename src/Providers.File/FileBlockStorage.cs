@@ -5,14 +5,18 @@ namespace BlockStore.Providers.File;
 /// <summary>
 /// Block bytes in fixed-capacity store files under <c>stores/</c>. Each file starts with a <see cref="FileHeader"/> (store id,
 /// capacity) and never grows past <see cref="BlockStoreOptions.MaxCapacity"/>; blocks are appended after it and read back with
-/// positional reads on handles kept open, so readers never wait for the writer.
+/// positional reads, so readers never wait for the writer. At most <see cref="MaxOpenStoreFiles"/> store files stay open.
 /// </summary>
 internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
 {
+    /// <summary>The most store files kept open at once; others are opened when read and closed as they fall out of use.</summary>
+    internal const int MaxOpenStoreFiles = 16;
+
     private readonly string _directory;
     private readonly long _capacity;
     private readonly Durability _durability;
     private readonly Lock _writeLock = new();
+    private readonly StoreHandles _handles = new(MaxOpenStoreFiles);
 
     /// <summary>The stores by increasing id; replaced, never changed, when a store is added, so readers need no lock.</summary>
     private StoreFile[] _stores = [];
@@ -30,28 +34,16 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
     /// <summary>Opens every store file in <paramref name="directory"/>, checking its header; a store's used size is its file length.</summary>
     public static FileBlockStorage Open(string directory, long capacity, Durability durability)
     {
-        Directory.CreateDirectory(directory);
+        PrivateFiles.CreateDirectory(directory);
         DurableFiles.DeleteLeftovers(directory);
         var storage = new FileBlockStorage(directory, capacity, durability);
         var stores = new List<StoreFile>();
-        try
+        foreach (string path in Directory.EnumerateFiles(directory))
         {
-            foreach (string path in Directory.EnumerateFiles(directory))
+            if (StoreFile.TryParse(Path.GetFileName(path), out long id))
             {
-                if (StoreFile.TryParse(Path.GetFileName(path), out long id))
-                {
-                    stores.Add(OpenStore(path, id));
-                }
+                stores.Add(CheckStore(path, id));
             }
-        }
-        catch
-        {
-            foreach (StoreFile store in stores)
-            {
-                store.Handle.Dispose();
-            }
-
-            throw;
         }
 
         stores.Sort(static (a, b) => a.Id.CompareTo(b.Id));
@@ -75,17 +67,14 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
     {
         lock (_writeLock)
         {
-            foreach (StoreFile store in _stores)
-            {
-                store.Handle.Dispose();
-            }
+            _handles.Dispose();
         }
     }
 
-    private static StoreFile OpenStore(string path, long id)
+    /// <summary>Checks a store file's header and size; it is opened again when first used.</summary>
+    private static StoreFile CheckStore(string path, long id)
     {
-        SafeFileHandle handle = DurableFiles.OpenExisting(path);
-        try
+        using (SafeFileHandle handle = DurableFiles.OpenExisting(path))
         {
             FileHeader header = FileHeader.Read(handle, path, FileKind.Store);
             if (header.Value != id)
@@ -99,12 +88,7 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
                 throw FileHeader.Refuse(path, FileKind.Store, $"it is {length} bytes long but its header gives a capacity of {header.Capacity}");
             }
 
-            return new StoreFile(id, path, header.Capacity, handle) { Used = length };
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
+            return new StoreFile(id, path, header.Capacity) { Used = length };
         }
     }
 }

@@ -19,7 +19,8 @@ public static class FileBlockStoreBuilderExtensions
     public static IBlockStoreBuilder UseFileSystem(this IBlockStoreBuilder builder, Action<FileBlockStoreOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<FileBlockStoreOptions>();
+        builder.Services.AddOptions<FileBlockStoreOptions>().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileBlockStoreOptions>>(FileBlockStoreOptionsValidator.Default));
         if (configure is not null)
         {
             builder.Services.Configure(configure);
@@ -39,6 +40,8 @@ public static class FileBlockStoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         builder.UseFileSystem();
         builder.Services.Configure<FileBlockStoreOptions>(configuration);
+        string sectionPath = configuration is IConfigurationSection section ? section.Path : FileBlockStoreOptionsValidator.DefaultSectionPath;
+        builder.Services.Replace(ServiceDescriptor.Singleton<IValidateOptions<FileBlockStoreOptions>>(new FileBlockStoreOptionsValidator(sectionPath)));
         return builder;
     }
 }

@@ -1,17 +1,21 @@
+using Microsoft.Extensions.Options;
+
 namespace BlockStore.Providers.File;
 
 /// <summary>Opens BlockStore data sets kept as plain files under <see cref="BlockStoreOptions.DataDir"/>: store files, a journal, metadata and checkpoint logs.</summary>
 /// <remarks>
-/// Layout: <c>blockstore.lock</c> (ownership), <c>stores/store-NNNNNN.dat</c> (block bytes), <c>journal/&lt;first id&gt;.log</c>
+/// Layout: <c>blockstore.lock</c> (ownership), <c>blockstore.format</c> (provider and format), <c>stores/store-NNNNNN.dat</c> (block bytes), <c>journal/&lt;first id&gt;.log</c>
 /// (open blocks), <c>meta/timelines.snapshot|log</c> (StoreIndex of sealed blocks) and <c>meta/checkpoints.snapshot|log</c>.
-/// No conversation or user id ever becomes part of a file name.
+/// No conversation or user id ever becomes part of a file name. On Unix directories are created 0700 and files 0600.
 /// </remarks>
 public sealed class FileBlockStoreProvider : IBlockStoreProvider
 {
-    /// <summary>The name of the lock file inside <see cref="BlockStoreOptions.DataDir"/>.</summary>
-    public const string LockFileName = "blockstore.lock";
+    /// <summary>The name of the lock file inside <see cref="BlockStoreOptions.DataDir"/>, the same for every provider.</summary>
+    public const string LockFileName = DataDirectory.LockFileName;
 
-    private const string Prefix = "BlockStore:File:";
+    /// <summary>The version of this provider's layout, recorded in the DataDir when a data set is created.</summary>
+    private const int DataSetFormat = 1;
+
     private readonly FileBlockStoreOptions _fileOptions;
 
     /// <summary>Creates the provider with its settings.</summary>
@@ -29,32 +33,38 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
     public long MaxPayloadBytes => 1L << 30;
 
     /// <inheritdoc />
-    public ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
+    public async ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MaxCapacity, (long)FileHeader.Size, "BlockStore:MaxCapacity");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_fileOptions.JournalSegmentBytes, Prefix + nameof(FileBlockStoreOptions.JournalSegmentBytes));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_fileOptions.SnapshotThresholdBytes, Prefix + nameof(FileBlockStoreOptions.SnapshotThresholdBytes));
+        ValidateOptionsResult validation = FileBlockStoreOptionsValidator.Default.Validate(null, _fileOptions);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(FileBlockStoreOptions), validation.Failures);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
 
-        string dataDir = Path.GetFullPath(options.DataDir);
-        Directory.CreateDirectory(dataDir);
-        DataSetLock fileLock = DataSetLock.Acquire(Path.Combine(dataDir, LockFileName), dataDir);
+        DataDirectory dataDirectory = await DataDirectory.OpenAsync(
+            options.DataDir, Name, DataSetFormat, options, DurableFiles.SyncDirectory, cancellationToken).ConfigureAwait(false);
+        string dataDir = dataDirectory.FullPath;
         FileBlockStorage? blocks = null;
         FileTimelineRepository? timelines = null;
+        FileCheckpointStore? checkpoints = null;
         try
         {
-            blocks = FileBlockStorage.Open(Path.Combine(dataDir, "stores"), options.MaxCapacity, options.Durability);
+            blocks = FileBlockStorage.Open(Path.Combine(dataDir, FileLayout.StoresDir), options.MaxCapacity, options.Durability);
             timelines = FileTimelineRepository.Open(dataDir, options.Durability, _fileOptions);
-            FileCheckpointStore checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
+            checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
             DurableFiles.SyncDirectory(dataDir, options.Durability);
-            return ValueTask.FromResult<IBlockStoreSession>(new FileBlockStoreSession(dataDir, fileLock, blocks, timelines, checkpoints));
+            return new FileBlockStoreSession(dataDirectory, blocks, timelines, checkpoints);
         }
         catch
         {
+            checkpoints?.Dispose();
             timelines?.Dispose();
             blocks?.Dispose();
-            fileLock.Dispose();
+            dataDirectory.Dispose();
             throw;
         }
     }

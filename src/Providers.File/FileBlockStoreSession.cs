@@ -1,10 +1,12 @@
 namespace BlockStore.Providers.File;
 
-/// <summary>An open file-system data set: the three storage interfaces over its files, and the lock that owns the directory.</summary>
+/// <summary>An open file-system data set: the three storage interfaces over its files, and the DataDir it owns.</summary>
 internal sealed class FileBlockStoreSession(
-    string location, DataSetLock fileLock, FileBlockStorage blocks, FileTimelineRepository timelines, FileCheckpointStore checkpoints) : IBlockStoreSession
+    DataDirectory dataDirectory, FileBlockStorage blocks, FileTimelineRepository timelines, FileCheckpointStore checkpoints) : IBlockStoreSession
 {
-    public string Location { get; } = location;
+    public string Location => dataDirectory.FullPath;
+
+    public IReadOnlyList<string> ReadableByOthers => dataDirectory.ReadableByOthers;
 
     public IBlockStorage Blocks => blocks;
 
@@ -22,7 +24,7 @@ internal sealed class FileBlockStoreSession(
         }
         finally
         {
-            fileLock.Dispose();
+            dataDirectory.Dispose();
         }
 
         return ValueTask.CompletedTask;

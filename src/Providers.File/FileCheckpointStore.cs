@@ -23,9 +23,17 @@ internal sealed class FileCheckpointStore : ICheckpointStore, IDisposable
     public static FileCheckpointStore Open(string dataDir, Durability durability, long snapshotThreshold)
     {
         var store = new FileCheckpointStore();
-        store._log = SnapshotLog.Open(
-            Path.Combine(dataDir, "meta"), "checkpoints", FileKind.CheckpointSnapshot, FileKind.CheckpointLog, durability, snapshotThreshold, store.Replay);
-        return store;
+        try
+        {
+            store._log = SnapshotLog.Open(
+                Path.Combine(dataDir, FileLayout.MetaDir), FileLayout.CheckpointsName, FileKind.CheckpointSnapshot, FileKind.CheckpointLog, durability, snapshotThreshold, store.Replay);
+            return store;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
     }
 
     public ValueTask<long> GetAsync(string userId, CancellationToken cancellationToken = default)

@@ -13,7 +13,7 @@ internal sealed partial class FileJournal
     /// <param name="keepFrom">The trim point recorded in the metadata: records below it are no longer needed.</param>
     public static FileJournal Open(string directory, Durability durability, long segmentBytes, long keepFrom)
     {
-        Directory.CreateDirectory(directory);
+        PrivateFiles.CreateDirectory(directory);
         DurableFiles.DeleteLeftovers(directory);
         var journal = new FileJournal(directory, durability, segmentBytes);
         try
@@ -102,7 +102,7 @@ internal sealed partial class FileJournal
             {
                 if (!isNewest)
                 {
-                    throw FileHeader.Refuse(segment.Path, FileKind.JournalSegment, $"the record at offset {position} is damaged and newer segments follow");
+                    throw FileHeader.Refuse(segment.Path, FileKind.JournalSegment, $"the record at offset {position} is incomplete and newer segments follow");
                 }
 
                 // A torn tail: the record being written when the process stopped was never acknowledged.
@@ -128,22 +128,31 @@ internal sealed partial class FileJournal
         }
     }
 
-    /// <summary>Walks the records of a segment and returns the offset after the last good one, in increasing id order.</summary>
+    /// <summary>
+    /// Walks the records of a segment in increasing id order and returns the offset after the last good one, where a torn tail
+    /// starts; refuses a damaged record (see <see cref="FrameStatus.Damaged"/>) or one out of order, naming the segment and offset.
+    /// </summary>
     private long ScanRecords(JournalSegment segment, long length)
     {
         using var reader = new FrameReader(segment.Path, FileHeader.Size, length);
         while (true)
         {
             long start = reader.Position;
-            if (reader.Next(out ReadOnlySpan<byte> body) != FrameStatus.Ok)
+            FrameStatus status = reader.Next(out ReadOnlySpan<byte> body);
+            if (status is FrameStatus.End or FrameStatus.Torn)
             {
                 return start;
+            }
+
+            if (status == FrameStatus.Damaged)
+            {
+                throw FileHeader.Refuse(segment.Path, FileKind.JournalSegment, $"the record at offset {start} is damaged (checksum or length); nothing was cut");
             }
 
             long id = body.Length >= sizeof(long) ? BinaryPrimitives.ReadInt64LittleEndian(body) : 0;
             if (id <= _lastId || id < segment.FirstId)
             {
-                return start;
+                throw FileHeader.Refuse(segment.Path, FileKind.JournalSegment, $"the record at offset {start} has id {id}, not above the id {Math.Max(_lastId, segment.FirstId - 1)} before it");
             }
 
             segment.LastId = id;

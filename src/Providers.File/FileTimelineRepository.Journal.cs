@@ -14,6 +14,15 @@ internal sealed partial class FileTimelineRepository
         return _journal.ReadRecords(keepFrom, cancellationToken).ToAsyncEnumerable();
     }
 
+    public ValueTask<long> LoadJournalKeepFromAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_keepFrom);
+        }
+    }
+
     public ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

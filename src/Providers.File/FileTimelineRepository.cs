@@ -24,15 +24,15 @@ internal sealed partial class FileTimelineRepository : ITimelineRepository, IDis
     /// <summary>Loads the metadata from <c>meta/</c>, then opens the journal in <c>journal/</c> and trims what the metadata already covers.</summary>
     public static FileTimelineRepository Open(string dataDir, Durability durability, FileBlockStoreOptions options)
     {
-        string metaDir = Path.Combine(dataDir, "meta");
-        Directory.CreateDirectory(metaDir);
+        string metaDir = Path.Combine(dataDir, FileLayout.MetaDir);
+        PrivateFiles.CreateDirectory(metaDir);
         DurableFiles.DeleteLeftovers(metaDir);
         var repository = new FileTimelineRepository();
         try
         {
             repository._metadata = SnapshotLog.Open(
-                metaDir, "timelines", FileKind.TimelineSnapshot, FileKind.TimelineLog, durability, options.SnapshotThresholdBytes, repository.Replay);
-            repository._journal = FileJournal.Open(Path.Combine(dataDir, "journal"), durability, options.JournalSegmentBytes, repository._keepFrom);
+                metaDir, FileLayout.TimelinesName, FileKind.TimelineSnapshot, FileKind.TimelineLog, durability, options.SnapshotThresholdBytes, repository.Replay);
+            repository._journal = FileJournal.Open(Path.Combine(dataDir, FileLayout.JournalDir), durability, options.JournalSegmentBytes, repository._keepFrom);
             return repository;
         }
         catch

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 
 namespace BlockStore.Providers.File;
 
@@ -6,12 +7,15 @@ namespace BlockStore.Providers.File;
 internal sealed class FrameReader : IDisposable
 {
     private const int StreamBufferSize = 64 * 1024;
+    private const int ScanWindow = 64 * 1024;
+    private readonly string _path;
     private readonly FileStream _stream;
     private readonly long _end;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(4096);
 
     public FrameReader(string path, long start, long end)
     {
+        _path = path;
         _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, StreamBufferSize, FileOptions.SequentialScan);
         _stream.Position = start;
         Position = start;
@@ -22,6 +26,11 @@ internal sealed class FrameReader : IDisposable
     public long Position { get; private set; }
 
     /// <summary>Reads the next frame; <paramref name="body"/> stays valid until the next call.</summary>
+    /// <remarks>
+    /// Only an incomplete last frame is <see cref="FrameStatus.Torn"/>: one cut short by the end of the data with no valid frame
+    /// after its start, or space the file system allocated but never filled (zeros to the end). A complete frame whose checksum
+    /// fails, or a frame whose length runs past the end while valid frames follow it, is <see cref="FrameStatus.Damaged"/>.
+    /// </remarks>
     public FrameStatus Next(out ReadOnlySpan<byte> body)
     {
         body = default;
@@ -41,8 +50,8 @@ internal sealed class FrameReader : IDisposable
         uint length = RecordFrame.BodyLength(header);
         if (length > remaining - RecordFrame.HeaderSize)
         {
-            _stream.Position = Position;
-            return FrameStatus.Torn;
+            // Either the write of the last frame was cut short, or the length field is damaged: only the second leaves frames after it.
+            return RestIsZero() || !ValidFrameFollows() ? FrameStatus.Torn : FrameStatus.Damaged;
         }
 
         if (_buffer.Length < length)
@@ -55,8 +64,7 @@ internal sealed class FrameReader : IDisposable
         _stream.ReadExactly(data);
         if (!RecordFrame.IsValid(header, data))
         {
-            _stream.Position = Position;
-            return RecordFrame.HeaderSize + length == remaining ? FrameStatus.Torn : FrameStatus.Damaged;
+            return RestIsZero() ? FrameStatus.Torn : FrameStatus.Damaged;
         }
 
         Position += RecordFrame.HeaderSize + length;
@@ -65,7 +73,7 @@ internal sealed class FrameReader : IDisposable
     }
 
     /// <summary>Whether every byte from <see cref="Position"/> to the end is zero (space the file system allocated but never filled).</summary>
-    public bool RestIsZero()
+    private bool RestIsZero()
     {
         _stream.Position = Position;
         Span<byte> chunk = _buffer;
@@ -75,13 +83,76 @@ internal sealed class FrameReader : IDisposable
             int n = _stream.Read(chunk[..(int)Math.Min(chunk.Length, left)]);
             if (n == 0 || chunk[..n].ContainsAnyExcept((byte)0))
             {
+                _stream.Position = Position;
                 return n == 0;
             }
 
             left -= n;
         }
 
+        _stream.Position = Position;
         return true;
+    }
+
+    /// <summary>Whether a complete frame with a matching checksum and a non-empty body starts anywhere after <see cref="Position"/>.</summary>
+    private bool ValidFrameFollows()
+    {
+        using SafeFileHandle handle = System.IO.File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        byte[] window = ArrayPool<byte>.Shared.Rent(ScanWindow + RecordFrame.HeaderSize);
+        byte[]? body = null;
+        try
+        {
+            for (long start = Position + 1; start <= _end - RecordFrame.HeaderSize - 1; start += ScanWindow)
+            {
+                int count = RandomAccess.Read(handle, window.AsSpan(0, (int)Math.Min(ScanWindow + RecordFrame.HeaderSize, _end - start)), start);
+                for (int i = 0; i < ScanWindow && i + RecordFrame.HeaderSize < count; i++)
+                {
+                    ReadOnlySpan<byte> header = window.AsSpan(i, RecordFrame.HeaderSize);
+                    uint length = RecordFrame.BodyLength(header);
+                    long bodyStart = start + i + RecordFrame.HeaderSize;
+                    if (length == 0 || length > _end - bodyStart)
+                    {
+                        continue;
+                    }
+
+                    ReadOnlySpan<byte> data;
+                    if (i + RecordFrame.HeaderSize + length <= count)
+                    {
+                        data = window.AsSpan(i + RecordFrame.HeaderSize, (int)length);
+                    }
+                    else
+                    {
+                        if (body is null || body.Length < length)
+                        {
+                            if (body is not null)
+                            {
+                                ArrayPool<byte>.Shared.Return(body);
+                            }
+
+                            body = ArrayPool<byte>.Shared.Rent((int)length);
+                        }
+
+                        RandomAccess.Read(handle, body.AsSpan(0, (int)length), bodyStart);
+                        data = body.AsSpan(0, (int)length);
+                    }
+
+                    if (RecordFrame.IsValid(header, data))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(window);
+            if (body is not null)
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
+        }
     }
 
     public void Dispose()

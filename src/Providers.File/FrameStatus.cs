@@ -9,9 +9,9 @@ internal enum FrameStatus
     /// <summary>The end of the data, exactly at a frame boundary.</summary>
     End,
 
-    /// <summary>A frame cut short by the end of the data, or a bad last frame: the signature of an interrupted write.</summary>
+    /// <summary>A frame cut short by the end of the data with no valid frame after its start, or zeros to the end: an interrupted write.</summary>
     Torn,
 
-    /// <summary>A frame whose checksum fails with more data after it.</summary>
+    /// <summary>A complete frame whose checksum fails, or a frame running past the end with valid frames after its start.</summary>
     Damaged,
 }

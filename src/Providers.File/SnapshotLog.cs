@@ -131,12 +131,15 @@ internal sealed class SnapshotLog : IDisposable
             throw;
         }
 
-        DurableFiles.Replace(temp, _snapshotPath, _durability);
+        // Once the rename is done the snapshot on disk is the new generation: the old log must never take another record, even
+        // if flushing the directory fails. The next append starts the new generation's log, whose creation flushes the directory.
+        System.IO.File.Move(temp, _snapshotPath, overwrite: true);
         _generation++;
         _snapshotBytes = size;
         _log?.Dispose();
         _log = null;
         _logLength = FileHeader.Size;
+        DurableFiles.SyncDirectory(Path.GetDirectoryName(_snapshotPath)!, _durability);
         StartLog();
     }
 
@@ -180,9 +183,9 @@ internal sealed class SnapshotLog : IDisposable
             Apply(apply, body, _logPath, _logKind, reader.Position);
         }
 
-        if (status == FrameStatus.Damaged && !reader.RestIsZero())
+        if (status == FrameStatus.Damaged)
         {
-            throw FileHeader.Refuse(_logPath, _logKind, $"the record at offset {reader.Position} is damaged and more records follow it");
+            throw FileHeader.Refuse(_logPath, _logKind, $"the record at offset {reader.Position} is damaged (checksum or length); nothing was cut");
         }
 
         _logLength = reader.Position;

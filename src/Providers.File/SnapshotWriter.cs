@@ -8,7 +8,7 @@ internal sealed class SnapshotWriter : IDisposable
 
     public SnapshotWriter(string path, FileHeader header)
     {
-        _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, StreamBufferSize);
+        _stream = new FileStream(path, PrivateFiles.Options(FileMode.Create, FileAccess.Write, FileShare.None, StreamBufferSize));
         Span<byte> bytes = stackalloc byte[FileHeader.Size];
         header.Write(bytes);
         _stream.Write(bytes);

@@ -3,8 +3,8 @@ using Microsoft.Win32.SafeHandles;
 
 namespace BlockStore.Providers.File;
 
-/// <summary>One open store file (<c>stores/store-NNNNNN.dat</c>): a header, then blocks appended at increasing offsets.</summary>
-internal sealed class StoreFile(long id, string path, long capacity, SafeFileHandle handle)
+/// <summary>One store file (<c>stores/store-NNNNNN.dat</c>): a header, then blocks appended at increasing offsets.</summary>
+internal sealed class StoreFile(long id, string path, long capacity)
 {
     private long _used = FileHeader.Size;
 
@@ -15,8 +15,14 @@ internal sealed class StoreFile(long id, string path, long capacity, SafeFileHan
     /// <summary>The capacity recorded in the store's header.</summary>
     public long Capacity { get; } = capacity;
 
-    /// <summary>The open file, shared by the writer and all readers (positional I/O only).</summary>
-    public SafeFileHandle Handle { get; } = handle;
+    /// <summary>The open file while <see cref="StoreHandles"/> keeps it open, shared by the writer and readers (positional I/O only).</summary>
+    public SafeFileHandle? Handle { get; set; }
+
+    /// <summary>The reads and writes using <see cref="Handle"/> now; guarded by <see cref="StoreHandles"/>.</summary>
+    public int Users { get; set; }
+
+    /// <summary>The store's place in the list of open stores; guarded by <see cref="StoreHandles"/>.</summary>
+    public LinkedListNode<StoreFile>? Node { get; set; }
 
     /// <summary>The bytes in use: the header, every block written, and unreferenced bytes of interrupted writes.</summary>
     public long Used

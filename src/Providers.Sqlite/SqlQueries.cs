@@ -1,8 +1,17 @@
 namespace BlockStore.Providers.Sqlite;
 
-/// <summary>Every SQL statement of the SQLite provider, in one place; all of them parameterised.</summary>
+/// <summary>Every SQL statement of the SQLite provider, in one place; all of them parameterised with <c>@name</c>.</summary>
 internal static class SqlQueries
 {
+    /// <summary>The table holding block bytes, keyed (as its rowid) by <see cref="BlockKey"/>.</summary>
+    public const string BlockDataTable = "block_data";
+
+    /// <summary>The column of <see cref="BlockDataTable"/> holding a block's bytes.</summary>
+    public const string BlockDataColumn = "data";
+
+    /// <summary>Sets <c>synchronous</c> to NORMAL: commits reach the WAL without a flush.</summary>
+    public const string SynchronousNormal = "PRAGMA synchronous=NORMAL";
+
     /// <summary>The schema version this library writes and reads.</summary>
     public const int SchemaVersion = 1;
 
@@ -64,9 +73,9 @@ internal static class SqlQueries
 
     public const string UpdateStoreUsed = "UPDATE stores SET used = @Used WHERE store_id = @Id";
 
-    public const string InsertBlockData = "INSERT INTO block_data (key, data) VALUES ($key, $data)";
+    public const string InsertBlockData = "INSERT INTO block_data (key, data) VALUES (@key, @data)";
 
-    public const string ReadBlockData = "SELECT data FROM block_data WHERE key = $key";
+    public const string ReadBlockData = "SELECT data FROM block_data WHERE key = @key";
 
     public const string LoadTimelines = "SELECT kind AS Kind, id AS Id FROM timelines";
 
@@ -85,14 +94,27 @@ internal static class SqlQueries
 
     public const string ReadJournal = "SELECT id, data FROM journal ORDER BY id";
 
-    public const string AppendJournal = "INSERT INTO journal (id, data) VALUES ($id, $data)";
+    public const string AppendJournal = "INSERT INTO journal (id, data) VALUES (@id, @data)";
 
     public const string TrimJournal = "DELETE FROM journal WHERE id < @KeepFrom";
 
-    public const string GetCheckpoint = "SELECT seq FROM checkpoints WHERE user_id = $user";
+    public const string GetCheckpoint = "SELECT seq FROM checkpoints WHERE user_id = @user";
 
     public const string SaveCheckpoint = """
         INSERT INTO checkpoints (user_id, seq) VALUES (@Key, @Value)
         ON CONFLICT (user_id) DO UPDATE SET seq = max(seq, excluded.seq)
         """;
+
+    /// <summary>The settings of the writer connection: WAL, <c>synchronous</c> from <paramref name="durability"/>, the page cache and the busy timeout.</summary>
+    public static string ConfigureWriter(Durability durability, int pageCacheKib) =>
+        $"PRAGMA journal_mode=WAL; {Synchronous(durability)}; PRAGMA cache_size=-{pageCacheKib}; PRAGMA busy_timeout=5000;";
+
+    /// <summary>The settings of a pooled reader connection: read-only, the page cache and the busy timeout.</summary>
+    public static string ConfigureReader(int pageCacheKib) => $"PRAGMA query_only=1; PRAGMA cache_size=-{pageCacheKib}; PRAGMA busy_timeout=5000;";
+
+    /// <summary>Sets <c>synchronous</c> to the level <paramref name="durability"/> asks for (FULL flushes every commit).</summary>
+    public static string Synchronous(Durability durability) => durability == Durability.Full ? "PRAGMA synchronous=FULL" : SynchronousNormal;
+
+    /// <summary>The key of a block in <see cref="BlockDataTable"/>: the store id above bit 40, the offset below, so sealing appends at the end of one B-tree.</summary>
+    public static long BlockKey(long storeId, long offset) => (storeId << 40) | offset;
 }

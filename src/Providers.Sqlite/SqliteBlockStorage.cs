@@ -21,8 +21,8 @@ internal sealed class SqliteBlockStorage : IBlockStorage
         _stores = [.. db.Writer.Query<StoreRow>(SqlQueries.LoadStores).Select(static r => new StoreInfo(r.StoreId, r.Capacity, r.Used))];
         _insert = db.Writer.CreateCommand();
         _insert.CommandText = SqlQueries.InsertBlockData;
-        _insertKey = _insert.Parameters.Add("$key", SqliteType.Integer);
-        _insertData = _insert.Parameters.Add("$data", SqliteType.Blob);
+        _insertKey = _insert.Parameters.Add("@key", SqliteType.Integer);
+        _insertData = _insert.Parameters.Add("@data", SqliteType.Blob);
     }
 
     /// <summary>SQLite stores have no header: a block may use a whole store.</summary>
@@ -64,7 +64,7 @@ internal sealed class SqliteBlockStorage : IBlockStorage
                     used = 0;
                 }
 
-                _insertKey.Value = (current.StoreId << 40) | used;
+                _insertKey.Value = SqlQueries.BlockKey(current.StoreId, used);
                 _insertData.Value = SqliteDatabase.AsArray(block);
                 _insert.ExecuteNonQuery();
                 locations[i] = new StoreIndex(current.StoreId, used, block.Length, now);

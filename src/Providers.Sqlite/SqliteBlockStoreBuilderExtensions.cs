@@ -19,7 +19,8 @@ public static class SqliteBlockStoreBuilderExtensions
     public static IBlockStoreBuilder UseSqlite(this IBlockStoreBuilder builder, Action<SqliteBlockStoreOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<SqliteBlockStoreOptions>();
+        builder.Services.AddOptions<SqliteBlockStoreOptions>().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteBlockStoreOptions>>(SqliteBlockStoreOptionsValidator.Default));
         if (configure is not null)
         {
             builder.Services.Configure(configure);
@@ -39,6 +40,8 @@ public static class SqliteBlockStoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         builder.UseSqlite();
         builder.Services.Configure<SqliteBlockStoreOptions>(configuration);
+        string sectionPath = configuration is IConfigurationSection section ? section.Path : SqliteBlockStoreOptionsValidator.DefaultSectionPath;
+        builder.Services.Replace(ServiceDescriptor.Singleton<IValidateOptions<SqliteBlockStoreOptions>>(new SqliteBlockStoreOptionsValidator(sectionPath)));
         return builder;
     }
 }

@@ -1,11 +1,23 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace BlockStore.Providers.Sqlite;
 
 /// <summary>Opens BlockStore data sets kept in one SQLite database (WAL mode, <c>synchronous</c> from <see cref="BlockStoreOptions.Durability"/>).</summary>
+/// <remarks>
+/// The directory of the database is the data set's DataDir: it holds the lock and format files every provider uses, and on Unix
+/// it is created 0700 and the database, WAL and shared-memory files 0600.
+/// </remarks>
 public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
 {
-    private const int MaxPageCacheKib = 4 * 1024 * 1024;
+    /// <summary>The version of this provider's layout, recorded in the DataDir when a data set is created.</summary>
+    private const int DataSetFormat = 1;
+
+    /// <summary>
+    /// The suffix of the lock file that earlier versions kept beside the database; while it exists it is held too, so an
+    /// instance of an earlier version cannot open the database during a rolling upgrade.
+    /// </summary>
+    private const string LegacyLockSuffix = ".lock";
 
     private readonly SqliteBlockStoreOptions _sqliteOptions;
 
@@ -24,10 +36,15 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
     public long MaxPayloadBytes => 1_000_000_000 - 4096;
 
     /// <inheritdoc />
-    public ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
+    public async ValueTask<IBlockStoreSession> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Validate(_sqliteOptions);
+        ValidateOptionsResult validation = SqliteBlockStoreOptionsValidator.Default.Validate(null, _sqliteOptions);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SqliteBlockStoreOptions), validation.Failures);
+        }
+
         var builder = _sqliteOptions.ConnectionString is { Length: > 0 } cs
             ? new SqliteConnectionStringBuilder(cs)
             : new SqliteConnectionStringBuilder { DataSource = Path.Combine(options.DataDir, _sqliteOptions.FileName) };
@@ -35,39 +52,35 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
         builder.Pooling = false;
         string path = Path.GetFullPath(builder.DataSource);
         builder.DataSource = path;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
 
-        DataSetLock fileLock = DataSetLock.Acquire(path + ".lock", path);
+        DataDirectory dataDirectory = await DataDirectory.OpenAsync(
+            Path.GetDirectoryName(path)!, Name, DataSetFormat, options, DirectorySync.Flush, cancellationToken).ConfigureAwait(false);
+        DataSetLock? legacyLock = null;
         SqliteDatabase? db = null;
         try
         {
+            if (File.Exists(path + LegacyLockSuffix))
+            {
+                legacyLock = await DataSetLock.AcquireAsync(path + LegacyLockSuffix, path, options.LockWaitTimeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            CreatePrivate(path);
             db = new SqliteDatabase(builder.ToString(), options.Durability, _sqliteOptions.PageCacheKib);
-            var session = new SqliteBlockStoreSession(path, db, fileLock, options.MaxCapacity);
-            return ValueTask.FromResult<IBlockStoreSession>(session);
+            return new SqliteBlockStoreSession(path, db, dataDirectory, legacyLock, options.MaxCapacity);
         }
         catch
         {
             db?.Dispose();
-            fileLock.Dispose();
+            legacyLock?.Dispose();
+            dataDirectory.Dispose();
             throw;
         }
     }
 
-    /// <summary>Refuses settings that SQLite would reject with an unclear error, naming the configuration key.</summary>
-    private static void Validate(SqliteBlockStoreOptions options)
-    {
-        const string Prefix = "BlockStore:Sqlite:";
-        if (options.ConnectionString is not { Length: > 0 }
-            && (string.IsNullOrWhiteSpace(options.FileName) || options.FileName != Path.GetFileName(options.FileName)))
-        {
-            throw new ArgumentException(
-                $"{Prefix}{nameof(options.FileName)} must be a file name inside DataDir, without directories (was '{options.FileName}').", nameof(options));
-        }
-
-        if (options.PageCacheKib is < 0 or > MaxPageCacheKib)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(options), options.PageCacheKib, $"{Prefix}{nameof(options.PageCacheKib)} must be between 0 and {MaxPageCacheKib}.");
-        }
-    }
+    /// <summary>
+    /// Creates the database file empty (a valid new database to SQLite) with owner-only permissions when it does not exist yet;
+    /// SQLite gives its WAL and shared-memory files the permissions of the database file.
+    /// </summary>
+    private static void CreatePrivate(string path) =>
+        new FileStream(path, PrivateFiles.Options(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0)).Dispose();
 }

@@ -1,7 +1,7 @@
 namespace BlockStore.Providers.Sqlite;
 
-/// <summary>An open SQLite data set: the three storage interfaces over one database, and the lock that owns it.</summary>
-internal sealed class SqliteBlockStoreSession(string location, SqliteDatabase db, DataSetLock fileLock, long capacity) : IBlockStoreSession
+/// <summary>An open SQLite data set: the three storage interfaces over one database, and the DataDir it owns.</summary>
+internal sealed class SqliteBlockStoreSession(string location, SqliteDatabase db, DataDirectory dataDirectory, DataSetLock? legacyLock, long capacity) : IBlockStoreSession
 {
     public string Location { get; } = location;
 
@@ -11,10 +11,13 @@ internal sealed class SqliteBlockStoreSession(string location, SqliteDatabase db
 
     public ICheckpointStore Checkpoints { get; } = new SqliteCheckpointStore(db);
 
+    public IReadOnlyList<string> ReadableByOthers => dataDirectory.ReadableByOthers;
+
     public ValueTask DisposeAsync()
     {
         db.Dispose();
-        fileLock.Dispose();
+        legacyLock?.Dispose();
+        dataDirectory.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -15,6 +15,7 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly int _pageCacheKib;
     private readonly ConcurrentBag<SqliteReader> _readers = [];
     private readonly Durability _durability;
+    private int _idleReaders;
     private bool _disposed;
 
     public SqliteDatabase(string connectionString, Durability durability, int pageCacheKib)
@@ -24,11 +25,17 @@ internal sealed class SqliteDatabase : IDisposable
         _durability = durability;
         Writer = new SqliteConnection(connectionString);
         Writer.Open();
-        Writer.Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous(durability)}; PRAGMA cache_size=-{_pageCacheKib}; PRAGMA busy_timeout=5000;");
+        Writer.Execute(SqlQueries.ConfigureWriter(durability, _pageCacheKib));
         EnsureSchema();
     }
 
     public SqliteConnection Writer { get; }
+
+    /// <summary>The most idle readers kept in the pool; a reader returned beyond it is closed.</summary>
+    public static int MaxIdleReaders { get; } = Math.Max(4, Environment.ProcessorCount);
+
+    /// <summary>The readers waiting in the pool.</summary>
+    public int IdleReaders => _readers.Count;
 
     /// <summary>Serialises use of <see cref="Writer"/>.</summary>
     public Lock WriteLock { get; } = new();
@@ -50,29 +57,50 @@ internal sealed class SqliteDatabase : IDisposable
             return NoOp.Instance;
         }
 
-        Writer.Execute("PRAGMA synchronous=NORMAL");
-        return new Restore(Writer, Synchronous(_durability));
+        Writer.Execute(SqlQueries.SynchronousNormal);
+        return new Restore(Writer, SqlQueries.Synchronous(_durability));
     }
 
+    /// <summary>Takes a reader from the pool, or opens one; throws <see cref="ObjectDisposedException"/> once the database is closed.</summary>
     public SqliteReader RentReader()
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         if (_readers.TryTake(out SqliteReader? reader))
         {
+            Interlocked.Decrement(ref _idleReaders);
             return reader;
         }
 
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        connection.Execute($"PRAGMA query_only=1; PRAGMA cache_size=-{_pageCacheKib}; PRAGMA busy_timeout=5000;");
-        return new SqliteReader(connection);
+        connection.Execute(SqlQueries.ConfigureReader(_pageCacheKib));
+        reader = new SqliteReader(connection);
+        if (Volatile.Read(ref _disposed))
+        {
+            reader.Dispose();
+            throw new ObjectDisposedException(nameof(SqliteDatabase));
+        }
+
+        return reader;
     }
 
-    /// <summary>Puts a reader back in the pool, or closes it when the database closed while it was in use.</summary>
+    /// <summary>
+    /// Puts a reader back in the pool, or closes it when <see cref="MaxIdleReaders"/> already wait there or the database closed
+    /// while it was in use.
+    /// </summary>
     public void ReturnReader(SqliteReader reader)
     {
+        if (Interlocked.Increment(ref _idleReaders) > MaxIdleReaders)
+        {
+            Interlocked.Decrement(ref _idleReaders);
+            reader.Dispose();
+            return;
+        }
+
         _readers.Add(reader);
         if (Volatile.Read(ref _disposed) && _readers.TryTake(out SqliteReader? late))
         {
+            Interlocked.Decrement(ref _idleReaders);
             late.Dispose();
         }
     }
@@ -82,6 +110,7 @@ internal sealed class SqliteDatabase : IDisposable
         Volatile.Write(ref _disposed, true);
         while (_readers.TryTake(out SqliteReader? reader))
         {
+            Interlocked.Decrement(ref _idleReaders);
             reader.Dispose();
         }
 
@@ -91,7 +120,6 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
-    private static string Synchronous(Durability durability) => durability == Durability.Full ? "FULL" : "NORMAL";
 
     private void EnsureSchema()
     {
@@ -114,7 +142,7 @@ internal sealed class SqliteDatabase : IDisposable
 
     private sealed class Restore(SqliteConnection connection, string synchronous) : IDisposable
     {
-        public void Dispose() => connection.Execute($"PRAGMA synchronous={synchronous}");
+        public void Dispose() => connection.Execute(synchronous);
     }
 
     private sealed class NoOp : IDisposable

@@ -13,10 +13,10 @@ internal sealed class SqliteReader : IDisposable
         Connection = connection;
         ReadBlock = connection.CreateCommand();
         ReadBlock.CommandText = SqlQueries.ReadBlockData;
-        _blockKey = ReadBlock.Parameters.Add("$key", SqliteType.Integer);
+        _blockKey = ReadBlock.Parameters.Add("@key", SqliteType.Integer);
         GetCheckpoint = connection.CreateCommand();
         GetCheckpoint.CommandText = SqlQueries.GetCheckpoint;
-        _checkpointUser = GetCheckpoint.Parameters.Add("$user", SqliteType.Text);
+        _checkpointUser = GetCheckpoint.Parameters.Add("@user", SqliteType.Text);
     }
 
     public SqliteConnection Connection { get; }
@@ -29,7 +29,7 @@ internal sealed class SqliteReader : IDisposable
 
     public SqliteCommand ForBlock(StoreIndex location)
     {
-        _blockKey.Value = (location.StoreId << 40) | location.Offset;
+        _blockKey.Value = SqlQueries.BlockKey(location.StoreId, location.Offset);
         return ReadBlock;
     }
 

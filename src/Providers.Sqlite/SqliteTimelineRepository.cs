@@ -17,8 +17,8 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         _db = db;
         _append = db.Writer.CreateCommand();
         _append.CommandText = SqlQueries.AppendJournal;
-        _appendId = _append.Parameters.Add("$id", SqliteType.Integer);
-        _appendData = _append.Parameters.Add("$data", SqliteType.Blob);
+        _appendId = _append.Parameters.Add("@id", SqliteType.Integer);
+        _appendData = _append.Parameters.Add("@data", SqliteType.Blob);
     }
 
     public async IAsyncEnumerable<TimelineKey> LoadTimelinesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -80,6 +80,9 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
             _db.ReturnReader(pooled);
         }
     }
+
+    /// <remarks>A commit deletes the rows below its trim point and keeps nothing else, so every id in use is in a row.</remarks>
+    public ValueTask<long> LoadJournalKeepFromAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(0L);
 
     public ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {

@@ -59,6 +59,8 @@ internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProv
 
         public IAsyncEnumerable<JournalRecord> ReadJournalAsync(CancellationToken cancellationToken = default) => inner.ReadJournalAsync(cancellationToken);
 
+        public ValueTask<long> LoadJournalKeepFromAsync(CancellationToken cancellationToken = default) => inner.LoadJournalKeepFromAsync(cancellationToken);
+
         public async ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
         {
             long start = Stopwatch.GetTimestamp();

@@ -19,4 +19,7 @@ public interface IBlockStoreSession : IAsyncDisposable
 
     /// <summary>The users' read checkpoints.</summary>
     ICheckpointStore Checkpoints { get; }
+
+    /// <summary>The files and directories of the data set that accounts other than its owner can read, as found at open. Default: none.</summary>
+    IReadOnlyList<string> ReadableByOthers => [];
 }

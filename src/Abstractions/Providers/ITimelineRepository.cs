@@ -23,6 +23,12 @@ public interface ITimelineRepository
     /// <returns>The records.</returns>
     IAsyncEnumerable<JournalRecord> ReadJournalAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Reads the journal's trim point as last committed by <see cref="CommitBlocksAsync"/>, or 0 when the provider keeps none.</summary>
+    /// <remarks>Ids below it may have been used before, so the engine restores its SeqIds at or above it.</remarks>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The smallest journal record id still needed.</returns>
+    ValueTask<long> LoadJournalKeepFromAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Appends one journal record; when this returns it is durable as <see cref="BlockStoreOptions.Durability"/> requires.</summary>
     /// <remarks>On failure the record must not be returned by a later <see cref="ReadJournalAsync"/> unless it was fully written.</remarks>
     /// <param name="recordId">The record's id, greater than every id appended before.</param>

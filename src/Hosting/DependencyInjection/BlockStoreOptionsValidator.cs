@@ -8,6 +8,7 @@ namespace BlockStore;
 internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOptions>
 {
     private const string Prefix = BlockStoreOptions.SectionName + ":";
+    private static readonly TimeSpan MaxLockWait = TimeSpan.FromDays(1);
 
     /// <summary>The largest <see cref="BlockStoreOptions.MaxRecipients"/> accepted.</summary>
     private const int MaxRecipientsLimit = 1_000_000;
@@ -33,6 +34,11 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
         if (options.OpenBlockMaxAge <= TimeSpan.Zero)
         {
             failures.Add($"{Prefix}{nameof(options.OpenBlockMaxAge)} must be positive (was {options.OpenBlockMaxAge}).");
+        }
+
+        if (options.LockWaitTimeout < TimeSpan.Zero || options.LockWaitTimeout > MaxLockWait)
+        {
+            failures.Add($"{Prefix}{nameof(options.LockWaitTimeout)} must be between {TimeSpan.Zero} and {MaxLockWait} (was {options.LockWaitTimeout}).");
         }
 
         if (!Enum.IsDefined(options.Durability))

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Reading the store figures of {Location} for the gauges failed; they stay as they were")]
     public static partial void StoreSizesUnavailable(ILogger logger, Exception exception, string location);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "The BlockStore data set at {Location} can be read by other accounts ({Count} entries, such as {Example}); restrict it to its owner (chmod -R go-rwx)")]
+    public static partial void ReadableByOthers(ILogger logger, string location, int count, string example);
 }

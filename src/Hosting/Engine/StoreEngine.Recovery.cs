@@ -34,6 +34,8 @@ internal sealed partial class StoreEngine
             maxTimestamp = Math.Max(maxTimestamp, info.LastTimestamp);
         }
 
+        long keepFrom = await repository.LoadJournalKeepFromAsync(cancellationToken).ConfigureAwait(false);
+        long lastJournalId = keepFrom - 1;
         int records = 0;
         long replayed = 0;
         await foreach (JournalRecord record in repository.ReadJournalAsync(cancellationToken).ConfigureAwait(false))
@@ -47,11 +49,14 @@ internal sealed partial class StoreEngine
             }
 
             JournalAppended(record.Id, record.Payload.Length);
+            lastJournalId = Math.Max(lastJournalId, record.Id);
             records++;
             replayed += messages.Count;
         }
 
-        _nextSeqId = maxSeq + 1;
+        // Ids below the trim point may have been used before, even if no stored message holds them any more.
+        _nextSeqId = Math.Max(maxSeq + 1, keepFrom);
+        _lastJournalId = Math.Max(lastJournalId, 0);
         _lastSeqId = maxSeq;
         _lastTimestamp = maxTimestamp;
         if (records > 0)

@@ -237,7 +237,9 @@ internal sealed partial class StoreEngine
             }
         }
 
-        long keepFrom = _nextSeqId;
+        // With nothing left unsealed, every journaled record is covered; ids burnt by failed journal writes stay above the trim
+        // point, so a record that later reuses one is never taken for trimmed.
+        long keepFrom = _lastJournalId + 1;
         for (LinkedListNode<MemBlock>? node = _unsealed.First; node is not null; node = node.Next)
         {
             if (!sealing.Contains(node.Value))

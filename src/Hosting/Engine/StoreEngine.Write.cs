@@ -9,6 +9,9 @@ internal sealed partial class StoreEngine
     private readonly List<PendingMessage> _batch = [];
     private readonly List<AppendOp> _appends = [];
     private long _nextSeqId = 1;
+
+    /// <summary>The id of the newest journal record written (or recovered); SeqIds above it may be burnt by failed writes.</summary>
+    private long _lastJournalId;
     private long _lastTimestamp;
 
     private async Task RunWriterAsync()
@@ -215,6 +218,7 @@ internal sealed partial class StoreEngine
             return;
         }
 
+        _lastJournalId = journalId;
         JournalCommitted(_batch.Count, record.Length);
         JournalAppended(journalId, record.Length);
         foreach (AppendOp append in appends)

@@ -73,6 +73,11 @@ internal sealed partial class StoreEngine : IAsyncDisposable
             await engine.RecoverAsync(cancellationToken).ConfigureAwait(false);
             await engine.StartTelemetryAsync(cancellationToken).ConfigureAwait(false);
             engine.Start();
+            if (session.ReadableByOthers is { Count: > 0 } exposed)
+            {
+                Log.ReadableByOthers(logger, session.Location, exposed.Count, exposed[0]);
+            }
+
             Log.Opened(logger, session.Location, engine._convs.Count + engine._users.Count, engine._sealedBlocks,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine._nextSeqId);
             return engine;

@@ -80,6 +80,33 @@ public abstract partial class ContractTests
     }
 
     [Fact]
+    public async Task SeqIds_burnt_by_a_failed_journal_write_are_never_reused_below_the_journal_trim_point()
+    {
+        var faulty = new FaultyProvider(Fixture.CreateProvider());
+        MessageStore store = await OpenAsync(provider: faulty);
+        Message first = await store.AddMessageAsync("c", 1, Bytes("first"), Users("u"));
+        faulty.FailJournalWrites = true;
+        await Assert.ThrowsAsync<BlockStoreException>(() => store.AddMessageAsync("c", 1, Bytes("lost"), Users("u")));
+        faulty.FailJournalWrites = false;
+        await store.DisposeAsync();
+
+        // Block writes fail, so the next message lives only in the journal when this store goes away: as after kill -9.
+        var unsealed = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
+        store = await OpenAsync(provider: unsealed);
+        Message journaled = await store.AddMessageAsync("c", 1, Bytes("journaled"), Users("u"));
+        await store.DisposeAsync();
+        Assert.True(unsealed.FailedBlockWrites > 0);
+
+        store = await OpenAsync();
+
+        Assert.True(journaled.SeqId > first.SeqId);
+        AssertSameMessages([first, journaled], await store.GetConvMessagesAsync("c", 10));
+        AssertSameMessages([first, journaled], await store.GetUserMessagesAsync("u", 0, 10));
+        Message next = await store.AddMessageAsync("c", 1, Bytes("next"), Users("u"));
+        Assert.True(next.SeqId > journaled.SeqId);
+    }
+
+    [Fact]
     public async Task Failing_block_writes_delay_sealing_without_losing_anything()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };

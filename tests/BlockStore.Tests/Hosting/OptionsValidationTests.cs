@@ -41,6 +41,17 @@ public sealed class OptionsValidationTests
         Assert.Contains(result.Failures!, f => f.Contains("BlockStore:OpenBlockMaxAge", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(25 * 60 * 60)]
+    public void A_lock_wait_out_of_range_is_refused_naming_the_key(int seconds)
+    {
+        ValidateOptionsResult result = Validate(new BlockStoreOptions { LockWaitTimeout = TimeSpan.FromSeconds(seconds) });
+
+        string failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("BlockStore:LockWaitTimeout must be between 00:00:00 and 1.00:00:00", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_10000_byte_capacity_with_the_default_message_size_is_refused_naming_both_keys()
     {

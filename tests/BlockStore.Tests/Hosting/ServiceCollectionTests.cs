@@ -146,6 +146,30 @@ public sealed class ServiceCollectionTests : IDisposable
         Assert.Contains("BlockStore:TimelineMaxSize must be between 1 and 65536", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Sqlite", "Sqlite:PageCacheKib", "-1", "Chat:Storage:Sqlite:PageCacheKib must be between 0 and")]
+    [InlineData("Sqlite", "Sqlite:FileName", "../elsewhere.db", "Chat:Storage:Sqlite:FileName must be a file name")]
+    [InlineData("File", "File:JournalSegmentBytes", "0", "Chat:Storage:File:JournalSegmentBytes must be greater than 0")]
+    [InlineData("File", "File:SnapshotThresholdBytes", "-5", "Chat:Storage:File:SnapshotThresholdBytes must be greater than 0")]
+    public async Task Provider_settings_are_validated_at_start_naming_the_key_of_the_section_they_were_bound_from(
+        string provider, string key, string value, string expected)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Chat:Storage:Provider"] = provider,
+            ["Chat:Storage:DataDir"] = _dir,
+            [$"Chat:Storage:{key}"] = value,
+        });
+        builder.Services.AddBlockStore(builder.Configuration.GetSection("Chat:Storage"));
+        using IHost host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir));
+    }
+
     [Fact]
     public async Task A_host_opens_the_store_at_start_and_it_is_locked_until_stop()
     {

@@ -47,6 +47,8 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
     {
         public string Location => inner.Location;
 
+        public IReadOnlyList<string> ReadableByOthers => inner.ReadableByOthers;
+
         public IBlockStorage Blocks => this;
 
         public ITimelineRepository Timelines => this;
@@ -92,6 +94,9 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 
         public IAsyncEnumerable<JournalRecord> ReadJournalAsync(CancellationToken cancellationToken = default) =>
             inner.Timelines.ReadJournalAsync(cancellationToken);
+
+        public ValueTask<long> LoadJournalKeepFromAsync(CancellationToken cancellationToken = default) =>
+            inner.Timelines.LoadJournalKeepFromAsync(cancellationToken);
 
         public async ValueTask AppendJournalAsync(long recordId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
         {

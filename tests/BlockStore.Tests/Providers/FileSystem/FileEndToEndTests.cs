@@ -32,13 +32,33 @@ public sealed class FileEndToEndTests() : StoreTestBase(new FileFixture())
         await store.UpdateUserCheckpointAsync("u", sent[30].SeqId);
         store = await ReopenAsync(store, Small);
 
-        string[] stores = Directory.GetFiles(Path.Combine(DataDir, "stores"));
+        string[] stores = Directory.GetFiles(Path.Combine(DataDir, FileLayout.StoresDir));
         Assert.True(stores.Length > 3, $"only {stores.Length} store files");
         Assert.All(stores, f => Assert.InRange(new FileInfo(f).Length, 1, 4096));
-        Assert.Empty(Directory.GetFiles(Path.Combine(DataDir, "journal")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(DataDir, FileLayout.JournalDir)));
         AssertSameMessages(sent, await store.GetUserMessagesAsync("../u", 0, 100));
         AssertSameMessages(sent[31..], await store.GetMessagesAfterCheckpointAsync("u"));
         Assert.Equal(["data"], Directory.GetFileSystemEntries(Root).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task SeqIds_restart_above_a_recorded_journal_trim_point_that_no_stored_message_reaches()
+    {
+        // Earlier versions recorded a trim point above every stored SeqId after a failed journal write.
+        await using (IBlockStoreSession session = await Fixture.CreateProvider().OpenAsync(CreateOptions()))
+        {
+            await session.Timelines.CommitBlocksAsync([], journalKeepFrom: 100);
+        }
+
+        var unsealed = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
+        MessageStore store = await OpenAsync(provider: unsealed);
+        Message journaled = await store.AddMessageAsync("c", 1, Bytes("journaled"), Users("u"));
+        await store.DisposeAsync();
+
+        store = await OpenAsync();
+
+        Assert.True(journaled.SeqId >= 100, $"SeqId {journaled.SeqId}");
+        AssertSameMessages([journaled], await store.GetConvMessagesAsync("c", 10));
     }
 
     [Fact]
@@ -71,7 +91,7 @@ public sealed class FileEndToEndTests() : StoreTestBase(new FileFixture())
     {
         var provider = new FileBlockStoreProvider(new FileBlockStoreOptions { JournalSegmentBytes = 0 });
 
-        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await provider.OpenAsync(CreateOptions()));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () => await provider.OpenAsync(CreateOptions()));
 
         Assert.Contains("BlockStore:File:JournalSegmentBytes", error.Message, StringComparison.Ordinal);
     }

@@ -13,7 +13,7 @@ public sealed class FileFixture : IProviderFixture
 
     public void DamageBlock(string dataDir, StoreIndex location, int index, byte mask)
     {
-        string path = Directory.GetFiles(Path.Combine(dataDir, "stores"), $"store-{location.StoreId:D6}.dat").Single();
+        string path = Path.Combine(dataDir, FileLayout.StoresDir, StoreFile.FileName(location.StoreId));
         using FileStream file = new(path, FileMode.Open, FileAccess.ReadWrite);
         file.Position = location.Offset + index;
         int original = file.ReadByte();

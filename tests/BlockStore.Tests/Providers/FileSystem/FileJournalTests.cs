@@ -70,6 +70,51 @@ public sealed class FileJournalTests : FileProviderTestBase
         Assert.Contains(first, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(76, 0x01, 66)]
+    [InlineData(125, 0x80, 105)]
+    [InlineData(66, 0x01, 66)]
+    [InlineData(68, 0x10, 66)]
+    public async Task Damage_in_the_newest_segment_is_refused_naming_segment_and_offset_and_nothing_is_cut(int index, byte mask, long frame)
+    {
+        // Records 1 to 4 are frames of 18, 19, 20 and 21 bytes at offsets 48, 66, 85 and 105. The cases: a body byte of the
+        // second record; the last byte of the last record; the second record's length, still inside the file; the second
+        // record's length, now past the end of the file.
+        IBlockStoreSession session = await OpenAsync();
+        await AppendAsync(session, 1, 2, 3, 4);
+        await CloseAsync(session);
+        string segment = Assert.Single(Segments());
+        byte[] bytes = await File.ReadAllBytesAsync(segment);
+        Assert.Equal(126, bytes.Length);
+        bytes[index] ^= mask;
+        await File.WriteAllBytesAsync(segment, bytes);
+
+        var error = await Assert.ThrowsAsync<BlockStoreException>(async () => await OpenAsync());
+
+        Assert.Contains(segment, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"offset {frame}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(segment));
+    }
+
+    [Fact]
+    public async Task Zeros_after_the_last_record_are_space_never_written_and_are_cut()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        await AppendAsync(session, 1, 2);
+        await CloseAsync(session);
+        using (FileStream file = new(Assert.Single(Segments()), FileMode.Append))
+        {
+            file.Write(new byte[100]);
+        }
+
+        session = await OpenAsync();
+        Assert.Equal([1, 2], await JournalIdsAsync(session));
+        await AppendAsync(session, 3);
+        session = await ReopenAsync(session);
+
+        Assert.Equal([1, 2, 3], await JournalIdsAsync(session));
+    }
+
     [Fact]
     public async Task Segments_roll_at_the_configured_size_and_are_deleted_once_sealing_covers_them()
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using BlockStore.Providers;
 using BlockStore.Providers.File;
 
@@ -6,9 +7,9 @@ namespace BlockStore.Tests.Providers.FileSystem;
 /// <summary>Timeline metadata and checkpoints: snapshot plus log replay give back the same state; damage is refused, torn tails dropped.</summary>
 public sealed class FileMetadataTests : FileProviderTestBase
 {
-    private string TimelineLog => Path.Combine(MetaDir, "timelines.log");
+    private string TimelineLog => Path.Combine(MetaDir, FileLayout.TimelinesName + ".log");
 
-    private string TimelineSnapshot => Path.Combine(MetaDir, "timelines.snapshot");
+    private string TimelineSnapshot => Path.Combine(MetaDir, FileLayout.TimelinesName + ".snapshot");
 
     [Fact]
     public async Task Snapshot_plus_log_replay_gives_back_the_same_timelines_blocks_and_checkpoints()
@@ -33,7 +34,7 @@ public sealed class FileMetadataTests : FileProviderTestBase
         }
 
         Assert.True(File.Exists(TimelineSnapshot));
-        Assert.True(File.Exists(Path.Combine(MetaDir, "checkpoints.snapshot")));
+        Assert.True(File.Exists(Path.Combine(MetaDir, FileLayout.CheckpointsName + ".snapshot")));
         Assert.True(new FileInfo(TimelineLog).Length > FileHeader.Size, "the last changes should still be in the log");
         List<TimelineKey> timelinesBefore = await ToListAsync(session.Timelines.LoadTimelinesAsync());
         List<BlockInfo> blocksBefore = await ToListAsync(session.Timelines.LoadBlocksAsync());
@@ -53,7 +54,7 @@ public sealed class FileMetadataTests : FileProviderTestBase
         }
 
         Assert.All(Directory.GetFiles(DataDir, "*", SearchOption.AllDirectories), f =>
-            Assert.Matches(@"^(blockstore\.lock|store-\d{6}\.dat|\d{20}\.log|(timelines|checkpoints)\.(log|snapshot))$", Path.GetFileName(f)));
+            Assert.Matches(@"^(blockstore\.(lock|format)|store-\d{6}\.dat|\d{20}\.log|(timelines|checkpoints)\.(log|snapshot))$", Path.GetFileName(f)));
     }
 
     [Fact]
@@ -115,6 +116,98 @@ public sealed class FileMetadataTests : FileProviderTestBase
         var error = await Assert.ThrowsAsync<BlockStoreException>(async () => await OpenAsync());
 
         Assert.Contains(TimelineLog, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("timelines", false)]
+    [InlineData("timelines", true)]
+    [InlineData("checkpoints", false)]
+    [InlineData("checkpoints", true)]
+    public async Task Damage_in_a_metadata_log_is_refused_naming_log_and_offset_and_nothing_is_cut(string name, bool lastRecord)
+    {
+        IBlockStoreSession session = await OpenAsync();
+        for (int i = 0; i < 12; i++)
+        {
+            await session.Timelines.RegisterTimelinesAsync([new TimelineKey(TimelineKind.Conversation, $"c{i}")]);
+            await session.Checkpoints.SaveAsync([new KeyValuePair<string, long>($"u{i}", i + 1)]);
+        }
+
+        await CloseAsync(session);
+        string log = Path.Combine(MetaDir, name + ".log");
+        byte[] bytes = await File.ReadAllBytesAsync(log);
+        List<int> frames = FrameOffsets(bytes);
+        Assert.Equal(12, frames.Count);
+        int frame;
+        if (lastRecord)
+        {
+            // A complete last record whose checksum fails.
+            frame = frames[^1];
+            bytes[^1] ^= 0x01;
+        }
+        else
+        {
+            // The first record's length now runs past the end of the file, like a torn tail.
+            frame = frames[0];
+            bytes[frame + 2] ^= 0x10;
+        }
+
+        await File.WriteAllBytesAsync(log, bytes);
+
+        var error = await Assert.ThrowsAsync<BlockStoreException>(async () => await OpenAsync());
+
+        Assert.Contains(log, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"offset {frame}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(log));
+    }
+
+    [Fact]
+    public void Records_appended_after_a_compaction_whose_directory_flush_failed_survive_a_restart()
+    {
+        Directory.CreateDirectory(MetaDir);
+        var state = new List<string>();
+        SnapshotSource source = writer =>
+        {
+            foreach (string text in state)
+            {
+                writer.Write(Encoding.UTF8.GetBytes(text));
+            }
+        };
+
+        using (SnapshotLog log = OpenState(Durability.Full, _ => { }))
+        {
+            void Add(string text)
+            {
+                log.Append(Encoding.UTF8.GetBytes(text));
+                state.Add(text);
+            }
+
+            Add("a");
+            DurableFiles.FailNextSync[MetaDir] = true;
+            log.CompactIfDue(source);
+            Assert.False(DurableFiles.FailNextSync.ContainsKey(MetaDir), "the compaction should have flushed the directory");
+            Add("b");
+            Add("c");
+        }
+
+        var replayed = new List<string>();
+        using (OpenState(Durability.Full, body => replayed.Add(Encoding.UTF8.GetString(body))))
+        {
+            Assert.Equal(["a", "b", "c"], replayed);
+        }
+    }
+
+    private SnapshotLog OpenState(Durability durability, RecordHandler apply) =>
+        SnapshotLog.Open(MetaDir, "state", FileKind.CheckpointSnapshot, FileKind.CheckpointLog, durability, threshold: 1, apply);
+
+    private static List<int> FrameOffsets(byte[] log)
+    {
+        var offsets = new List<int>();
+        for (int offset = FileHeader.Size; offset < log.Length; offset += RecordFrame.HeaderSize + BitConverter.ToInt32(log, offset))
+        {
+            offsets.Add(offset);
+        }
+
+        return offsets;
     }
 
     [Fact]

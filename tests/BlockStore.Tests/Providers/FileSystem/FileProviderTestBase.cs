@@ -10,11 +10,11 @@ public abstract class FileProviderTestBase : IAsyncLifetime
 
     protected string DataDir { get; } = Path.Combine(Path.GetTempPath(), "blockstore-file-tests", Guid.NewGuid().ToString("N"));
 
-    protected string StoresDir => Path.Combine(DataDir, "stores");
+    protected string StoresDir => Path.Combine(DataDir, FileLayout.StoresDir);
 
-    protected string JournalDir => Path.Combine(DataDir, "journal");
+    protected string JournalDir => Path.Combine(DataDir, FileLayout.JournalDir);
 
-    protected string MetaDir => Path.Combine(DataDir, "meta");
+    protected string MetaDir => Path.Combine(DataDir, FileLayout.MetaDir);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -60,6 +60,33 @@ public abstract class FileProviderTestBase : IAsyncLifetime
     {
         _open.Remove(session);
         await session.DisposeAsync();
+    }
+
+    /// <summary>How many files under <paramref name="directory"/> this process holds open (Linux: from <c>/proc/self/fd</c>; elsewhere 0).</summary>
+    protected static int OpenFilesUnder(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        int count = 0;
+        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget?.StartsWith(directory + "/", StringComparison.Ordinal) == true)
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+                // The descriptor was closed while the list was read.
+            }
+        }
+
+        return count;
     }
 
     protected static byte[] Filled(int length, byte seed)

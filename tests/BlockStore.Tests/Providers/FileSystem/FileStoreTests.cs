@@ -8,7 +8,7 @@ public sealed class FileStoreTests : FileProviderTestBase
 {
     private const int Capacity = 1024;
 
-    private string StorePath(long id) => Path.Combine(StoresDir, $"store-{id:D6}.dat");
+    private string StorePath(long id) => Path.Combine(StoresDir, StoreFile.FileName(id));
 
     [Fact]
     public async Task Store_files_never_exceed_MaxCapacity_and_blocks_read_back()
@@ -163,6 +163,74 @@ public sealed class FileStoreTests : FileProviderTestBase
         await stop.CancelAsync();
         await reader;
         Assert.True((await session.Blocks.GetStoresAsync()).Count > 1);
+    }
+
+    [Fact]
+    public async Task Only_a_bounded_number_of_store_files_stay_open_however_many_are_read()
+    {
+        static void Tiny(BlockStoreOptions o) => o.MaxCapacity = FileHeader.Size + 100;
+        IBlockStoreSession session = await OpenAsync(Tiny);
+        var locations = new List<StoreIndex>();
+        for (int i = 0; i < 100; i++)
+        {
+            locations.AddRange(await session.Blocks.WriteBlocksAsync([Filled(80, (byte)i)]));
+        }
+
+        Assert.Equal(100, (await session.Blocks.GetStoresAsync()).Count);
+        Assert.InRange(OpenFilesUnder(StoresDir), 0, FileBlockStorage.MaxOpenStoreFiles);
+        session = await ReopenAsync(session, Tiny);
+        Assert.InRange(OpenFilesUnder(StoresDir), 0, FileBlockStorage.MaxOpenStoreFiles);
+
+        var buffer = new byte[80];
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            var mine = new byte[80];
+            for (int i = 0; i < 100; i++)
+            {
+                await session.Blocks.ReadBlockAsync(locations[i], mine);
+                Assert.Equal(Filled(80, (byte)i), mine);
+            }
+        })));
+
+        Assert.InRange(OpenFilesUnder(StoresDir), 0, FileBlockStorage.MaxOpenStoreFiles);
+        await session.Blocks.WriteBlocksAsync([Filled(80, 200)]);
+        await session.Blocks.ReadBlockAsync(locations[0], buffer);
+        Assert.Equal(Filled(80, 0), buffer);
+        await CloseAsync(session);
+        Assert.Equal(0, OpenFilesUnder(StoresDir));
+    }
+
+    [Fact]
+    public async Task A_failed_open_leaves_no_file_of_the_data_set_open()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        await session.Checkpoints.SaveAsync([new KeyValuePair<string, long>("u", 1)]);
+        await session.Blocks.WriteBlocksAsync([Filled(10, 1)]);
+        await CloseAsync(session);
+        DurableFiles.FailNextSync[DataDir] = true;
+
+        await Assert.ThrowsAsync<IOException>(async () => await OpenAsync(o => o.Durability = Durability.Full));
+
+        Assert.Equal(0, OpenFilesUnder(DataDir));
+    }
+
+    [Fact]
+    public async Task Creating_the_data_directory_flushes_the_directory_that_holds_it()
+    {
+        string parent = Path.Combine(DataDir, "parent");
+        Directory.CreateDirectory(parent);
+        void Nested(BlockStoreOptions o)
+        {
+            o.DataDir = Path.Combine(parent, "data");
+            o.Durability = Durability.Full;
+        }
+
+        DurableFiles.FailNextSync[parent] = true;
+
+        var error = await Assert.ThrowsAsync<IOException>(async () => await OpenAsync(Nested));
+
+        Assert.Contains(parent, error.Message, StringComparison.Ordinal);
+        await CloseAsync(await OpenAsync(Nested));
     }
 
     private static async Task FlipByteAsync(string path, int offset)

@@ -12,19 +12,18 @@ public sealed class SqliteFixture : IProviderFixture
 
     public IBlockStoreProvider CreateProvider() => new SqliteBlockStoreProvider(new SqliteBlockStoreOptions());
 
+    /// <summary>The database file of a data set in <paramref name="dataDir"/> opened with default settings.</summary>
+    public static string DatabasePath(string dataDir) => Path.Combine(dataDir, new SqliteBlockStoreOptions().FileName);
+
     public void DamageBlock(string dataDir, StoreIndex location, int index, byte mask)
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "blockstore.db")};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={DatabasePath(dataDir)};Pooling=False");
         connection.Open();
-        using SqliteCommand read = connection.CreateCommand();
-        read.CommandText = "SELECT data FROM block_data WHERE key = $key";
-        read.Parameters.AddWithValue("$key", (location.StoreId << 40) | location.Offset);
-        var data = (byte[])read.ExecuteScalar()!;
-        data[index] ^= mask;
-        using SqliteCommand write = connection.CreateCommand();
-        write.CommandText = "UPDATE block_data SET data = $data WHERE key = $key";
-        write.Parameters.AddWithValue("$key", (location.StoreId << 40) | location.Offset);
-        write.Parameters.AddWithValue("$data", data);
-        Assert.Equal(1, write.ExecuteNonQuery());
+        long key = SqlQueries.BlockKey(location.StoreId, location.Offset);
+        using var blob = new SqliteBlob(connection, SqlQueries.BlockDataTable, SqlQueries.BlockDataColumn, key);
+        blob.Position = index;
+        int original = blob.ReadByte();
+        blob.Position = index;
+        blob.WriteByte((byte)(original ^ mask));
     }
 }

@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Options;
+using BlockStore.Providers;
 using BlockStore.Providers.Sqlite;
 using BlockStore.Tests.Contract;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace BlockStore.Tests.Providers.Sqlite;
@@ -7,7 +10,7 @@ namespace BlockStore.Tests.Providers.Sqlite;
 /// <summary>What only the SQLite provider promises: schema versioning, connection strings, damage inside the database.</summary>
 public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
 {
-    private string DatabasePath => Path.Combine(DataDir, "blockstore.db");
+    private string DatabasePath => SqliteFixture.DatabasePath(DataDir);
 
     [Fact]
     public async Task A_database_with_a_newer_schema_is_refused_with_a_clear_message()
@@ -15,7 +18,10 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         MessageStore store = await OpenAsync();
         await store.AddMessageAsync("c", 1, Bytes("x"), []);
         await store.DisposeAsync();
-        Execute("UPDATE meta SET value = 99 WHERE key = 'schema_version'");
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Execute(SqlQueries.SetSchemaVersion, new { Version = 99 });
+        }
 
         var error = await Assert.ThrowsAsync<BlockStoreException>(() => MessageStore.OpenAsync(CreateOptions(), Fixture.CreateProvider()));
 
@@ -30,7 +36,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
     {
         var provider = new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { FileName = fileName, PageCacheKib = pageCacheKib });
 
-        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => MessageStore.OpenAsync(CreateOptions(), provider));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MessageStore.OpenAsync(CreateOptions(), provider));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(DataDir));
@@ -38,7 +44,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
     }
 
     [Fact]
-    public async Task A_connection_string_places_the_database_and_its_lock()
+    public async Task A_connection_string_places_the_database_and_its_DataDir_lock_beside_it()
     {
         string path = Path.Combine(DataDir, "elsewhere", "chat.sqlite");
         var provider = new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { ConnectionString = $"Data Source={path}" });
@@ -46,8 +52,47 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         await store.AddMessageAsync("c", 1, Bytes("x"), []);
 
         Assert.True(File.Exists(path));
-        Assert.True(File.Exists(path + ".lock"));
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(path)!, "blockstore.lock")));
         await Assert.ThrowsAsync<StoreLockedException>(() => MessageStore.OpenAsync(CreateOptions(), new SqliteBlockStoreProvider(new SqliteBlockStoreOptions { ConnectionString = $"Data Source={path}" })));
+    }
+
+    [Fact]
+    public async Task An_instance_of_an_earlier_version_holding_the_lock_beside_the_database_keeps_the_data_set()
+    {
+        MessageStore store = await OpenAsync();
+        await store.DisposeAsync();
+        using var earlier = new FileStream(DatabasePath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        await Assert.ThrowsAsync<StoreLockedException>(() => MessageStore.OpenAsync(CreateOptions(), Fixture.CreateProvider()));
+    }
+
+    [Fact]
+    public async Task A_read_after_the_data_set_closed_is_refused_not_served_by_an_unlocked_connection()
+    {
+        IBlockStoreSession session = await Fixture.CreateProvider().OpenAsync(CreateOptions());
+        await session.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => session.Checkpoints.GetAsync("u").AsTask());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => session.Blocks.ReadBlockAsync(new StoreIndex(1, 64, 10, DateTimeOffset.UnixEpoch), new byte[10]).AsTask());
+    }
+
+    [Fact]
+    public void Idle_pooled_readers_are_bounded_after_a_burst_of_reads()
+    {
+        Directory.CreateDirectory(DataDir);
+        using var db = new SqliteDatabase($"Data Source={DatabasePath};Pooling=False", Durability.Normal, 1024);
+        var readers = new List<SqliteReader>();
+        for (int i = 0; i < SqliteDatabase.MaxIdleReaders * 4; i++)
+        {
+            readers.Add(db.RentReader());
+        }
+
+        foreach (SqliteReader reader in readers)
+        {
+            db.ReturnReader(reader);
+        }
+
+        Assert.Equal(SqliteDatabase.MaxIdleReaders, db.IdleReaders);
     }
 
     [Fact]
@@ -58,7 +103,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         List<Message> other = await AddManyAsync(store, "bystander", 8);
         await store.DisposeAsync();
         (long storeId, long offset) = Scalar2("SELECT store_id, offset FROM blocks WHERE timeline_id = 'victim' ORDER BY first_seq LIMIT 1");
-        Execute($"UPDATE block_data SET data = substr(data, 1, 60) || X'FF' || substr(data, 62) WHERE key = {(storeId << 40) | offset}");
+        Fixture.DamageBlock(DataDir, new StoreIndex(storeId, offset, 0, default), 61, 0xFF);
 
         store = await OpenAsync(o => o.TimelineMaxSize = 4);
 

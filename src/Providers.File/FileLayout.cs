@@ -1,0 +1,20 @@
+namespace BlockStore.Providers.File;
+
+/// <summary>The names of the folders and files inside a File data set's DataDir, in one place.</summary>
+internal static class FileLayout
+{
+    /// <summary>The folder of the store files (<c>store-NNNNNN.dat</c>).</summary>
+    public const string StoresDir = "stores";
+
+    /// <summary>The folder of the journal segments (<c>&lt;first id&gt;.log</c>).</summary>
+    public const string JournalDir = "journal";
+
+    /// <summary>The folder of the timeline metadata and checkpoint logs and snapshots.</summary>
+    public const string MetaDir = "meta";
+
+    /// <summary>The base name of the timeline metadata log and snapshot in <see cref="MetaDir"/>.</summary>
+    public const string TimelinesName = "timelines";
+
+    /// <summary>The base name of the checkpoint log and snapshot in <see cref="MetaDir"/>.</summary>
+    public const string CheckpointsName = "checkpoints";
+}
