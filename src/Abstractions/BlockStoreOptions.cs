@@ -21,6 +21,15 @@ public sealed class BlockStoreOptions
     /// <summary>The largest message body accepted, in bytes. Default: 65,536.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>How long an idempotency key is remembered after its message was stored. Default: 24 hours.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The most idempotency keys remembered; past it (or past a quarter of <see cref="JournalMaxBytes"/> of keys) the oldest are
+    /// forgotten before their window ends. Default: 100,000.
+    /// </summary>
+    public int IdempotencyMaxKeys { get; set; } = 100_000;
+
     /// <summary>The most recipients (<c>userIds</c> entries) one message may name. Default: 10,000.</summary>
     public int MaxRecipients { get; set; } = 10_000;
 

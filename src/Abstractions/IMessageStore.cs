@@ -13,7 +13,27 @@ public interface IMessageStore : IAsyncDisposable
     /// <returns>The stored message with its SeqId and CreatedAt.</returns>
     Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default);
 
+    /// <summary>Adds one message unless this conversation already holds one added with <paramref name="idempotencyKey"/>; completes once it is durable.</summary>
+    /// <remarks>
+    /// A key is scoped to its conversation and remembered for <see cref="BlockStoreOptions.IdempotencyWindow"/> (while it is among the
+    /// newest <see cref="BlockStoreOptions.IdempotencyMaxKeys"/> keys), also across a restart or crash. A repeated key returns the message
+    /// stored first (same SeqId, CreatedAt and body) and writes nothing; recipients are not compared. A repeated key with another sender
+    /// or body is refused with an <see cref="ArgumentException"/> naming <paramref name="idempotencyKey"/>.
+    /// </remarks>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="senderId">The sender's id.</param>
+    /// <param name="data">The message body, at most <see cref="BlockStoreOptions.MaxMessageBytes"/> bytes.</param>
+    /// <param name="userIds">The recipients; duplicates are collapsed.</param>
+    /// <param name="idempotencyKey">The caller's key for this message (checked like an id), or null for none.</param>
+    /// <param name="cancellationToken">Cancels waiting; a message already handed to the writer may still be stored (retry with the same key).</param>
+    /// <returns>The stored message with its SeqId and CreatedAt, or the one first stored with this key.</returns>
+    Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, CancellationToken cancellationToken = default);
+
     /// <summary>Adds a batch of messages in one group commit; one invalid message refuses the whole batch.</summary>
+    /// <remarks>
+    /// A message with an <see cref="NewMessage.IdempotencyKey"/> already used in its conversation (earlier, or earlier in the same batch)
+    /// is not stored again: its place in the result holds the message stored first.
+    /// </remarks>
     /// <param name="batch">The messages, stored in this order with increasing SeqIds.</param>
     /// <param name="cancellationToken">Cancels waiting; a batch already handed to the writer may still be stored.</param>
     /// <returns>The stored messages, in the order given.</returns>

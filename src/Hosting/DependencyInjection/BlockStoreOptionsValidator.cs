@@ -36,6 +36,12 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
             failures.Add($"{Prefix}{nameof(options.OpenBlockMaxAge)} must be positive (was {options.OpenBlockMaxAge}).");
         }
 
+        Range(failures, nameof(options.IdempotencyMaxKeys), options.IdempotencyMaxKeys, 1, 10_000_000);
+        if (options.IdempotencyWindow <= TimeSpan.Zero || options.IdempotencyWindow > TimeSpan.FromDays(366))
+        {
+            failures.Add($"{Prefix}{nameof(options.IdempotencyWindow)} must be positive and at most 366 days (was {options.IdempotencyWindow}).");
+        }
+
         if (options.LockWaitTimeout < TimeSpan.Zero || options.LockWaitTimeout > MaxLockWait)
         {
             failures.Add($"{Prefix}{nameof(options.LockWaitTimeout)} must be between {TimeSpan.Zero} and {MaxLockWait} (was {options.LockWaitTimeout}).");

@@ -69,15 +69,25 @@ public sealed class MessageStore : IMessageStore, IDisposable
     public async Task OpenAsync(CancellationToken cancellationToken = default) => await GetEngineAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public async Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
+    public Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default) =>
+        AddMessageAsync(convId, senderId, data, userIds, idempotencyKey: null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
-        PendingMessage message = Guard.Message(convId, senderId, data, userIds, _options, batchItem: null);
+        PendingMessage message = Guard.Message(convId, senderId, data, userIds, idempotencyKey, _options, batchItem: null);
         using Operation operation = _metrics.Start("AddMessage", _metrics.AppendDuration);
         operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-            Message[] stored = await engine.Enqueue(new AppendOp([message])).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var op = new AppendOp([message], isBatch: false);
+            Message[] stored = await engine.Enqueue(op).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (op.Duplicates > 0)
+            {
+                await engine.ResolveDuplicatesAsync(op, stored, cancellationToken).ConfigureAwait(false);
+            }
+
             return stored[0];
         }
         catch (Exception ex)
@@ -95,7 +105,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         for (int i = 0; i < messages.Length; i++)
         {
             NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
-            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, _options, $"batch[{i}]");
+            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, _options, $"batch[{i}]");
         }
 
         if (messages.Length == 0)
@@ -109,7 +119,14 @@ public sealed class MessageStore : IMessageStore, IDisposable
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
             Guard.BatchSize(messages, engine.MaxRecordBytes, _provider.Name);
-            return await engine.Enqueue(new AppendOp(messages)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var op = new AppendOp(messages, isBatch: true);
+            Message[] stored = await engine.Enqueue(op).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (op.Duplicates > 0)
+            {
+                await engine.ResolveDuplicatesAsync(op, stored, cancellationToken).ConfigureAwait(false);
+            }
+
+            return stored;
         }
         catch (Exception ex)
         {

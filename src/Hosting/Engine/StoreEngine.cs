@@ -78,7 +78,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
                 Log.ReadableByOthers(logger, session.Location, exposed.Count, exposed[0]);
             }
 
-            Log.Opened(logger, session.Location, engine._convs.Count + engine._users.Count, engine._sealedBlocks,
+            Log.Opened(logger, session.Location, provider.Name, options.Durability, engine._convs.Count + engine._users.Count, engine._sealedBlocks,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine._nextSeqId);
             return engine;
         }

@@ -40,4 +40,23 @@ public sealed class LoggingTests : IDisposable
         Assert.Single(logs.Entries, e => e.EventId == 7);
         Assert.True(logs.Entries.Count(e => e.Level >= LogLevel.Information) < 40);
     }
+
+    [Fact]
+    public async Task Opened_names_provider_and_durability_and_the_first_store_is_not_a_roll()
+    {
+        var logs = new ListLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var options = new BlockStoreOptions { DataDir = _dir, Durability = Durability.Normal, TimelineMaxSize = 4 };
+        await using (MessageStore store = await MessageStore.OpenAsync(options, new SqliteBlockStoreProvider(new()), loggerFactory))
+        {
+            await store.AddMessagesAsync([.. Enumerable.Range(0, 4).Select(_ => new NewMessage("c", 1, new byte[10], []))]);
+            await store.FlushAsync();
+        }
+
+        string opened = Assert.Single(logs.Entries, e => e.EventId == 1).Message;
+        Assert.Contains("Sqlite provider", opened, StringComparison.Ordinal);
+        Assert.Contains("Normal durability", opened, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Entries, e => e.Message.StartsWith("Rolled to new store 1 ", StringComparison.Ordinal));
+        Assert.Single(logs.Entries, e => e.EventId == 12 && e.Message.StartsWith("Created the first store 1 ", StringComparison.Ordinal));
+    }
 }

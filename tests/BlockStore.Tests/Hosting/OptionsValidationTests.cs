@@ -19,6 +19,7 @@ public sealed class OptionsValidationTests
     [InlineData(nameof(BlockStoreOptions.JournalMaxBytes), "BlockStore:JournalMaxBytes must be between 4096 and")]
     [InlineData(nameof(BlockStoreOptions.OpenBlocksMaxBytes), "BlockStore:OpenBlocksMaxBytes must be between 4096 and")]
     [InlineData(nameof(BlockStoreOptions.MaxGroupCommit), "BlockStore:MaxGroupCommit must be between 1 and 1000000")]
+    [InlineData(nameof(BlockStoreOptions.IdempotencyMaxKeys), "BlockStore:IdempotencyMaxKeys must be between 1 and 10000000")]
     [InlineData(nameof(BlockStoreOptions.MaxRecipients), "BlockStore:MaxRecipients must be between 1 and 1000000")]
     public void Out_of_range_values_name_the_key_and_the_range(string key, string expected)
     {
@@ -29,6 +30,17 @@ public sealed class OptionsValidationTests
 
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(367.0)]
+    public void An_idempotency_window_outside_its_range_is_refused(double days)
+    {
+        ValidateOptionsResult result = Validate(new BlockStoreOptions { IdempotencyWindow = TimeSpan.FromDays(days) });
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("BlockStore:IdempotencyWindow must be positive", StringComparison.Ordinal));
     }
 
     [Fact]
