@@ -149,6 +149,20 @@ public abstract partial class ContractTests
     }
 
     [Fact]
+    public async Task A_retried_write_with_the_same_idempotency_key_reaches_a_watch_once()
+    {
+        MessageStore store = await OpenAsync();
+        using var cancel = new CancellationTokenSource(WatchTimeout);
+        Task<List<Message>> watch = TakeAsync(store.WatchUserAsync("u", 0, cancel.Token), 2);
+        Message first = await store.AddMessageAsync("c", 1, Bytes("once"), ["u"], "client-1");
+        Message retried = await store.AddMessageAsync("c", 1, Bytes("once"), ["u"], "client-1");
+        Message next = await store.AddMessageAsync("c", 1, Bytes("next"), ["u"]);
+
+        Assert.Equal(first.SeqId, retried.SeqId);
+        AssertSameMessages([first, next], await watch);
+    }
+
+    [Fact]
     public async Task Cancelling_a_watch_ends_it()
     {
         MessageStore store = await OpenAsync();
