@@ -11,6 +11,9 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="userIds">The recipients; duplicates are collapsed.</param>
     /// <param name="cancellationToken">Cancels waiting; a message already handed to the writer may still be stored.</param>
     /// <returns>The stored message with its SeqId and CreatedAt.</returns>
+    /// <exception cref="ArgumentException">An id or a recipient is invalid, <paramref name="data"/> is over <see cref="BlockStoreOptions.MaxMessageBytes"/>, or there are more than <see cref="BlockStoreOptions.MaxRecipients"/> recipients; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default);
 
     /// <summary>Adds one message unless this conversation already holds one added with <paramref name="idempotencyKey"/>; completes once it is durable.</summary>
@@ -27,6 +30,9 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="idempotencyKey">The caller's key for this message (checked like an id), or null for none.</param>
     /// <param name="cancellationToken">Cancels waiting; a message already handed to the writer may still be stored (retry with the same key).</param>
     /// <returns>The stored message with its SeqId and CreatedAt, or the one first stored with this key.</returns>
+    /// <exception cref="ArgumentException">An id or a recipient or the idempotency key is invalid, the key was used for another sender or body, <paramref name="data"/> is over <see cref="BlockStoreOptions.MaxMessageBytes"/>, or there are more than <see cref="BlockStoreOptions.MaxRecipients"/> recipients; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>Adds a batch of messages in one group commit; one invalid message refuses the whole batch.</summary>
@@ -37,6 +43,9 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="batch">The messages, stored in this order with increasing SeqIds.</param>
     /// <param name="cancellationToken">Cancels waiting; a batch already handed to the writer may still be stored.</param>
     /// <returns>The stored messages, in the order given.</returns>
+    /// <exception cref="ArgumentException">A message of the batch is invalid (the message names its index), or the batch is too large for one journal record; nothing of the batch is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<IReadOnlyList<Message>> AddMessagesAsync(IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the newest <paramref name="limit"/> messages with SeqId below <paramref name="beforeSeqId"/>, oldest first.</summary>
@@ -45,6 +54,11 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="beforeSeqId">The exclusive upper bound; 0 means none.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The page, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive, or a SeqId bound is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
     Task<IReadOnlyList<Message>> GetConvMessagesAsync(string convId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default);
 
     /// <summary>Returns messages with <paramref name="from"/> &lt;= CreatedAt &lt; <paramref name="to"/>, oldest first, at most <paramref name="limit"/>.</summary>
@@ -54,12 +68,21 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="limit">The most messages to return; must be positive.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The messages in the window, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentException"><paramref name="from"/> is after <paramref name="to"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
     Task<IReadOnlyList<Message>> GetConvMessagesByTimeAsync(string convId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the user's read checkpoint: the last SeqId they have read, 0 if none.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The checkpoint.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<long> GetUserCheckpointAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Moves the user's checkpoint forward to <paramref name="seqId"/>; a lower value is ignored.</summary>
@@ -67,12 +90,20 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="seqId">The new checkpoint; must not exceed the newest SeqId in the user's timeline.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>A task that completes once the checkpoint is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seqId"/> is negative or beyond the newest SeqId in the user's timeline; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task UpdateUserCheckpointAsync(string userId, long seqId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns every message of the user's timeline after their checkpoint, oldest first; the checkpoint does not move.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The unread messages, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
     Task<IReadOnlyList<Message>> GetMessagesAfterCheckpointAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the oldest <paramref name="limit"/> messages of the user's timeline with SeqId above <paramref name="afterSeqId"/>.</summary>
@@ -81,6 +112,11 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="limit">The most messages to return; must be positive.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The page, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive, or a SeqId bound is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
     Task<IReadOnlyList<Message>> GetUserMessagesAsync(string userId, long afterSeqId, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Yields every message of the user's timeline with SeqId above <paramref name="afterSeqId"/>: first what is stored, then each new one as its write is acknowledged.</summary>
@@ -107,27 +143,39 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="convId">The conversation id.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>The timeline's current figures.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<TimelineInfo> GetOrCreateConvTimelineAsync(string convId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the user's timeline, creating an empty one if it does not exist.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>The timeline's current figures.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns capacity and content figures: stores, capacity, used bytes, blocks, messages, timelines.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The figures.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Walks every block of every store and the journal, checking checksums and that the StoreIndex, timeline metadata and journal agree.</summary>
     /// <remarks>Reads every sealed block from storage (not the cache); writes wait while the journal is checked.</remarks>
     /// <param name="cancellationToken">Cancels the walk.</param>
     /// <returns>What was checked and every problem found.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Waits until every write handed to the store before this call is durable.</summary>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>A task that completes when those writes are durable.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">Storage failed.</exception>
     Task FlushAsync(CancellationToken cancellationToken = default);
 }

@@ -26,6 +26,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <param name="provider">The storage provider.</param>
     /// <param name="loggerFactory">Where the store logs; none when null.</param>
     /// <param name="meterFactory">Creates the <c>BlockStore</c> meter; when null the store creates a meter of its own.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="provider"/> is null.</exception>
     public MessageStore(IOptions<BlockStoreOptions> options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -40,6 +41,10 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <param name="options">The options; they are validated first.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <returns>The open store; dispose it to close the data set.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="OptionsValidationException">An option is out of range; the message names the key.</exception>
+    /// <exception cref="StoreLockedException">Another owner holds the data set (after waiting up to <see cref="BlockStoreOptions.LockWaitTimeout"/>).</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened or recovered (for example damaged journal records); the message says where.</exception>
     public static Task<MessageStore> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default) =>
         OpenAsync(options, new SqliteBlockStoreProvider(new SqliteBlockStoreOptions()), null, cancellationToken);
 
@@ -49,6 +54,10 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <param name="loggerFactory">Where the store logs; none when null.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <returns>The open store; dispose it to close the data set.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="OptionsValidationException">An option is out of range; the message names the key.</exception>
+    /// <exception cref="StoreLockedException">Another owner holds the data set (after waiting up to <see cref="BlockStoreOptions.LockWaitTimeout"/>).</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened or recovered (for example damaged journal records); the message says where.</exception>
     public static async Task<MessageStore> OpenAsync(BlockStoreOptions options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -66,6 +75,9 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <summary>Opens the data set now (recovering the journal) rather than on first use; calling it again does nothing.</summary>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <returns>A task that completes when the store is open.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="StoreLockedException">Another owner holds the data set.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened or recovered; the message says where.</exception>
     public async Task OpenAsync(CancellationToken cancellationToken = default) => await GetEngineAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />

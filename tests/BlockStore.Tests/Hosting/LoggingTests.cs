@@ -4,24 +4,14 @@ using Microsoft.Extensions.Logging;
 namespace BlockStore.Tests.Hosting;
 
 /// <summary>The store logs its life-cycle events at Information with stable event ids, and nothing per message.</summary>
-public sealed class LoggingTests : IDisposable
+public sealed class LoggingTests : TempDirectory
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "blockstore-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task Open_each_new_store_and_close_are_logged_once_each()
     {
         var logs = new ListLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
-        var options = new BlockStoreOptions { DataDir = _dir, MaxCapacity = 16 * 1024, MaxMessageBytes = 1024, TimelineMaxSize = 4 };
+        var options = new BlockStoreOptions { DataDir = Dir, MaxCapacity = 16 * 1024, MaxMessageBytes = 1024, TimelineMaxSize = 4 };
         await using (MessageStore store = await MessageStore.OpenAsync(options, new SqliteBlockStoreProvider(new()), loggerFactory))
         {
             for (int i = 0; i < 40; i++)
@@ -46,7 +36,7 @@ public sealed class LoggingTests : IDisposable
     {
         var logs = new ListLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
-        var options = new BlockStoreOptions { DataDir = _dir, Durability = Durability.Normal, TimelineMaxSize = 4 };
+        var options = new BlockStoreOptions { DataDir = Dir, Durability = Durability.Normal, TimelineMaxSize = 4 };
         await using (MessageStore store = await MessageStore.OpenAsync(options, new SqliteBlockStoreProvider(new()), loggerFactory))
         {
             await store.AddMessagesAsync([.. Enumerable.Range(0, 4).Select(_ => new NewMessage("c", 1, new byte[10], []))]);
