@@ -129,6 +129,10 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="afterSeqId">The exclusive lower bound, e.g. the user's checkpoint; must not be negative.</param>
     /// <param name="cancellationToken">Ends the watch with an <see cref="OperationCanceledException"/>.</param>
     /// <returns>An endless sequence; it ends with <see cref="ObjectDisposedException"/> when the store closes.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is invalid or <paramref name="afterSeqId"/> is negative; thrown by this call, before enumeration.</exception>
+    /// <exception cref="ObjectDisposedException">During enumeration: the store has been disposed or closed while watching.</exception>
+    /// <exception cref="OperationCanceledException">During enumeration: <paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="BlockStoreException">During enumeration: the data set could not be opened on first use, or storage failed while catching up.</exception>
     IAsyncEnumerable<Message> WatchUserAsync(string userId, long afterSeqId, CancellationToken cancellationToken = default);
 
     /// <summary>Yields every message of the conversation with SeqId above <paramref name="afterSeqId"/>: first what is stored, then each new one as its write is acknowledged.</summary>
@@ -137,6 +141,10 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="afterSeqId">The exclusive lower bound; must not be negative.</param>
     /// <param name="cancellationToken">Ends the watch with an <see cref="OperationCanceledException"/>.</param>
     /// <returns>An endless sequence; it ends with <see cref="ObjectDisposedException"/> when the store closes.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is invalid or <paramref name="afterSeqId"/> is negative; thrown by this call, before enumeration.</exception>
+    /// <exception cref="ObjectDisposedException">During enumeration: the store has been disposed or closed while watching.</exception>
+    /// <exception cref="OperationCanceledException">During enumeration: <paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="BlockStoreException">During enumeration: the data set could not be opened on first use, or storage failed while catching up.</exception>
     IAsyncEnumerable<Message> WatchConvAsync(string convId, long afterSeqId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the conversation's timeline, creating an empty one if it does not exist.</summary>
