@@ -39,6 +39,13 @@ public sealed class BlockStoreOptions
     /// <summary>The byte budget of the cache of decoded sealed blocks. Default: 67,108,864 (64 MiB).</summary>
     public long CacheSizeBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The byte budget of the timeline working set: the metadata of recently used timelines kept in memory (a few hundred bytes
+    /// each); colder ones are evicted and looked up in the provider's index when used again. Default: 67,108,864 (64 MiB, about
+    /// 200,000 timelines, enough for the active part of a 1,000,000-user data set on a small server).
+    /// </summary>
+    public long TimelineCacheBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>The journal size past which the oldest open blocks are sealed so the journal can be trimmed. Default: 67,108,864 (64 MiB).</summary>
     public long JournalMaxBytes { get; set; } = 64L * 1024 * 1024;
 

@@ -5,7 +5,8 @@ namespace BlockStore.Providers.File;
 /// <summary>Opens BlockStore data sets kept as plain files under <see cref="BlockStoreOptions.DataDir"/>: store files, a journal, metadata and checkpoint logs.</summary>
 /// <remarks>
 /// Layout: <c>blockstore.lock</c> (ownership), <c>blockstore.format</c> (provider and format), <c>stores/store-NNNNNN.dat</c> (block bytes), <c>journal/&lt;first id&gt;.log</c>
-/// (open blocks), <c>meta/timelines.snapshot|log</c> (StoreIndex of sealed blocks) and <c>meta/checkpoints.snapshot|log</c>.
+/// (open blocks), <c>meta/timelines.blocks</c> (the StoreIndex of every sealed block, chained per timeline),
+/// <c>meta/timelines.snapshot|log</c> (the key directory: each timeline's newest block and totals) and <c>meta/checkpoints.snapshot|log</c>.
 /// No conversation or user id ever becomes part of a file name. On Unix directories are created 0700 and files 0600.
 /// </remarks>
 public sealed class FileBlockStoreProvider : IBlockStoreProvider
@@ -13,8 +14,8 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
     /// <summary>The name of the lock file inside <see cref="BlockStoreOptions.DataDir"/>, the same for every provider.</summary>
     public const string LockFileName = DataDirectory.LockFileName;
 
-    /// <summary>The version of this provider's layout, recorded in the DataDir when a data set is created.</summary>
-    private const int DataSetFormat = 1;
+    /// <summary>The version of this provider's layout, recorded in the DataDir (2: the on-disk block index with a key directory; 1 (block lists in the metadata log) is migrated on open).</summary>
+    private const int DataSetFormat = 2;
 
     private readonly FileBlockStoreOptions _fileOptions;
 

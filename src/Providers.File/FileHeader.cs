@@ -93,6 +93,7 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.TimelineLog => "timeline metadata log",
         FileKind.TimelineSnapshot => "timeline metadata snapshot",
         FileKind.CheckpointLog => "checkpoint log",
+        FileKind.TimelineBlocks => "timeline block index",
         _ => "checkpoint snapshot",
     };
 
@@ -104,6 +105,7 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.TimelineLog => 0x474F4C5453534B42, // "BKSSTLOG"
         FileKind.TimelineSnapshot => 0x504E535453534B42, // "BKSSTSNP"
         FileKind.CheckpointLog => 0x474F4C4353534B42, // "BKSSCLOG"
+        FileKind.TimelineBlocks => 0x4B4C425453534B42, // "BKSSTBLK"
         _ => 0x504E534353534B42, // "BKSSCSNP"
     };
 }

@@ -20,4 +20,7 @@ internal enum FileKind
 
     /// <summary>The snapshot of all checkpoints.</summary>
     CheckpointSnapshot,
+
+    /// <summary>The index of sealed blocks, one chain of block records per timeline.</summary>
+    TimelineBlocks,
 }

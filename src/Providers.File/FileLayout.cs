@@ -15,6 +15,9 @@ internal static class FileLayout
     /// <summary>The base name of the timeline metadata log and snapshot in <see cref="MetaDir"/>.</summary>
     public const string TimelinesName = "timelines";
 
+    /// <summary>The file in <see cref="MetaDir"/> holding the block records of every timeline (see <c>BlockIndexFile</c>).</summary>
+    public const string TimelineBlocksFile = "timelines.blocks";
+
     /// <summary>The base name of the checkpoint log and snapshot in <see cref="MetaDir"/>.</summary>
     public const string CheckpointsName = "checkpoints";
 }

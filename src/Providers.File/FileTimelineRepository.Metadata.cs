@@ -1,8 +1,11 @@
 namespace BlockStore.Providers.File;
 
-/// <summary>The metadata members: loads answered from memory; registrations and commits made durable in the log, then applied.</summary>
+/// <summary>The metadata members: block records written to the block index first, then the log record that reaches them, then the directory.</summary>
 internal sealed partial class FileTimelineRepository
 {
+    /// <summary>The most block records one append writes, so a migration of a large data set needs no huge buffer.</summary>
+    private const int MaxRecordsPerAppend = 65536;
+
     public IAsyncEnumerable<TimelineKey> LoadTimelinesAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -28,22 +31,45 @@ internal sealed partial class FileTimelineRepository
             keepFrom = Math.Max(_keepFrom, journalKeepFrom);
             if (blocks.Count > 0 || keepFrom != _keepFrom)
             {
-                _record.Clear();
-                _record.WriteByte(CommitRecord);
-                _record.WriteInt64(keepFrom);
-                _record.WriteInt32(blocks.Count);
+                // Chain each block to its timeline's newest: one already in the directory, or one earlier in this commit.
+                var records = new List<(long Previous, BlockEntry Entry)>(blocks.Count);
+                var keys = new List<TimelineKey>(blocks.Count);
+                var newest = new Dictionary<TimelineKey, (long Offset, long LastSeqId)>();
                 for (int i = 0; i < blocks.Count; i++)
                 {
                     BlockInfo block = blocks[i] ?? throw new ArgumentException($"Block {i} is null.", nameof(blocks));
-                    WriteBlock(new TimelineKey(block.Kind, block.TimelineId), BlockEntry.From(block));
+                    var key = new TimelineKey(block.Kind, block.TimelineId);
+                    ValidateKey(key);
+                    (long head, long lastSeqId) = newest.TryGetValue(key, out var pending)
+                        ? pending
+                        : _timelines.TryGetValue(key, out DirectoryEntry entry) ? (entry.Head, entry.LastSeqId) : (0, 0);
+                    if (head != 0 && block.FirstSeqId <= lastSeqId)
+                    {
+                        // Recorded already (a commit reported as failed after its record became durable): keep the first.
+                        continue;
+                    }
+
+                    newest[key] = (_index.NextOffset(records.Count), block.LastSeqId);
+                    records.Add((head, BlockEntry.From(block)));
+                    keys.Add(key);
                 }
 
-                // The record holding the blocks and the trim point is durable before any journal segment is deleted.
-                _metadata.Append(_record.WrittenSpan);
-                for (int i = 0; i < blocks.Count; i++)
+                _index.Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(records));
+                _record.Clear();
+                _record.WriteByte(CommitRecord);
+                _record.WriteInt64(keepFrom);
+                _record.WriteInt32(records.Count);
+                for (int i = 0; i < records.Count; i++)
                 {
-                    BlockInfo block = blocks[i];
-                    AddBlock(new TimelineKey(block.Kind, block.TimelineId), BlockEntry.From(block));
+                    WriteCommitted(keys[i], _index.NextOffset(i - records.Count), records[i].Entry);
+                }
+
+                // The record reaching the new block records and holding the trim point is durable before any journal segment is deleted.
+                _metadata.Append(_record.WrittenSpan);
+                for (int i = 0; i < records.Count; i++)
+                {
+                    BlockEntry entry = records[i].Entry;
+                    Committed(keys[i], _index.NextOffset(i - records.Count), entry.Count, entry.FirstSeqId, entry.LastSeqId, entry.LastTimestamp);
                 }
 
                 _keepFrom = keepFrom;
@@ -83,7 +109,7 @@ internal sealed partial class FileTimelineRepository
             _metadata.Append(_record.WrittenSpan);
             foreach (TimelineKey key in added)
             {
-                _timelines.TryAdd(key, null);
+                Registered(key);
             }
 
             _metadata.CompactIfDue(_snapshotSource);
@@ -92,48 +118,130 @@ internal sealed partial class FileTimelineRepository
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Registers a timeline in the directory (if new) and counts it.</summary>
+    private void Registered(TimelineKey key)
+    {
+        if (_timelines.TryAdd(key, default))
+        {
+            TimelineAdded(key);
+        }
+    }
+
+    /// <summary>Moves a timeline's directory entry to a newly recorded block at <paramref name="offset"/>; a block recorded already is ignored.</summary>
+    private void Committed(TimelineKey key, long offset, int count, long firstSeqId, long lastSeqId, long lastTimestamp)
+    {
+        ref DirectoryEntry entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_timelines, key, out bool exists);
+        if (!exists)
+        {
+            TimelineAdded(key);
+        }
+
+        if (entry.Blocks > 0 && firstSeqId <= entry.LastSeqId)
+        {
+            return;
+        }
+
+        entry = new DirectoryEntry(offset, entry.Blocks + 1, entry.Entries + count, lastSeqId);
+        BlockAdded(key, count, lastSeqId, lastTimestamp);
+    }
+
+    /// <summary>Writes the block records of the lists gathered from a data set written before the block index existed, then rewrites its metadata.</summary>
+    private void MigrateLegacy()
+    {
+        if (_legacy is null)
+        {
+            return;
+        }
+
+        var records = new List<(long Previous, BlockEntry Entry)>();
+        var keys = new List<TimelineKey>();
+        foreach ((TimelineKey key, List<BlockEntry> entries) in _legacy)
+        {
+            long previous = _timelines.GetValueOrDefault(key).Head;
+            foreach (BlockEntry entry in entries)
+            {
+                if (records.Count == MaxRecordsPerAppend)
+                {
+                    AppendMigrated(records, keys);
+                    previous = _timelines[key].Head;
+                }
+
+                records.Add((previous, entry));
+                keys.Add(key);
+                previous = _index.NextOffset(records.Count - 1);
+            }
+        }
+
+        AppendMigrated(records, keys);
+        _legacy = null;
+
+        // The snapshot now holds the directory instead of the block lists; a crash before this point migrates again.
+        _metadata.Compact(_snapshotSource);
+    }
+
+    private void AppendMigrated(List<(long Previous, BlockEntry Entry)> records, List<TimelineKey> keys)
+    {
+        _index.Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(records));
+        for (int i = 0; i < records.Count; i++)
+        {
+            BlockEntry entry = records[i].Entry;
+            Committed(keys[i], _index.NextOffset(i - records.Count), entry.Count, entry.FirstSeqId, entry.LastSeqId, entry.LastTimestamp);
+        }
+
+        records.Clear();
+        keys.Clear();
+    }
+
     private IEnumerable<BlockInfo> EnumerateBlocks(CancellationToken cancellationToken)
     {
-        var keys = new List<TimelineKey>();
+        var keys = new List<(TimelineKey Key, long Head)>();
         lock (_lock)
         {
-            foreach (KeyValuePair<TimelineKey, List<BlockEntry>?> pair in _timelines)
+            foreach (KeyValuePair<TimelineKey, DirectoryEntry> pair in _timelines)
             {
-                if (pair.Value is { Count: > 0 })
+                if (pair.Value.Head != 0)
                 {
-                    keys.Add(pair.Key);
+                    keys.Add((pair.Key, pair.Value.Head));
                 }
             }
         }
 
-        keys.Sort(static (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Id, b.Id));
-        foreach (TimelineKey key in keys)
+        keys.Sort(static (a, b) => a.Key.Kind != b.Key.Kind ? a.Key.Kind.CompareTo(b.Key.Kind) : string.CompareOrdinal(a.Key.Id, b.Key.Id));
+        var chain = new List<BlockEntry>();
+        foreach ((TimelineKey key, long head) in keys)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            BlockEntry[] entries;
-            lock (_lock)
+            chain.Clear();
+            for (long offset = head; offset != 0;)
             {
-                entries = [.. _timelines[key]!];
+                (long previous, BlockEntry entry) = _index.Read(offset);
+                chain.Add(entry);
+                offset = previous;
             }
 
-            foreach (BlockEntry entry in entries)
+            for (int i = chain.Count - 1; i >= 0; i--)
             {
-                yield return entry.ToInfo(key);
+                yield return chain[i].ToInfo(key);
             }
         }
     }
 
-    private void AddBlock(TimelineKey key, BlockEntry entry)
+    /// <summary>Adds a block to a legacy list, kept sorted; a block sealed again after a failed commit replaces the first copy.</summary>
+    private void AddLegacyBlock(TimelineKey key, BlockEntry entry)
     {
-        ref List<BlockEntry>? slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_timelines, key, out _);
-        List<BlockEntry> entries = slot ??= [];
+        Registered(key);
+        _legacy ??= [];
+        if (!_legacy.TryGetValue(key, out List<BlockEntry>? entries))
+        {
+            _legacy[key] = entries = [];
+        }
+
         if (entries.Count == 0 || entries[^1].FirstSeqId < entry.FirstSeqId)
         {
             entries.Add(entry);
             return;
         }
 
-        // Out of order or sealed again after a failed commit: keep the list sorted, the newer location wins.
         int low = 0;
         int high = entries.Count - 1;
         while (low <= high)

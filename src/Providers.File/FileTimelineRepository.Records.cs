@@ -3,14 +3,22 @@ namespace BlockStore.Providers.File;
 /// <summary>
 /// Timeline metadata records (little endian, strings as UTF-8 length u16 + bytes):
 /// register = 1 u8 | count i32 | count × (kind u8, id);
-/// commit = 2 u8 | journal keep-from i64 | count i32 | count × (kind u8, timeline id, first seq i64, last seq i64,
-/// first timestamp i64, last timestamp i64, entry count i32, store id i64, offset i64, size i32, created Unix ms i64).
-/// A snapshot holds the same records: one commit with the keep-from and no blocks, then the whole state in chunks.
+/// commit = 3 u8 | journal keep-from i64 | count i32 | count × (kind u8, timeline id, block record offset i64, entry count i32,
+/// first seq i64, last seq i64, last timestamp i64);
+/// directory = 4 u8 | count i32 | count × (kind u8, timeline id, newest block record offset i64, blocks i32, entries i64, last seq i64);
+/// high-water = 5 u8 | largest SeqId i64 | latest timestamp i64.
+/// A snapshot holds a commit with the keep-from and no blocks, the high-water marks, then the directory in chunks.
+/// Data sets written before the block index existed hold legacy commits instead (2 u8 | keep-from i64 | count i32 | count ×
+/// (kind u8, timeline id, first seq i64, last seq i64, first timestamp i64, last timestamp i64, entry count i32, store id i64,
+/// offset i64, size i32, created Unix ms i64)); opening migrates them into the block index and rewrites the snapshot.
 /// </summary>
 internal sealed partial class FileTimelineRepository
 {
     private const byte RegisterRecord = 1;
-    private const byte CommitRecord = 2;
+    private const byte LegacyCommitRecord = 2;
+    private const byte CommitRecord = 3;
+    private const byte DirectoryRecord = 4;
+    private const byte HighWaterRecord = 5;
     private const int SnapshotChunkBytes = 64 * 1024;
 
     /// <summary>Applies one record read back from the snapshot or the log.</summary>
@@ -18,32 +26,64 @@ internal sealed partial class FileTimelineRepository
     {
         var reader = new RecordReader(body);
         byte type = reader.ReadByte();
-        if (type == RegisterRecord)
+        switch (type)
         {
-            for (int i = ReadCount(ref reader); i > 0; i--)
-            {
-                _timelines.TryAdd(ReadKey(ref reader), null);
-            }
-        }
-        else if (type == CommitRecord)
-        {
-            _keepFrom = Math.Max(_keepFrom, reader.ReadInt64());
-            for (int i = ReadCount(ref reader); i > 0; i--)
-            {
-                TimelineKey key = ReadKey(ref reader);
-                var entry = new BlockEntry(
-                    reader.ReadInt64(),
-                    reader.ReadInt64(),
-                    reader.ReadInt64(),
-                    reader.ReadInt64(),
-                    reader.ReadInt32(),
-                    new StoreIndex(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(), DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64())));
-                AddBlock(key, entry);
-            }
-        }
-        else
-        {
-            throw new InvalidDataException($"Unknown record type {type}.");
+            case RegisterRecord:
+                for (int i = ReadCount(ref reader); i > 0; i--)
+                {
+                    Registered(ReadKey(ref reader));
+                }
+
+                break;
+            case CommitRecord:
+                _keepFrom = Math.Max(_keepFrom, reader.ReadInt64());
+                for (int i = ReadCount(ref reader); i > 0; i--)
+                {
+                    TimelineKey key = ReadKey(ref reader);
+                    long offset = reader.ReadInt64();
+                    int count = reader.ReadInt32();
+                    long firstSeqId = reader.ReadInt64();
+                    long lastSeqId = reader.ReadInt64();
+                    Committed(key, offset, count, firstSeqId, lastSeqId, reader.ReadInt64());
+                }
+
+                break;
+            case DirectoryRecord:
+                for (int i = ReadCount(ref reader); i > 0; i--)
+                {
+                    TimelineKey key = ReadKey(ref reader);
+                    var entry = new DirectoryEntry(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64());
+                    if (entry.Blocks < 0 || (entry.Head == 0) != (entry.Blocks == 0) || !_timelines.TryAdd(key, entry))
+                    {
+                        throw new InvalidDataException($"The directory entry of {key.Kind} '{key.Id}' is invalid or repeated.");
+                    }
+
+                    TimelineAdded(key);
+                    DirectoryLoaded(key, entry);
+                }
+
+                break;
+            case HighWaterRecord:
+                HighWater(reader.ReadInt64(), reader.ReadInt64());
+                break;
+            case LegacyCommitRecord:
+                _keepFrom = Math.Max(_keepFrom, reader.ReadInt64());
+                for (int i = ReadCount(ref reader); i > 0; i--)
+                {
+                    TimelineKey key = ReadKey(ref reader);
+                    var entry = new BlockEntry(
+                        reader.ReadInt64(),
+                        reader.ReadInt64(),
+                        reader.ReadInt64(),
+                        reader.ReadInt64(),
+                        reader.ReadInt32(),
+                        new StoreIndex(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(), DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64())));
+                    AddLegacyBlock(key, entry);
+                }
+
+                break;
+            default:
+                throw new InvalidDataException($"Unknown record type {type}.");
         }
 
         if (!reader.AtEnd)
@@ -52,7 +92,7 @@ internal sealed partial class FileTimelineRepository
         }
     }
 
-    /// <summary>Writes the whole state as records: the trim point, timelines without blocks, then every timeline's blocks.</summary>
+    /// <summary>Writes the whole state as records: the trim point, the high-water marks, then the directory.</summary>
     private void WriteSnapshot(SnapshotWriter writer)
     {
         _record.Clear();
@@ -61,69 +101,50 @@ internal sealed partial class FileTimelineRepository
         _record.WriteInt32(0);
         writer.Write(_record.WrittenSpan);
 
+        _record.Clear();
+        _record.WriteByte(HighWaterRecord);
+        _record.WriteInt64(_maxSeqId);
+        _record.WriteInt64(_maxTimestamp);
+        writer.Write(_record.WrittenSpan);
+
         int count = 0;
-        StartChunk(RegisterRecord);
-        foreach (KeyValuePair<TimelineKey, List<BlockEntry>?> pair in _timelines)
+        StartChunk();
+        foreach (KeyValuePair<TimelineKey, DirectoryEntry> pair in _timelines)
         {
-            if (pair.Value is not { Count: > 0 })
+            WriteKey(pair.Key);
+            _record.WriteInt64(pair.Value.Head);
+            _record.WriteInt32(pair.Value.Blocks);
+            _record.WriteInt64(pair.Value.Entries);
+            _record.WriteInt64(pair.Value.LastSeqId);
+            count++;
+            if (_record.Length >= SnapshotChunkBytes)
             {
-                WriteKey(pair.Key);
-                count = EndChunkIfFull(writer, RegisterRecord, count + 1);
+                FlushChunk(writer, count);
+                StartChunk();
+                count = 0;
             }
         }
 
-        FlushChunk(writer, RegisterRecord, count);
-        count = 0;
-        StartChunk(CommitRecord);
-        foreach (KeyValuePair<TimelineKey, List<BlockEntry>?> pair in _timelines)
-        {
-            if (pair.Value is { Count: > 0 } entries)
-            {
-                foreach (BlockEntry entry in entries)
-                {
-                    WriteBlock(pair.Key, entry);
-                    count = EndChunkIfFull(writer, CommitRecord, count + 1);
-                }
-            }
-        }
-
-        FlushChunk(writer, CommitRecord, count);
+        FlushChunk(writer, count);
     }
 
-    private void StartChunk(byte type)
+    private void StartChunk()
     {
         _record.Clear();
-        _record.WriteByte(type);
-        if (type == CommitRecord)
-        {
-            _record.WriteInt64(_keepFrom);
-        }
-
+        _record.WriteByte(DirectoryRecord);
         _record.WriteInt32(0);
     }
 
-    private int EndChunkIfFull(SnapshotWriter writer, byte type, int count)
-    {
-        if (_record.Length < SnapshotChunkBytes)
-        {
-            return count;
-        }
-
-        FlushChunk(writer, type, count);
-        StartChunk(type);
-        return 0;
-    }
-
-    private void FlushChunk(SnapshotWriter writer, byte type, int count)
+    private void FlushChunk(SnapshotWriter writer, int count)
     {
         if (count > 0)
         {
-            _record.PatchInt32(type == CommitRecord ? 1 + sizeof(long) : 1, count);
+            _record.PatchInt32(1, count);
             writer.Write(_record.WrittenSpan);
         }
     }
 
-    private void WriteKey(TimelineKey key)
+    private static void ValidateKey(TimelineKey key)
     {
         if (key.Kind is not (TimelineKind.Conversation or TimelineKind.User))
         {
@@ -131,22 +152,24 @@ internal sealed partial class FileTimelineRepository
         }
 
         ArgumentNullException.ThrowIfNull(key.Id, nameof(key));
+    }
+
+    private void WriteKey(TimelineKey key)
+    {
+        ValidateKey(key);
         _record.WriteByte((byte)key.Kind);
         _record.WriteString(key.Id);
     }
 
-    private void WriteBlock(TimelineKey key, BlockEntry entry)
+    /// <summary>Writes one block of a commit record: its timeline, where its block record is, and what the directory needs of it.</summary>
+    private void WriteCommitted(TimelineKey key, long offset, BlockEntry entry)
     {
         WriteKey(key);
+        _record.WriteInt64(offset);
+        _record.WriteInt32(entry.Count);
         _record.WriteInt64(entry.FirstSeqId);
         _record.WriteInt64(entry.LastSeqId);
-        _record.WriteInt64(entry.FirstTimestamp);
         _record.WriteInt64(entry.LastTimestamp);
-        _record.WriteInt32(entry.Count);
-        _record.WriteInt64(entry.Location.StoreId);
-        _record.WriteInt64(entry.Location.Offset);
-        _record.WriteInt32(entry.Location.Size);
-        _record.WriteInt64(entry.Location.CreatedAt.ToUnixTimeMilliseconds());
     }
 
     private static int ReadCount(ref RecordReader reader)

@@ -13,11 +13,14 @@ internal static class SqlQueries
     public const string SynchronousNormal = "PRAGMA synchronous=NORMAL";
 
     /// <summary>The schema version this library writes and reads.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>
-    /// The schema. Block bytes live in <c>block_data</c> keyed by <c>(store_id &lt;&lt; 40) | offset</c>, so sealing appends
+    /// The schema (version 2). Block bytes live in <c>block_data</c> keyed by <c>(store_id &lt;&lt; 40) | offset</c>, so sealing appends
     /// at the end of one B-tree. The journal is keyed by an increasing id: one row per group commit, appended at the end.
+    /// The index: <c>timelines</c> holds each timeline's totals, <c>blocks</c> each sealed block, found by SeqId through its
+    /// primary key and <c>blocks_by_last_seq</c>, by time through <c>blocks_by_time</c>; <c>meta</c> holds the data set's
+    /// running totals and high-water marks (<see cref="TotalKeys"/>).
     /// </summary>
     public const string CreateSchema = """
         CREATE TABLE IF NOT EXISTS meta (
@@ -35,8 +38,11 @@ internal static class SqlQueries
             data BLOB NOT NULL
         );
         CREATE TABLE IF NOT EXISTS timelines (
-            kind INTEGER NOT NULL,
-            id   TEXT NOT NULL,
+            kind     INTEGER NOT NULL,
+            id       TEXT NOT NULL,
+            blocks   INTEGER NOT NULL DEFAULT 0,
+            entries  INTEGER NOT NULL DEFAULT 0,
+            last_seq INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (kind, id)
         ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS blocks (
@@ -53,6 +59,8 @@ internal static class SqlQueries
             created     INTEGER NOT NULL,
             PRIMARY KEY (kind, timeline_id, first_seq)
         ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS blocks_by_last_seq ON blocks (kind, timeline_id, last_seq);
+        CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (kind, timeline_id, last_ts, last_seq);
         CREATE TABLE IF NOT EXISTS journal (
             id   INTEGER PRIMARY KEY,
             data BLOB NOT NULL
@@ -61,6 +69,68 @@ internal static class SqlQueries
             user_id TEXT PRIMARY KEY,
             seq     INTEGER NOT NULL
         ) WITHOUT ROWID;
+        """;
+
+    /// <summary>Version 1 kept no totals: add them, fill them from the blocks, and index the blocks (the tables are unchanged otherwise).</summary>
+    public const string MigrateFrom1 = """
+        ALTER TABLE timelines ADD COLUMN blocks INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE timelines ADD COLUMN entries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE timelines ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+        INSERT OR IGNORE INTO timelines (kind, id) SELECT DISTINCT kind, timeline_id FROM blocks;
+        UPDATE timelines SET (blocks, entries, last_seq) =
+            (SELECT count(*), coalesce(sum(b.count), 0), coalesce(max(b.last_seq), 0) FROM blocks b WHERE b.kind = timelines.kind AND b.timeline_id = timelines.id);
+        CREATE INDEX IF NOT EXISTS blocks_by_last_seq ON blocks (kind, timeline_id, last_seq);
+        CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (kind, timeline_id, last_ts, last_seq);
+        """;
+
+    /// <summary>The keys of the running totals in <c>meta</c>, in the order of <see cref="DataSetSummary"/>.</summary>
+    public static readonly string[] TotalKeys = ["conv_timelines", "user_timelines", "blocks", "messages", "max_seq", "max_ts"];
+
+    /// <summary>Computes the running totals from the tables: run once when they are created or migrated, never at open.</summary>
+    public const string InitTotals = """
+        INSERT OR REPLACE INTO meta (key, value) VALUES
+            ('conv_timelines', (SELECT count(*) FROM timelines WHERE kind = 1)),
+            ('user_timelines', (SELECT count(*) FROM timelines WHERE kind = 2)),
+            ('blocks', (SELECT count(*) FROM blocks)),
+            ('messages', (SELECT coalesce(sum(count), 0) FROM blocks WHERE kind = 1)),
+            ('max_seq', (SELECT coalesce(max(last_seq), 0) FROM blocks)),
+            ('max_ts', (SELECT coalesce(max(last_ts), 0) FROM blocks));
+        """;
+
+    public const string LoadTotals = "SELECT key AS Key, value AS Value FROM meta WHERE key <> 'schema_version'";
+
+    public const string AddToTotal = "UPDATE meta SET value = value + @Delta WHERE key = @Key";
+
+    public const string RaiseTotal = "UPDATE meta SET value = max(value, @Value) WHERE key = @Key";
+
+    /// <summary>Registers a timeline with the totals of its first blocks; affects no row when it is registered already.</summary>
+    public const string InsertTimelineWithTotals = """
+        INSERT OR IGNORE INTO timelines (kind, id, blocks, entries, last_seq) VALUES (@Kind, @Id, @Blocks, @Entries, @LastSeq)
+        """;
+
+    public const string AddToTimeline = """
+        UPDATE timelines SET blocks = blocks + @Blocks, entries = entries + @Entries, last_seq = max(last_seq, @LastSeq)
+        WHERE kind = @Kind AND id = @Id
+        """;
+
+    public const string GetTimeline = "SELECT blocks, entries, last_seq FROM timelines WHERE kind = @kind AND id = @id";
+
+    private const string BlockColumns = "SELECT first_seq, last_seq, first_ts, last_ts, count, store_id, offset, size, created FROM blocks ";
+
+    /// <summary>The newest blocks starting below a SeqId: a backwards range scan of the primary key.</summary>
+    public const string BlocksBefore = BlockColumns + """
+        WHERE kind = @kind AND timeline_id = @id AND first_seq < @before ORDER BY first_seq DESC LIMIT @limit
+        """;
+
+    /// <summary>The oldest blocks ending above a SeqId: a range scan of <c>blocks_by_last_seq</c>.</summary>
+    public const string BlocksAfter = BlockColumns + """
+        WHERE kind = @kind AND timeline_id = @id AND last_seq > @after AND first_seq < @before ORDER BY last_seq LIMIT @limit
+        """;
+
+    /// <summary>The oldest blocks overlapping a time window: a range scan of <c>blocks_by_time</c>.</summary>
+    public const string BlocksByTime = BlockColumns + """
+        WHERE kind = @kind AND timeline_id = @id AND last_ts >= @from AND first_ts < @to AND last_seq > @after AND first_seq < @before
+        ORDER BY last_ts, last_seq LIMIT @limit
         """;
 
     public const string GetSchemaVersion = "SELECT value FROM meta WHERE key = 'schema_version'";

@@ -132,8 +132,14 @@ internal sealed class SqliteDatabase : IDisposable
                 $"The database '{Writer.DataSource}' has schema version {version}, newer than this library supports ({SqlQueries.SchemaVersion}). Upgrade BlockStore.");
         }
 
-        if (version is null)
+        if (version == 1)
         {
+            Writer.Execute(SqlQueries.MigrateFrom1, transaction: transaction);
+        }
+
+        if (version != SqlQueries.SchemaVersion)
+        {
+            Writer.Execute(SqlQueries.InitTotals, transaction: transaction);
             Writer.Execute(SqlQueries.SetSchemaVersion, new { Version = SqlQueries.SchemaVersion }, transaction);
         }
 

@@ -17,6 +17,10 @@ internal sealed class SqliteReader : IDisposable
         GetCheckpoint = connection.CreateCommand();
         GetCheckpoint.CommandText = SqlQueries.GetCheckpoint;
         _checkpointUser = GetCheckpoint.Parameters.Add("@user", SqliteType.Text);
+        GetTimeline = new SqliteIndexQuery(connection, SqlQueries.GetTimeline);
+        BlocksBefore = new SqliteIndexQuery(connection, SqlQueries.BlocksBefore, "@before", "@limit");
+        BlocksAfter = new SqliteIndexQuery(connection, SqlQueries.BlocksAfter, "@after", "@before", "@limit");
+        BlocksByTime = new SqliteIndexQuery(connection, SqlQueries.BlocksByTime, "@from", "@to", "@after", "@before", "@limit");
     }
 
     public SqliteConnection Connection { get; }
@@ -26,6 +30,18 @@ internal sealed class SqliteReader : IDisposable
 
     /// <summary>Reads one user's checkpoint; bind the user with <see cref="ForUser"/>.</summary>
     public SqliteCommand GetCheckpoint { get; }
+
+    /// <summary>Reads one timeline's totals.</summary>
+    public SqliteIndexQuery GetTimeline { get; }
+
+    /// <summary>The newest blocks of a timeline starting below a SeqId.</summary>
+    public SqliteIndexQuery BlocksBefore { get; }
+
+    /// <summary>The oldest blocks of a timeline ending above a SeqId.</summary>
+    public SqliteIndexQuery BlocksAfter { get; }
+
+    /// <summary>The oldest blocks of a timeline overlapping a time window.</summary>
+    public SqliteIndexQuery BlocksByTime { get; }
 
     public SqliteCommand ForBlock(StoreIndex location)
     {
@@ -43,6 +59,10 @@ internal sealed class SqliteReader : IDisposable
     {
         ReadBlock.Dispose();
         GetCheckpoint.Dispose();
+        GetTimeline.Dispose();
+        BlocksBefore.Dispose();
+        BlocksAfter.Dispose();
+        BlocksByTime.Dispose();
         Connection.Dispose();
     }
 }

@@ -4,8 +4,8 @@ using Microsoft.Data.Sqlite;
 
 namespace BlockStore.Providers.Sqlite;
 
-/// <summary>Timeline metadata in the <c>timelines</c> and <c>blocks</c> tables; the journal in the <c>journal</c> table, one row per group commit.</summary>
-internal sealed class SqliteTimelineRepository : ITimelineRepository
+/// <summary>Timeline metadata (the index) in the <c>timelines</c>, <c>blocks</c> and <c>meta</c> tables; the journal in the <c>journal</c> table, one row per group commit.</summary>
+internal sealed partial class SqliteTimelineRepository : ITimelineRepository
 {
     private readonly SqliteDatabase _db;
     private readonly SqliteCommand _append;
@@ -100,7 +100,10 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
     {
         ArgumentNullException.ThrowIfNull(blocks);
         var rows = new BlockRow[blocks.Count];
-        var timelines = new HashSet<TimelineKey>();
+        var timelines = new Dictionary<TimelineKey, TimelineTotals>();
+        long messages = 0;
+        long maxSeq = 0;
+        long maxTs = 0;
         for (int i = 0; i < rows.Length; i++)
         {
             BlockInfo b = blocks[i];
@@ -118,14 +121,39 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
                 Size = b.Location.Size,
                 Created = b.Location.CreatedAt.ToUnixTimeMilliseconds(),
             };
-            timelines.Add(new TimelineKey(b.Kind, b.TimelineId));
+            var key = new TimelineKey(b.Kind, b.TimelineId);
+            TimelineTotals totals = timelines.GetValueOrDefault(key) ?? new TimelineTotals { Kind = (long)b.Kind, Id = b.TimelineId };
+            totals.Blocks++;
+            totals.Entries += b.Count;
+            totals.LastSeq = Math.Max(totals.LastSeq, b.LastSeqId);
+            timelines[key] = totals;
+            messages += b.Kind == TimelineKind.Conversation ? b.Count : 0;
+            maxSeq = Math.Max(maxSeq, b.LastSeqId);
+            maxTs = Math.Max(maxTs, b.LastTimestamp);
         }
 
         lock (_db.WriteLock)
         {
             using SqliteTransaction transaction = _db.Writer.BeginTransaction();
             _db.Writer.Execute(SqlQueries.InsertBlock, rows, transaction);
-            _db.Writer.Execute(SqlQueries.InsertTimeline, timelines.Select(static t => new { Kind = (long)t.Kind, t.Id }), transaction);
+
+            // One statement per new timeline (registered with its totals), two for one registered already.
+            long convs = 0;
+            long users = 0;
+            foreach (TimelineTotals totals in timelines.Values)
+            {
+                if (_db.Writer.Execute(SqlQueries.InsertTimelineWithTotals, totals, transaction) == 1)
+                {
+                    _ = totals.Kind == (long)TimelineKind.Conversation ? convs++ : users++;
+                }
+                else
+                {
+                    _db.Writer.Execute(SqlQueries.AddToTimeline, totals, transaction);
+                }
+            }
+
+            _db.Writer.Execute(SqlQueries.AddToTotal, new[] { Total(0, convs), Total(1, users), Total(2, blocks.Count), Total(3, messages) }, transaction);
+            _db.Writer.Execute(SqlQueries.RaiseTotal, new[] { new { Key = SqlQueries.TotalKeys[4], Value = maxSeq }, new { Key = SqlQueries.TotalKeys[5], Value = maxTs } }, transaction);
             _db.Writer.Execute(SqlQueries.TrimJournal, new { KeepFrom = journalKeepFrom }, transaction);
             transaction.Commit();
         }
@@ -139,11 +167,38 @@ internal sealed class SqliteTimelineRepository : ITimelineRepository
         lock (_db.WriteLock)
         {
             using SqliteTransaction transaction = _db.Writer.BeginTransaction();
-            _db.Writer.Execute(SqlQueries.InsertTimeline, timelines.Select(static t => new { Kind = (long)t.Kind, t.Id }), transaction);
+            Register(timelines, transaction);
             transaction.Commit();
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private static TotalDelta Total(int index, long delta) => new(SqlQueries.TotalKeys[index], delta);
+
+    /// <summary>Registers the timelines not registered yet and counts the new ones in the totals, per kind.</summary>
+    private void Register(IEnumerable<TimelineKey> timelines, SqliteTransaction transaction)
+    {
+        int convs = _db.Writer.Execute(
+            SqlQueries.InsertTimeline, timelines.Where(static t => t.Kind == TimelineKind.Conversation).Select(static t => new { Kind = (long)t.Kind, t.Id }), transaction);
+        int users = _db.Writer.Execute(
+            SqlQueries.InsertTimeline, timelines.Where(static t => t.Kind != TimelineKind.Conversation).Select(static t => new { Kind = (long)t.Kind, t.Id }), transaction);
+        _db.Writer.Execute(SqlQueries.AddToTotal, new[] { Total(0, convs), Total(1, users) }, transaction);
+    }
+
+    private sealed record TotalDelta(string Key, long Delta);
+
+    private sealed class TimelineTotals
+    {
+        public long Kind { get; set; }
+
+        public string Id { get; set; } = "";
+
+        public long Blocks { get; set; }
+
+        public long Entries { get; set; }
+
+        public long LastSeq { get; set; }
     }
 
     private sealed class TimelineRow

@@ -9,8 +9,8 @@ namespace BlockStore.Providers;
 /// </summary>
 /// <remarks>
 /// <c>blockstore.lock</c> is the lock of every provider; <c>blockstore.format</c> holds two lines, <c>provider=&lt;name&gt;</c> and
-/// <c>format=&lt;version&gt;</c>, written once, durably, when the data set is created. A DataDir from before the marker is
-/// recognised by the files of its provider, and the marker is written then.
+/// <c>format=&lt;version&gt;</c>, written durably when the data set is created, and raised when a provider opens (and migrates) a
+/// data set of an older format. A DataDir from before the marker is recognised by the files of its provider, and the marker is written then.
 /// </remarks>
 internal sealed class DataDirectory : IDisposable
 {
@@ -123,6 +123,12 @@ internal sealed class DataDirectory : IDisposable
             {
                 throw new BlockStoreException(
                     $"The data set at '{dataDir}' has '{provider}' format {heldFormat}, newer than this library supports ({format}). Upgrade BlockStore.");
+            }
+
+            if (heldFormat < format)
+            {
+                // The provider migrates an older layout as it opens; the marker follows, so an older library refuses the data set.
+                WriteFormat(formatPath, provider, format, durability, flushDirectory);
             }
 
             return;

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace BlockStore.Benchmarks;
 
-/// <summary>The sizes of the macro benchmark, from <c>macro [--messages N] [--quick]</c>.</summary>
+/// <summary>The sizes and scenarios of the macro benchmark, from <c>macro [--messages N] [--timelines N] [--only throughput|reopen|memory] [--quick]</c>.</summary>
 internal sealed record MacroSettings(
     int Messages,
     int ConcurrentMessages,
@@ -13,6 +13,12 @@ internal sealed record MacroSettings(
     int Rounds,
     bool Quick)
 {
+    /// <summary>The scenario groups to run (throughput, reopen, memory); all when null.</summary>
+    public IReadOnlySet<string>? Only { get; init; }
+
+    /// <summary>True when the scenario group <paramref name="name"/> runs.</summary>
+    public bool Runs(string name) => Only is null || Only.Contains(name);
+
     public const int BatchSize = 500;
     public const int ConcurrentCallers = 16;
     public const int Conversations = 1_000;
@@ -25,6 +31,8 @@ internal sealed record MacroSettings(
     {
         bool quick = args.Contains("--quick");
         int? messages = null;
+        int? timelines = null;
+        HashSet<string>? only = null;
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -35,13 +43,23 @@ internal sealed record MacroSettings(
                     messages = n;
                     i++;
                     break;
+                case "--timelines" when i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t >= BatchSize * 10:
+                    timelines = t;
+                    i++;
+                    break;
+                case "--only" when i + 1 < args.Count && args[i + 1] is "throughput" or "reopen" or "memory":
+                    (only ??= []).Add(args[i + 1]);
+                    i++;
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: macro [--messages N (at least {BatchSize})] [--quick]");
+                    throw new ArgumentException(
+                        $"Unknown argument '{args[i]}'. Usage: macro [--messages N (at least {BatchSize})] [--timelines N (at least {BatchSize * 10})] [--only throughput|reopen|memory]... [--quick]");
             }
         }
 
-        return quick
-            ? new MacroSettings(messages ?? 100_000, 2_000, 20_000, 5_000, 200_000, 200_000, 3, true)
-            : new MacroSettings(messages ?? 100_000, 5_000, 50_000, 20_000, 1_000_000, 1_000_000, 3, false);
+        MacroSettings settings = quick
+            ? new MacroSettings(messages ?? 100_000, 2_000, 20_000, 5_000, 200_000, timelines ?? 200_000, 3, true)
+            : new MacroSettings(messages ?? 100_000, 5_000, 50_000, 20_000, 1_000_000, timelines ?? 1_000_000, 3, false);
+        return settings with { Only = only };
     }
 }

@@ -53,6 +53,22 @@ internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProv
 
     private sealed class Repository(ITimelineRepository inner, ProviderTimings timings) : ITimelineRepository
     {
+        public ValueTask<DataSetSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
+            inner.GetSummaryAsync(cancellationToken);
+
+        public ValueTask<TimelineMetadata?> GetTimelineAsync(TimelineKey key, int newestBlocks, CancellationToken cancellationToken = default) =>
+            inner.GetTimelineAsync(key, newestBlocks, cancellationToken);
+
+        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksBeforeAsync(TimelineKey key, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
+            inner.GetBlocksBeforeAsync(key, beforeSeqId, maxBlocks, cancellationToken);
+
+        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksAfterAsync(TimelineKey key, long afterSeqId, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
+            inner.GetBlocksAfterAsync(key, afterSeqId, beforeSeqId, maxBlocks, cancellationToken);
+
+        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksByTimeAsync(
+            TimelineKey key, long fromMs, long toMs, long afterSeqId, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
+            inner.GetBlocksByTimeAsync(key, fromMs, toMs, afterSeqId, beforeSeqId, maxBlocks, cancellationToken);
+
         public IAsyncEnumerable<TimelineKey> LoadTimelinesAsync(CancellationToken cancellationToken = default) => inner.LoadTimelinesAsync(cancellationToken);
 
         public IAsyncEnumerable<BlockInfo> LoadBlocksAsync(CancellationToken cancellationToken = default) => inner.LoadBlocksAsync(cancellationToken);

@@ -16,6 +16,9 @@ public static class CrashWorkload
         TimelineMaxSize = 16,
         JournalMaxBytes = 64 * 1024,
         OpenBlockMaxAge = TimeSpan.FromMilliseconds(300),
+
+        // A working set of one byte: every timeline without unsealed entries is evicted at the end of each writer turn.
+        TimelineCacheBytes = 1,
     };
 
     public static IBlockStoreProvider Provider(string name) => name switch

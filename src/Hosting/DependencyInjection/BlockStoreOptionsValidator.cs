@@ -26,6 +26,7 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
         Range(failures, nameof(options.MaxBlockBytes), options.MaxBlockBytes, 1024, 1L << 30);
         Range(failures, nameof(options.MaxMessageBytes), options.MaxMessageBytes, 1, 1L << 26);
         Range(failures, nameof(options.CacheSizeBytes), options.CacheSizeBytes, 0, long.MaxValue);
+        Range(failures, nameof(options.TimelineCacheBytes), options.TimelineCacheBytes, 1, long.MaxValue);
         Range(failures, nameof(options.JournalMaxBytes), options.JournalMaxBytes, 4096, long.MaxValue);
         Range(failures, nameof(options.OpenBlocksMaxBytes), options.OpenBlocksMaxBytes, 4096, long.MaxValue);
         Range(failures, nameof(options.MaxGroupCommit), options.MaxGroupCommit, 1, 1_000_000);

@@ -6,7 +6,7 @@ namespace BlockStore.Engine;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened BlockStore at {Location} ({Provider} provider, {Durability} durability) with {Timelines} timelines and {Blocks} sealed blocks in {ElapsedMs} ms; next SeqId {NextSeqId}")]
-    public static partial void Opened(ILogger logger, string location, string provider, Durability durability, int timelines, long blocks, long elapsedMs, long nextSeqId);
+    public static partial void Opened(ILogger logger, string location, string provider, Durability durability, long timelines, long blocks, long elapsedMs, long nextSeqId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Recovered {Records} journal records ({Messages} messages) into open blocks")]
     public static partial void Recovered(ILogger logger, int records, long messages);
@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "The BlockStore data set at {Location} can be read by other accounts ({Count} entries, such as {Example}); restrict it to its owner (chmod -R go-rwx)")]
     public static partial void ReadableByOthers(ILogger logger, string location, int count, string example);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Looking up timelines in the index failed; the messages of this commit were not stored and their callers were told")]
+    public static partial void TimelineLookupFailed(ILogger logger, Exception exception);
 }

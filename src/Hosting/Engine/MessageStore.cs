@@ -355,6 +355,10 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <summary>True while writes are refused because sealing fails and the journal or the open blocks passed their budgets.</summary>
     internal bool RefusingWrites => _engine?.RefusingWrites ?? false;
 
+    /// <summary>The timeline working set now: how many timelines it holds, the bytes charged for them, and the evictions since open.</summary>
+    internal (int Timelines, long Bytes, long Evictions) WorkingSet =>
+        _engine is { } engine ? (engine.WorkingSetCount, engine.WorkingSetBytes, engine.Evictions) : default;
+
     /// <summary>Closes the store synchronously (for containers disposed without <c>await</c>).</summary>
     /// <remarks>
     /// The close runs on the thread pool and this call waits for it there, so a caller's single-threaded
@@ -393,7 +397,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
     private async Task<TimelineInfo> GetOrCreateTimelineAsync(TimelineKind kind, string id, CancellationToken cancellationToken)
     {
         StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-        if (engine.TryGetTimeline(kind, id, out TimelineInfo info))
+        if (await engine.FindTimelineAsync(kind, id, cancellationToken).ConfigureAwait(false) is { } info)
         {
             return info;
         }

@@ -9,28 +9,73 @@ internal readonly record struct SealedBlock(long FirstSeqId, long LastSeqId, lon
         new(info.FirstSeqId, info.LastSeqId, info.FirstTimestamp, info.LastTimestamp, info.Count, info.Location.StoreId, info.Location.Offset, info.Location.Size);
 }
 
-/// <summary>The sealed blocks of a timeline, oldest first. Only the writer appends; readers use a count taken from a published state.</summary>
-internal sealed class SealedBlockList
+/// <summary>
+/// The sealed part of a timeline as the working set holds it: how many blocks are sealed, the largest sealed SeqId, and the
+/// newest few blocks (oldest first). Older blocks are looked up in the provider's index. Immutable: the writer publishes a new one.
+/// </summary>
+internal sealed class SealedTail(int count, long lastSeqId, SealedBlock[] blocks)
 {
-    private SealedBlock[] _items = [];
-    private int _count;
+    /// <summary>How many of its newest sealed blocks a timeline keeps in memory: enough for the latest page of a hot timeline.</summary>
+    public const int MaxBlocks = 4;
 
-    public int Count => _count;
+    public static readonly SealedTail Empty = new(0, 0, []);
 
-    public void Add(in SealedBlock block)
+    /// <summary>How many blocks of the timeline are sealed, in memory or not.</summary>
+    public int Count { get; } = count;
+
+    /// <summary>The largest SeqId in a sealed block, or 0.</summary>
+    public long LastSeqId { get; } = lastSeqId;
+
+    /// <summary>The newest sealed blocks, oldest first; all of them when <see cref="Complete"/>.</summary>
+    public SealedBlock[] Blocks { get; } = blocks;
+
+    /// <summary>True when <see cref="Blocks"/> holds every sealed block of the timeline.</summary>
+    public bool Complete => Blocks.Length == Count;
+
+    /// <summary>Every sealed block not in <see cref="Blocks"/> starts below this SeqId, so an index lookup bounded by it sees exactly those.</summary>
+    public long OlderBound => Blocks.Length > 0 ? Blocks[0].FirstSeqId : LastSeqId + 1;
+
+    /// <summary>The largest SeqId of a sealed block not in <see cref="Blocks"/> is at most this.</summary>
+    public long OlderLastSeqId => Blocks.Length > 0 ? Blocks[0].FirstSeqId - 1 : LastSeqId;
+
+    public static SealedTail From(Providers.TimelineMetadata? metadata)
     {
-        if (_count == _items.Length)
+        if (metadata is null || metadata.SealedBlocks == 0)
         {
-            // Most timelines hold one or two blocks: start exact, then double.
-            var grown = new SealedBlock[Math.Max(1, _count * 2)];
-            Array.Copy(_items, grown, _count);
-            Volatile.Write(ref _items, grown);
+            return Empty;
         }
 
-        _items[_count] = block;
-        _count++;
+        var blocks = new SealedBlock[Math.Min(metadata.NewestBlocks.Count, MaxBlocks)];
+        int skip = metadata.NewestBlocks.Count - blocks.Length;
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = SealedBlock.From(metadata.NewestBlocks[skip + i]);
+        }
+
+        return new SealedTail(metadata.SealedBlocks, metadata.LastSealedSeqId, blocks);
     }
 
-    /// <summary>The first <paramref name="count"/> blocks; valid for any count published before this call.</summary>
-    public ReadOnlySpan<SealedBlock> Snapshot(int count) => Volatile.Read(ref _items).AsSpan(0, count);
+    /// <summary>
+    /// This tail with <paramref name="added"/> (newer than every block here, oldest first) appended: trimmed to
+    /// <see cref="MaxBlocks"/>, unless a reader extended it to more, which it keeps.
+    /// </summary>
+    public SealedTail With(ReadOnlySpan<SealedBlock> added)
+    {
+        if (added.Length == 0)
+        {
+            return this;
+        }
+
+        int total = Blocks.Length + added.Length;
+        int keep = Blocks.Length > MaxBlocks ? total : Math.Min(total, MaxBlocks);
+        var blocks = new SealedBlock[keep];
+        int fromAdded = Math.Min(added.Length, keep);
+        int fromOld = keep - fromAdded;
+        Blocks.AsSpan(Blocks.Length - fromOld).CopyTo(blocks);
+        added[^fromAdded..].CopyTo(blocks.AsSpan(fromOld));
+        return new SealedTail(Count + added.Length, added[^1].LastSeqId, blocks);
+    }
+
+    /// <summary>This tail with every older sealed block in front: <paramref name="older"/>, oldest first, exactly those not in <see cref="Blocks"/>.</summary>
+    public SealedTail Prepend(SealedBlock[] older) => new(Count, LastSeqId, [.. older, .. Blocks]);
 }

@@ -4,7 +4,9 @@ namespace BlockStore.Engine;
 
 /// <summary>
 /// Readers: each takes one published <see cref="TimelineState{T}"/> of a timeline and walks it, open and frozen blocks from
-/// memory, sealed blocks through the cache. No reader takes a lock the writer holds.
+/// memory, sealed blocks through the cache; blocks older than the timeline's sealed tail are found through the provider's
+/// index, bounded by the tail so that the walk sees exactly the blocks sealed when the state was published. No reader takes
+/// a lock the writer holds.
 /// </summary>
 internal sealed partial class StoreEngine
 {
@@ -13,7 +15,7 @@ internal sealed partial class StoreEngine
 
     public async ValueTask<IReadOnlyList<Message>> GetConvMessagesAsync(string convId, int limit, long beforeSeqId, CancellationToken cancellationToken)
     {
-        if (!_convs.TryGetValue(convId, out Timeline<ConvEntry>? timeline))
+        if (await FindAsync(_convs, convId, cancellationToken).ConfigureAwait(false) is not { } timeline)
         {
             return [];
         }
@@ -31,12 +33,43 @@ internal sealed partial class StoreEngine
             TakeNewest(state.Frozen[i].Snapshot(), upper, limit, newestFirst);
         }
 
-        int index = LastBlockStartingBelow(timeline.Sealed.Snapshot(state.SealedCount), upper);
-        for (; index >= 0 && newestFirst.Count < limit; index--)
+        SealedTail tail = state.Sealed;
+        for (int index = LastBlockStartingBelow(tail.Blocks, upper); index >= 0 && newestFirst.Count < limit; index--)
         {
-            SealedBlock block = timeline.Sealed.Snapshot(state.SealedCount)[index];
-            ConvEntry[] entries = await LoadAsync(timeline, block, cancellationToken).ConfigureAwait(false);
+            ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
             TakeNewest(entries, upper, limit, newestFirst);
+        }
+
+        // Older blocks: brought into the tail with one lookup when few enough, else paged from the index, bounded by the tail
+        // so that blocks sealed since the snapshot are not seen twice.
+        if (!tail.Complete && newestFirst.Count < limit && Math.Min(upper, tail.OlderBound) > 1)
+        {
+            SealedBlock[] known = tail.Blocks;
+            tail = (await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false)).Sealed;
+            int olderCount = tail.Blocks.Length - known.Length;
+            for (int index = LastBlockStartingBelow(tail.Blocks.AsSpan(0, olderCount), upper); index >= 0 && newestFirst.Count < limit; index--)
+            {
+                ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
+                TakeNewest(entries, upper, limit, newestFirst);
+            }
+        }
+
+        long bound = Math.Min(upper, tail.OlderBound);
+        while (!tail.Complete && newestFirst.Count < limit && bound > 1)
+        {
+            int page = PageBlocks(limit - newestFirst.Count);
+            IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksBeforeAsync(timeline.Key, bound, page, cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < older.Count && newestFirst.Count < limit; i++)
+            {
+                ConvEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
+                TakeNewest(entries, upper, limit, newestFirst);
+                bound = older[i].FirstSeqId;
+            }
+
+            if (older.Count < page)
+            {
+                break;
+            }
         }
 
         newestFirst.Reverse();
@@ -45,7 +78,7 @@ internal sealed partial class StoreEngine
 
     public async ValueTask<IReadOnlyList<Message>> GetConvMessagesByTimeAsync(string convId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {
-        if (!_convs.TryGetValue(convId, out Timeline<ConvEntry>? timeline))
+        if (await FindAsync(_convs, convId, cancellationToken).ConfigureAwait(false) is not { } timeline)
         {
             return [];
         }
@@ -54,11 +87,43 @@ internal sealed partial class StoreEngine
         long fromMs = CeilingMilliseconds(from);
         long toMs = CeilingMilliseconds(to);
         TimelineState<ConvEntry> state = timeline.State;
+        SealedTail tail = state.Sealed;
         var result = new List<Message>(Math.Min(limit, 1024));
-        int index = FirstBlockEndingAtOrAfter(timeline.Sealed.Snapshot(state.SealedCount), fromMs);
-        for (; index < state.SealedCount && result.Count < limit; index++)
+
+        // Blocks older than the tail end no later than the tail starts: they matter only if the window starts by then.
+        if (!tail.Complete && (tail.Blocks.Length == 0 || fromMs <= tail.Blocks[0].FirstTimestamp))
         {
-            SealedBlock block = timeline.Sealed.Snapshot(state.SealedCount)[index];
+            state = await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false);
+            tail = state.Sealed;
+        }
+
+        if (!tail.Complete && (tail.Blocks.Length == 0 || fromMs <= tail.Blocks[0].FirstTimestamp))
+        {
+            long after = 0;
+            long pageFrom = fromMs;
+            while (result.Count < limit)
+            {
+                int page = PageBlocks(limit - result.Count);
+                IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksByTimeAsync(
+                    timeline.Key, pageFrom, toMs, after, tail.OlderBound, page, cancellationToken).ConfigureAwait(false);
+                for (int i = 0; i < older.Count && result.Count < limit; i++)
+                {
+                    ConvEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
+                    TakeInWindow(entries, fromMs, toMs, limit, result);
+                    after = older[i].LastSeqId;
+                    pageFrom = Math.Max(fromMs, older[i].LastTimestamp);
+                }
+
+                if (older.Count < page)
+                {
+                    break;
+                }
+            }
+        }
+
+        for (int index = FirstBlockEndingAtOrAfter(tail.Blocks, fromMs); index < tail.Blocks.Length && result.Count < limit; index++)
+        {
+            SealedBlock block = tail.Blocks[index];
             if (block.FirstTimestamp >= toMs)
             {
                 return result;
@@ -83,19 +148,20 @@ internal sealed partial class StoreEngine
 
     public async ValueTask<IReadOnlyList<Message>> GetUserMessagesAsync(string userId, long afterSeqId, int limit, CancellationToken cancellationToken)
     {
-        if (!_users.TryGetValue(userId, out Timeline<UserEntry>? timeline))
+        if (await FindAsync(_users, userId, cancellationToken).ConfigureAwait(false) is not { } timeline)
         {
             return [];
         }
 
         TimelineState<UserEntry> state = timeline.State;
         var references = new List<UserEntry>(Math.Min(limit, 1024));
-        int index = FirstBlockEndingAfter(timeline.Sealed.Snapshot(state.SealedCount), afterSeqId);
-        for (; index < state.SealedCount && references.Count < limit; index++)
+        await foreach (UserEntry[] entries in SealedBlocksAfterAsync(timeline, state, afterSeqId, cancellationToken).ConfigureAwait(false))
         {
-            SealedBlock block = timeline.Sealed.Snapshot(state.SealedCount)[index];
-            UserEntry[] entries = await LoadAsync(timeline, block, cancellationToken).ConfigureAwait(false);
             TakeOldest(entries, afterSeqId, limit, references);
+            if (references.Count >= limit)
+            {
+                break;
+            }
         }
 
         foreach (MemBlock<UserEntry> frozen in state.Frozen)
@@ -130,7 +196,7 @@ internal sealed partial class StoreEngine
             throw new BlockStoreException($"The stored checkpoint of user '{userId}' ({checkpoint}) is negative; the checkpoint data is damaged.");
         }
 
-        long last = _users.TryGetValue(userId, out Timeline<UserEntry>? user) ? user.LastSeqId : 0;
+        long last = (await FindAsync(_users, userId, cancellationToken).ConfigureAwait(false))?.LastSeqId ?? 0;
         if (checkpoint > last)
         {
             if (_clampedCheckpoints.TryAdd(userId, 0))
@@ -144,10 +210,55 @@ internal sealed partial class StoreEngine
         return checkpoint;
     }
 
+    /// <summary>
+    /// The sealed blocks of <paramref name="state"/> holding a SeqId above <paramref name="afterSeqId"/>, oldest first: those
+    /// older than the tail brought into it (or paged from the index, bounded by the tail), then the tail's. The caller stops
+    /// when it has enough.
+    /// </summary>
+    private async IAsyncEnumerable<T[]> SealedBlocksAfterAsync<T>(
+        Timeline<T> timeline, TimelineState<T> state, long afterSeqId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : struct, ITimelineEntry<T>
+    {
+        SealedTail tail = state.Sealed;
+        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
+        {
+            tail = (await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false)).Sealed;
+        }
+
+        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
+        {
+            long after = afterSeqId;
+            while (true)
+            {
+                const int Page = 16;
+                IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksAfterAsync(
+                    timeline.Key, after, tail.OlderBound, Page, cancellationToken).ConfigureAwait(false);
+                foreach (BlockInfo block in older)
+                {
+                    yield return await LoadAsync(timeline, SealedBlock.From(block), cancellationToken).ConfigureAwait(false);
+                    after = block.LastSeqId;
+                }
+
+                if (older.Count < Page)
+                {
+                    break;
+                }
+            }
+        }
+
+        for (int index = FirstBlockEndingAfter(tail.Blocks, afterSeqId); index < tail.Blocks.Length; index++)
+        {
+            yield return await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How many blocks to ask the index for when <paramref name="wanted"/> more entries are needed.</summary>
+    private int PageBlocks(int wanted) => (int)Math.Clamp(((long)wanted / _options.TimelineMaxSize) + 1, 1, 64);
+
     /// <summary>Finds the conversation message a user timeline entry points at.</summary>
     private async ValueTask<Message> ResolveAsync(UserEntry reference, CancellationToken cancellationToken)
     {
-        if (_convs.TryGetValue(reference.ConvId, out Timeline<ConvEntry>? conv))
+        if (await FindAsync(_convs, reference.ConvId, cancellationToken).ConfigureAwait(false) is { } conv)
         {
             TimelineState<ConvEntry> state = conv.State;
             if (state.Open is { Count: > 0 } open && open.First.SeqId <= reference.SeqId && Find(open.Snapshot(), reference.SeqId) is { } fromOpen)
@@ -163,11 +274,23 @@ internal sealed partial class StoreEngine
                 }
             }
 
-            int index = LastBlockStartingBelow(conv.Sealed.Snapshot(state.SealedCount), reference.SeqId + 1);
-            if (index >= 0)
+            SealedTail tail = state.Sealed;
+            if (!tail.Complete && reference.SeqId < tail.OlderBound)
             {
-                SealedBlock block = conv.Sealed.Snapshot(state.SealedCount)[index];
-                ConvEntry[] entries = await LoadAsync(conv, block, cancellationToken).ConfigureAwait(false);
+                tail = (await ExtendAsync(conv, state, cancellationToken).ConfigureAwait(false)).Sealed;
+            }
+
+            int index = LastBlockStartingBelow(tail.Blocks, reference.SeqId + 1);
+            SealedBlock? block = index >= 0 ? tail.Blocks[index] : null;
+            if (block is null && !tail.Complete && reference.SeqId < tail.OlderBound)
+            {
+                IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksBeforeAsync(conv.Key, reference.SeqId + 1, 1, cancellationToken).ConfigureAwait(false);
+                block = older.Count > 0 ? SealedBlock.From(older[0]) : null;
+            }
+
+            if (block is { } found)
+            {
+                ConvEntry[] entries = await LoadAsync(conv, found, cancellationToken).ConfigureAwait(false);
                 if (Find(entries, reference.SeqId) is { } fromSealed)
                 {
                     return fromSealed;

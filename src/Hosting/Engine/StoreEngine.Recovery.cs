@@ -3,36 +3,22 @@ using Microsoft.Extensions.Logging;
 
 namespace BlockStore.Engine;
 
-/// <summary>Opening: load the timelines and the StoreIndex of their sealed blocks, then replay the journal into open blocks.</summary>
+/// <summary>
+/// Opening: read the index's totals and high-water marks (no scan), then replay the journal into open blocks, looking up only
+/// the timelines the journal touches. The cost grows with the journal, not with the number of timelines or blocks.
+/// </summary>
 internal sealed partial class StoreEngine
 {
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
         ITimelineRepository repository = _session.Timelines;
-        await foreach (TimelineKey key in repository.LoadTimelinesAsync(cancellationToken).ConfigureAwait(false))
-        {
-            _ = key.Kind == TimelineKind.Conversation ? (TimelineBase)GetOrAddConv(key.Id) : GetOrAddUser(key.Id);
-        }
-
-        long maxSeq = 0;
-        long maxTimestamp = 0;
-        await foreach (BlockInfo info in repository.LoadBlocksAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var block = SealedBlock.From(info);
-            if (info.Kind == TimelineKind.Conversation)
-            {
-                GetOrAddConv(info.TimelineId).LoadSealed(block);
-                _messages += info.Count;
-            }
-            else
-            {
-                GetOrAddUser(info.TimelineId).LoadSealed(block);
-            }
-
-            _sealedBlocks++;
-            maxSeq = Math.Max(maxSeq, info.LastSeqId);
-            maxTimestamp = Math.Max(maxTimestamp, info.LastTimestamp);
-        }
+        DataSetSummary summary = await repository.GetSummaryAsync(cancellationToken).ConfigureAwait(false);
+        _convTimelines = summary.ConvTimelines;
+        _userTimelines = summary.UserTimelines;
+        _sealedBlocks = summary.SealedBlocks;
+        _messages = summary.SealedMessages;
+        long maxSeq = summary.MaxSeqId;
+        long maxTimestamp = summary.MaxTimestamp;
 
         long keepFrom = await repository.LoadJournalKeepFromAsync(cancellationToken).ConfigureAwait(false);
         long lastJournalId = keepFrom - 1;
@@ -44,6 +30,7 @@ internal sealed partial class StoreEngine
             List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys);
             foreach (PendingMessage message in messages)
             {
+                await LoadForWriteAsync(message).ConfigureAwait(false);
                 Apply(message, record.Id, recovering: true);
                 maxSeq = Math.Max(maxSeq, message.SeqId);
                 maxTimestamp = Math.Max(maxTimestamp, message.Timestamp);

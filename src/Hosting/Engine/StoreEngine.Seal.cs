@@ -304,6 +304,7 @@ internal sealed partial class StoreEngine
             {
                 TimelineBase timeline = jobs[start].Timeline;
                 timeline.CompleteSeal(CollectionsMarshal.AsSpan(jobs).Slice(start, i - start), _cache);
+                Recharge(timeline);
                 if (!timeline.HasFrozen)
                 {
                     _frozen.Remove(timeline);

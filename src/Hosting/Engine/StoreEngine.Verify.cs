@@ -1,38 +1,44 @@
+using BlockStore.Providers;
+
 namespace BlockStore.Engine;
 
-/// <summary>Verification: every sealed block is read from storage and checked against its metadata; the journal against the timelines.</summary>
+/// <summary>Verification: every sealed block in the index is read from storage and checked against its metadata; the journal against the timelines.</summary>
 internal sealed partial class StoreEngine
 {
     public async Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken)
     {
-        // Capture the timelines' sealed blocks first and the stores second, so every captured block is inside the stores seen.
-        var timelines = new List<(TimelineBase Timeline, SealedBlock[] Blocks)>(_convs.Count + _users.Count);
-        foreach (Timeline<ConvEntry> conv in _convs.Values)
+        // Blocks are streamed from the index timeline by timeline; a block committed after the stores were listed may lie past
+        // their used space as listed, so the stores are listed again before such a block is reported.
+        Dictionary<long, StoreInfo> stores = await ListStoresAsync(cancellationToken).ConfigureAwait(false);
+        long timelines = 0;
+        await foreach (TimelineKey _ in _session.Timelines.LoadTimelinesAsync(cancellationToken).ConfigureAwait(false))
         {
-            timelines.Add((conv, conv.Sealed.Snapshot(conv.State.SealedCount).ToArray()));
-        }
-
-        foreach (Timeline<UserEntry> user in _users.Values)
-        {
-            timelines.Add((user, user.Sealed.Snapshot(user.State.SealedCount).ToArray()));
-        }
-
-        var stores = new Dictionary<long, StoreInfo>();
-        foreach (StoreInfo store in await _session.Blocks.GetStoresAsync(cancellationToken).ConfigureAwait(false))
-        {
-            stores[store.StoreId] = store;
+            timelines++;
         }
 
         var problems = new List<VerificationProblem>();
-        var extents = new List<(StoreIndex Location, TimelineBase Owner)>();
+        var extents = new List<(StoreIndex Location, TimelineKey Owner)>();
+        var current = new List<SealedBlock>();
+        TimelineKey owner = default;
         long blocks = 0;
         long bytes = 0;
-        foreach ((TimelineBase timeline, SealedBlock[] sealedBlocks) in timelines)
+        await foreach (BlockInfo info in _session.Timelines.LoadBlocksAsync(cancellationToken).ConfigureAwait(false))
         {
-            bytes += timeline is Timeline<ConvEntry> conv
-                ? await VerifyTimelineAsync(conv, sealedBlocks, stores, extents, problems, cancellationToken).ConfigureAwait(false)
-                : await VerifyTimelineAsync((Timeline<UserEntry>)timeline, sealedBlocks, stores, extents, problems, cancellationToken).ConfigureAwait(false);
-            blocks += sealedBlocks.Length;
+            var key = new TimelineKey(info.Kind, info.TimelineId);
+            if (current.Count > 0 && key != owner)
+            {
+                bytes += await VerifyTimelineAsync(owner, current, stores, extents, problems, cancellationToken).ConfigureAwait(false);
+                current.Clear();
+            }
+
+            owner = key;
+            current.Add(SealedBlock.From(info));
+            blocks++;
+        }
+
+        if (current.Count > 0)
+        {
+            bytes += await VerifyTimelineAsync(owner, current, stores, extents, problems, cancellationToken).ConfigureAwait(false);
         }
 
         extents.Sort(static (x, y) => x.Location.StoreId != y.Location.StoreId
@@ -41,23 +47,40 @@ internal sealed partial class StoreEngine
         for (int i = 1; i < extents.Count; i++)
         {
             StoreIndex previous = extents[i - 1].Location;
-            StoreIndex current = extents[i].Location;
-            if (previous.StoreId == current.StoreId && previous.Offset + previous.Size > current.Offset)
+            StoreIndex location = extents[i].Location;
+            if (previous.StoreId == location.StoreId && previous.Offset + previous.Size > location.Offset)
             {
                 problems.Add(new VerificationProblem(
                     $"blocks of {extents[i - 1].Owner.Kind} '{extents[i - 1].Owner.Id}' and {extents[i].Owner.Kind} '{extents[i].Owner.Id}' overlap",
-                    current.StoreId, current.Offset, extents[i].Owner.Kind, extents[i].Owner.Id));
+                    location.StoreId, location.Offset, extents[i].Owner.Kind, extents[i].Owner.Id));
             }
         }
 
         (long records, List<VerificationProblem> journalProblems) = await Enqueue(new VerifyJournalOp()).WaitAsync(cancellationToken).ConfigureAwait(false);
         problems.AddRange(journalProblems);
-        return new VerificationReport(timelines.Count, blocks, bytes, records, problems);
+        return new VerificationReport(timelines, blocks, bytes, records, problems);
     }
 
-    /// <summary>Reads and checks each of <paramref name="sealedBlocks"/>; returns the bytes read.</summary>
+    private async Task<Dictionary<long, StoreInfo>> ListStoresAsync(CancellationToken cancellationToken)
+    {
+        var stores = new Dictionary<long, StoreInfo>();
+        foreach (StoreInfo store in await _session.Blocks.GetStoresAsync(cancellationToken).ConfigureAwait(false))
+        {
+            stores[store.StoreId] = store;
+        }
+
+        return stores;
+    }
+
+    /// <summary>Reads and checks each of <paramref name="sealedBlocks"/> of one timeline; returns the bytes read.</summary>
+    private Task<long> VerifyTimelineAsync(
+        TimelineKey key, List<SealedBlock> sealedBlocks, Dictionary<long, StoreInfo> stores, List<(StoreIndex, TimelineKey)> extents, List<VerificationProblem> problems, CancellationToken cancellationToken) =>
+        key.Kind == TimelineKind.Conversation
+            ? VerifyTimelineAsync<ConvEntry>(key, sealedBlocks, stores, extents, problems, cancellationToken)
+            : VerifyTimelineAsync<UserEntry>(key, sealedBlocks, stores, extents, problems, cancellationToken);
+
     private async Task<long> VerifyTimelineAsync<T>(
-        Timeline<T> timeline, SealedBlock[] sealedBlocks, Dictionary<long, StoreInfo> stores, List<(StoreIndex, TimelineBase)> extents, List<VerificationProblem> problems, CancellationToken cancellationToken)
+        TimelineKey key, List<SealedBlock> sealedBlocks, Dictionary<long, StoreInfo> stores, List<(StoreIndex, TimelineKey)> extents, List<VerificationProblem> problems, CancellationToken cancellationToken)
         where T : struct, ITimelineEntry<T>
     {
         long previousLast = 0;
@@ -65,33 +88,41 @@ internal sealed partial class StoreEngine
         foreach (SealedBlock block in sealedBlocks)
         {
             StoreIndex at = block.Location;
-            VerificationProblem Problem(string what) => new(what, at.StoreId, at.Offset, timeline.Kind, timeline.Id);
+            VerificationProblem Problem(string what) => new(what, at.StoreId, at.Offset, key.Kind, key.Id);
             if (block.FirstSeqId <= previousLast || block.LastSeqId < block.FirstSeqId)
             {
                 problems.Add(Problem($"block SeqIds {block.FirstSeqId}..{block.LastSeqId} are out of order after {previousLast}"));
             }
 
             previousLast = block.LastSeqId;
-            if (!stores.TryGetValue(at.StoreId, out StoreInfo? store) || at.Offset < 0 || at.Offset + at.Size > store.UsedBytes)
+            if (!Inside(stores, at))
             {
-                problems.Add(Problem("the StoreIndex points outside the stores' used space"));
-                continue;
+                foreach (KeyValuePair<long, StoreInfo> store in await ListStoresAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    stores[store.Key] = store.Value;
+                }
+
+                if (!Inside(stores, at))
+                {
+                    problems.Add(Problem("the StoreIndex points outside the stores' used space"));
+                    continue;
+                }
             }
 
-            extents.Add((at, timeline));
+            extents.Add((at, key));
             try
             {
                 var data = new byte[at.Size];
                 await _session.Blocks.ReadBlockAsync(at, data, cancellationToken).ConfigureAwait(false);
                 bytes += data.Length;
-                T[] entries = T.Decode(data, timeline.Id, at);
+                T[] entries = T.Decode(data, key.Id, at);
                 if (entries.Length != block.Count || entries[0].SeqId != block.FirstSeqId || entries[^1].SeqId != block.LastSeqId)
                 {
                     problems.Add(Problem("the block does not match its metadata"));
                 }
                 else if (entries is UserEntry[] references)
                 {
-                    await VerifyReferencesAsync(references, timeline, problems, cancellationToken).ConfigureAwait(false);
+                    await VerifyReferencesAsync(references, key, problems, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (BlockStoreException ex)
@@ -103,7 +134,10 @@ internal sealed partial class StoreEngine
         return bytes;
     }
 
-    private async Task VerifyReferencesAsync(UserEntry[] references, TimelineBase user, List<VerificationProblem> problems, CancellationToken cancellationToken)
+    private static bool Inside(Dictionary<long, StoreInfo> stores, StoreIndex at) =>
+        stores.TryGetValue(at.StoreId, out StoreInfo? store) && at.Offset >= 0 && at.Offset + at.Size <= store.UsedBytes;
+
+    private async Task VerifyReferencesAsync(UserEntry[] references, TimelineKey user, List<VerificationProblem> problems, CancellationToken cancellationToken)
     {
         foreach (UserEntry reference in references)
         {
@@ -139,7 +173,7 @@ internal sealed partial class StoreEngine
                 {
                     foreach (PendingMessage message in JournalCodec.Decode(record.Id, record.Payload))
                     {
-                        if (!_convs.TryGetValue(message.ConvId, out Timeline<ConvEntry>? conv) || conv.LastSeqId < message.SeqId)
+                        if (await FindForWriteAsync(_convs, message.ConvId).ConfigureAwait(false) is not { } conv || conv.LastSeqId < message.SeqId)
                         {
                             problems.Add(new VerificationProblem(
                                 $"journal record {record.Id} holds message {message.SeqId} that its conversation does not",

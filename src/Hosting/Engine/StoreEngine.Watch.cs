@@ -89,19 +89,20 @@ internal sealed partial class StoreEngine
     /// <summary>Returns the oldest <paramref name="limit"/> messages of a conversation with SeqId above <paramref name="afterSeqId"/>.</summary>
     public async ValueTask<IReadOnlyList<Message>> GetConvMessagesAfterAsync(string convId, long afterSeqId, int limit, CancellationToken cancellationToken)
     {
-        if (!_convs.TryGetValue(convId, out Timeline<ConvEntry>? timeline))
+        if (await FindAsync(_convs, convId, cancellationToken).ConfigureAwait(false) is not { } timeline)
         {
             return [];
         }
 
         TimelineState<ConvEntry> state = timeline.State;
         var result = new List<Message>(Math.Min(limit, 1024));
-        int index = FirstBlockEndingAfter(timeline.Sealed.Snapshot(state.SealedCount), afterSeqId);
-        for (; index < state.SealedCount && result.Count < limit; index++)
+        await foreach (ConvEntry[] entries in SealedBlocksAfterAsync(timeline, state, afterSeqId, cancellationToken).ConfigureAwait(false))
         {
-            SealedBlock block = timeline.Sealed.Snapshot(state.SealedCount)[index];
-            ConvEntry[] entries = await LoadAsync(timeline, block, cancellationToken).ConfigureAwait(false);
             TakeOldest(entries, afterSeqId, limit, result);
+            if (result.Count >= limit)
+            {
+                return result;
+            }
         }
 
         foreach (MemBlock<ConvEntry> frozen in state.Frozen)

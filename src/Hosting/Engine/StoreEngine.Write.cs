@@ -78,18 +78,23 @@ internal sealed partial class StoreEngine
                 flush.Complete(true);
             }
         }
+
+        TrimWorkingSet();
     }
 
     private async Task CreateTimelinesAsync(List<WriteOp> ops)
     {
         List<CreateTimelineOp>? creates = null;
-        List<Providers.TimelineKey>? keys = null;
+        HashSet<Providers.TimelineKey>? keys = null;
         foreach (WriteOp op in ops)
         {
             if (op is CreateTimelineOp create)
             {
                 (creates ??= []).Add(create);
-                if (!TryGetTimeline(create.Kind, create.Id, out _))
+                TimelineBase? known = create.Kind == TimelineKind.Conversation
+                    ? await FindForWriteAsync(_convs, create.Id).ConfigureAwait(false)
+                    : await FindForWriteAsync(_users, create.Id).ConfigureAwait(false);
+                if (known is null)
                 {
                     (keys ??= []).Add(new Providers.TimelineKey(create.Kind, create.Id));
                 }
@@ -105,7 +110,7 @@ internal sealed partial class StoreEngine
         {
             try
             {
-                await _session.Timelines.RegisterTimelinesAsync(keys).ConfigureAwait(false);
+                await _session.Timelines.RegisterTimelinesAsync([.. keys]).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -190,6 +195,28 @@ internal sealed partial class StoreEngine
     /// </summary>
     private async Task CommitAsync(List<AppendOp> appends)
     {
+        try
+        {
+            foreach (AppendOp append in appends)
+            {
+                foreach (PendingMessage message in append.Messages)
+                {
+                    await LoadForWriteAsync(message).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.TimelineLookupFailed(_logger, ex);
+            var error = new BlockStoreException("Looking up the timelines in the index failed; the messages were not stored.", ex);
+            foreach (AppendOp append in appends)
+            {
+                append.Fail(error);
+            }
+
+            return;
+        }
+
         _batch.Clear();
         _claimed.Clear();
         foreach (AppendOp append in appends)
@@ -249,7 +276,10 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Publishes one journaled message to its conversation and recipients; while recovering, skips what is already sealed.</summary>
+    /// <summary>
+    /// Publishes one journaled message to its conversation and recipients, whose timelines <see cref="LoadForWriteAsync"/> looked
+    /// up in this turn; while recovering, skips what is already sealed.
+    /// </summary>
     private Message? Apply(PendingMessage m, long journalId, bool recovering)
     {
         Timeline<ConvEntry> conv = GetOrAddConv(m.ConvId);
@@ -316,7 +346,7 @@ internal sealed partial class StoreEngine
                 continue;
             }
 
-            long last = _users.TryGetValue(checkpoint.UserId, out Timeline<UserEntry>? user) ? user.LastSeqId : 0;
+            long last = (await FindForWriteAsync(_users, checkpoint.UserId).ConfigureAwait(false))?.LastSeqId ?? 0;
             if (checkpoint.SeqId > last)
             {
                 checkpoint.Fail(new ArgumentOutOfRangeException(

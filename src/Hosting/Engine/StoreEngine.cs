@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace BlockStore.Engine;
 
 /// <summary>
-/// The open engine of one data set: the timelines in memory, the single writer loop (group commit, journal, sealing)
+/// The open engine of one data set: the timeline working set, the single writer loop (group commit, journal, sealing)
 /// and the readers. Created by <see cref="OpenAsync"/>, which recovers open blocks from the journal.
 /// </summary>
 internal sealed partial class StoreEngine : IAsyncDisposable
@@ -78,7 +78,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
                 Log.ReadableByOthers(logger, session.Location, exposed.Count, exposed[0]);
             }
 
-            Log.Opened(logger, session.Location, provider.Name, options.Durability, engine._convs.Count + engine._users.Count, engine._sealedBlocks,
+            Log.Opened(logger, session.Location, provider.Name, options.Durability, engine._convTimelines + engine._userTimelines, engine._sealedBlocks,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine._nextSeqId);
             return engine;
         }
@@ -100,13 +100,13 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         return op.Task;
     }
 
-    public bool TryGetTimeline(TimelineKind kind, string id, out TimelineInfo info)
+    /// <summary>The timeline's snapshot from the working set or the index, or null when it does not exist.</summary>
+    public async ValueTask<TimelineInfo?> FindTimelineAsync(TimelineKind kind, string id, CancellationToken cancellationToken)
     {
         TimelineBase? timeline = kind == TimelineKind.Conversation
-            ? _convs.GetValueOrDefault(id)
-            : _users.GetValueOrDefault(id);
-        info = timeline?.ToInfo()!;
-        return timeline is not null;
+            ? await FindAsync(_convs, id, cancellationToken).ConfigureAwait(false)
+            : await FindAsync(_users, id, cancellationToken).ConfigureAwait(false);
+        return timeline?.ToInfo();
     }
 
     public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken)
@@ -128,8 +128,8 @@ internal sealed partial class StoreEngine : IAsyncDisposable
             Interlocked.Read(ref _sealedBlocks),
             Math.Max(0, Interlocked.Read(ref _openBlocks) - full),
             Interlocked.Read(ref _messages),
-            _convs.Count,
-            _users.Count,
+            Interlocked.Read(ref _convTimelines),
+            Interlocked.Read(ref _userTimelines),
             Interlocked.Read(ref _lastSeqId),
             Interlocked.Read(ref _journalBytesPublished),
             stores)
@@ -160,16 +160,6 @@ internal sealed partial class StoreEngine : IAsyncDisposable
     }
 
     private static int Utf8Length(string id) => Encoding.UTF8.GetByteCount(id);
-
-    private Timeline<ConvEntry> GetOrAddConv(string id) =>
-        _convs.TryGetValue(id, out Timeline<ConvEntry>? timeline)
-            ? timeline
-            : _convs.GetOrAdd(id, static key => new Timeline<ConvEntry>(key, Utf8Length(key)));
-
-    private Timeline<UserEntry> GetOrAddUser(string id) =>
-        _users.TryGetValue(id, out Timeline<UserEntry>? timeline)
-            ? timeline
-            : _users.GetOrAdd(id, static key => new Timeline<UserEntry>(key, Utf8Length(key)));
 
     private void Start()
     {

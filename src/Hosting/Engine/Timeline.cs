@@ -1,10 +1,14 @@
 namespace BlockStore.Engine;
 
-/// <summary>The kind-independent part of a timeline: identity and the figures readers may see at any time.</summary>
-internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes)
+/// <summary>The kind-independent part of a timeline: identity, the figures readers may see at any time, and its place in the working set.</summary>
+internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, long lastSeqId, long messageCount)
 {
-    private long _lastSeqId;
-    private long _messageCount;
+    /// <summary>What a timeline costs in the working set besides its id and sealed tail: objects, dictionary and queue slots.</summary>
+    public const int BaseCost = 256;
+
+    private long _lastSeqId = lastSeqId;
+    private long _messageCount = messageCount;
+    private volatile bool _referenced = true;
 
     public TimelineKind Kind { get; } = kind;
 
@@ -19,8 +23,65 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes)
 
     public abstract int SealedCount { get; }
 
+    /// <summary>The largest SeqId already in a sealed block.</summary>
+    public abstract long LastSealedSeqId { get; }
+
     /// <summary>True while the timeline holds a full block waiting to be sealed.</summary>
     public abstract bool HasFrozen { get; }
+
+    /// <summary>True while the timeline holds entries not sealed yet: it must stay in the working set until they are.</summary>
+    public abstract bool HasUnsealed { get; }
+
+    /// <summary>The charge of an evicted timeline: it is charged nothing more.</summary>
+    private const long Evicted = long.MinValue;
+
+    private long _cost;
+
+    /// <summary>What the timeline is charged against <see cref="BlockStoreOptions.TimelineCacheBytes"/> now.</summary>
+    public long Cost => Math.Max(0, Volatile.Read(ref _cost));
+
+    /// <summary>What the timeline costs now in the working set.</summary>
+    public abstract long EstimateCost();
+
+    /// <summary>Charges the timeline what it costs now; returns the change to add to the working set's bytes (0 once evicted).</summary>
+    /// <remarks>Called by the writer and by readers that extend the sealed tail, concurrently: each change is counted once.</remarks>
+    public long Recharge()
+    {
+        while (true)
+        {
+            long old = Volatile.Read(ref _cost);
+            if (old == Evicted)
+            {
+                return 0;
+            }
+
+            long cost = EstimateCost();
+            if (Interlocked.CompareExchange(ref _cost, cost, old) == old)
+            {
+                return cost - old;
+            }
+        }
+    }
+
+    /// <summary>Stops charging the timeline (it left the working set); returns what it was charged.</summary>
+    public long Discharge() => Math.Max(0, Interlocked.Exchange(ref _cost, Evicted));
+
+    /// <summary>Marks the timeline as used, so the next eviction sweep passes it over once.</summary>
+    public void Touch()
+    {
+        if (!_referenced)
+        {
+            _referenced = true;
+        }
+    }
+
+    /// <summary>Clears the used mark and returns whether it was set.</summary>
+    public bool ClearReferenced()
+    {
+        bool was = _referenced;
+        _referenced = false;
+        return was;
+    }
 
     public TimelineInfo ToInfo() => new(Kind, Id, LastSeqId, MessageCount, SealedCount);
 
@@ -34,12 +95,6 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes)
     {
         Volatile.Write(ref _messageCount, _messageCount + 1);
         Volatile.Write(ref _lastSeqId, seqId);
-    }
-
-    protected void Loaded(long lastSeqId, long count)
-    {
-        Volatile.Write(ref _messageCount, _messageCount + count);
-        Volatile.Write(ref _lastSeqId, lastSeqId);
     }
 }
 
@@ -68,13 +123,14 @@ internal sealed class SealJob(TimelineBase timeline, MemBlock block, bool wasFro
         new(Timeline.Kind, Timeline.Id, Range.FirstSeqId, Range.LastSeqId, Range.FirstTimestamp, Range.LastTimestamp, Range.Count, Location);
 }
 
-/// <summary>An immutable view of a timeline's blocks: the sealed prefix, full blocks not yet sealed, and the open block.</summary>
-internal sealed class TimelineState<T>(int sealedCount, MemBlock<T>[] frozen, MemBlock<T>? open)
+/// <summary>An immutable view of a timeline's blocks: the sealed part, full blocks not yet sealed, and the open block.</summary>
+internal sealed class TimelineState<T>(SealedTail sealedTail, MemBlock<T>[] frozen, MemBlock<T>? open)
     where T : struct, ITimelineEntry<T>
 {
-    public static readonly TimelineState<T> Empty = new(0, [], null);
+    /// <summary>The sealed blocks: their count, and the newest few.</summary>
+    public SealedTail Sealed { get; } = sealedTail;
 
-    public int SealedCount { get; } = sealedCount;
+    public int SealedCount => Sealed.Count;
 
     /// <summary>Full blocks waiting to be sealed, oldest first; readable from memory meanwhile.</summary>
     public MemBlock<T>[] Frozen { get; } = frozen;
@@ -83,28 +139,36 @@ internal sealed class TimelineState<T>(int sealedCount, MemBlock<T>[] frozen, Me
 }
 
 /// <summary>A timeline of entries of type <typeparamref name="T"/>; the writer mutates it, readers take <see cref="State"/> snapshots.</summary>
-internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind, id, idBytes)
+/// <remarks>Created from the provider's metadata (null for a timeline the provider does not know yet).</remarks>
+internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMetadata? metadata)
+    : TimelineBase(T.Kind, id, idBytes, metadata?.LastSealedSeqId ?? 0, metadata?.SealedEntries ?? 0)
     where T : struct, ITimelineEntry<T>
 {
-    private volatile TimelineState<T> _state = TimelineState<T>.Empty;
+    private TimelineState<T> _state = new(SealedTail.From(metadata), [], null);
 
-    public SealedBlockList Sealed { get; } = new();
+    public Providers.TimelineKey Key => new(T.Kind, Id);
 
-    public TimelineState<T> State => _state;
+    public TimelineState<T> State => Volatile.Read(ref _state);
 
-    public override int SealedCount => _state.SealedCount;
+    public override int SealedCount => State.SealedCount;
 
-    public override bool HasFrozen => _state.Frozen.Length > 0;
+    public override bool HasFrozen => State.Frozen.Length > 0;
 
-    /// <summary>The largest SeqId already in a sealed block (writer only).</summary>
-    public long LastSealedSeqId => Sealed.Count == 0 ? 0 : Sealed.Snapshot(Sealed.Count)[^1].LastSeqId;
+    public override bool HasUnsealed => State is { Open: not null } or { Frozen.Length: > 0 };
 
-    /// <summary>Adds a sealed block found at open (before any reader exists).</summary>
-    public void LoadSealed(in SealedBlock block)
+    public override long LastSealedSeqId => State.Sealed.LastSeqId;
+
+    public override long EstimateCost() => BaseCost + (2L * Id.Length) + (State.Sealed.Blocks.Length * 56L);
+
+    /// <summary>
+    /// Reader side: publishes <paramref name="seen"/> with every older sealed block (<paramref name="older"/>, oldest first) in
+    /// its tail, unless the writer published another state meanwhile; the writer's next state then simply lacks them.
+    /// </summary>
+    public TimelineState<T> TryExtend(TimelineState<T> seen, SealedBlock[] older)
     {
-        Sealed.Add(block);
-        _state = new TimelineState<T>(Sealed.Count, [], null);
-        Loaded(block.LastSeqId, block.Count);
+        var extended = new TimelineState<T>(seen.Sealed.Prepend(older), seen.Frozen, seen.Open);
+        TimelineState<T> current = Interlocked.CompareExchange(ref _state, extended, seen);
+        return ReferenceEquals(current, seen) ? extended : seen;
     }
 
     /// <summary>
@@ -113,13 +177,13 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
     /// </summary>
     public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out int frozen)
     {
-        TimelineState<T> state = _state;
+        TimelineState<T> state = State;
         MemBlock<T>? open = state.Open;
         MemBlock<T>? opened = null;
         frozen = 0;
         if (open is not null && open.Bytes + entry.EncodedSize > maxBlockBytes)
         {
-            state = new TimelineState<T>(state.SealedCount, [.. state.Frozen, open], null);
+            state = new TimelineState<T>(state.Sealed, [.. state.Frozen, open], null);
             open = null;
             frozen++;
         }
@@ -128,7 +192,7 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
         {
             open = opened = new MemBlock<T>(this, journalId, nowTicks, BlockCodec.Overhead(IdBytes), maxEntries);
             open.Add(entry);
-            state = new TimelineState<T>(state.SealedCount, state.Frozen, open);
+            state = new TimelineState<T>(state.Sealed, state.Frozen, open);
         }
         else
         {
@@ -137,13 +201,13 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
 
         if (open.Count >= maxEntries)
         {
-            state = new TimelineState<T>(state.SealedCount, [.. state.Frozen, open], null);
+            state = new TimelineState<T>(state.Sealed, [.. state.Frozen, open], null);
             frozen++;
         }
 
         if (!ReferenceEquals(state, _state))
         {
-            _state = state;
+            Volatile.Write(ref _state, state);
         }
 
         Counted(entry.SeqId);
@@ -152,7 +216,7 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
 
     public override void PrepareSeal(bool includeOpen, List<SealJob> jobs)
     {
-        TimelineState<T> state = _state;
+        TimelineState<T> state = State;
         foreach (MemBlock<T> block in state.Frozen)
         {
             jobs.Add(Prepare(block, wasFrozen: true));
@@ -166,19 +230,21 @@ internal sealed class Timeline<T>(string id, int idBytes) : TimelineBase(T.Kind,
 
     public override void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache)
     {
-        TimelineState<T> state = _state;
+        TimelineState<T> state = State;
         MemBlock<T>? open = state.Open;
-        foreach (SealJob job in jobs)
+        var added = new SealedBlock[jobs.Length];
+        for (int i = 0; i < jobs.Length; i++)
         {
+            SealJob job = jobs[i];
             cache.Add(BlockCache.KeyOf(job.Location), job.Entries, EstimateCost(job.Location.Size, job.Range.Count));
-            Sealed.Add(job.Range);
+            added[i] = job.Range;
             if (ReferenceEquals(job.Block, open))
             {
                 open = null;
             }
         }
 
-        _state = new TimelineState<T>(Sealed.Count, [], open);
+        Volatile.Write(ref _state, new TimelineState<T>(state.Sealed.With(added), [], open));
     }
 
     /// <summary>The cache cost of a decoded block: its bytes plus an allowance per entry object.</summary>

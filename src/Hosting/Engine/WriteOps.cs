@@ -78,5 +78,15 @@ internal sealed class MaintenanceOp : WriteOp
     }
 }
 
+/// <summary>Asks the writer to evict cold timelines because readers pushed the working set past its budget.</summary>
+internal sealed class TrimWorkingSetOp : WriteOp
+{
+    public static readonly TrimWorkingSetOp Instance = new();
+
+    public override void Fail(Exception error)
+    {
+    }
+}
+
 /// <summary>Checks the journal against the timelines while no write runs.</summary>
 internal sealed class VerifyJournalOp : WriteOp<(long Records, List<VerificationProblem> Problems)>;

@@ -135,6 +135,26 @@ public abstract partial class ContractTests
     }
 
     [Fact]
+    public async Task A_watch_on_an_evicted_timeline_catches_up_from_the_index_then_goes_live()
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 4);
+        List<Message> stored = await AddManyAsync(store, "c", 25, ["u"]);
+        store = await ReopenAsync(store, o =>
+        {
+            o.TimelineMaxSize = 4;
+            o.TimelineCacheBytes = 1;
+        });
+        using var cancel = new CancellationTokenSource(WatchTimeout);
+        Task<List<Message>> user = TakeAsync(store.WatchUserAsync("u", stored[2].SeqId, cancel.Token), 22 + 2);
+        Task<List<Message>> conv = TakeAsync(store.WatchConvAsync("c", 0, cancel.Token), 25 + 2);
+
+        await Task.Delay(50);
+        List<Message> live = await AddManyAsync(store, "c", 2, ["u"], prefix: "live");
+        AssertSameMessages([.. stored[3..], .. live], await user);
+        AssertSameMessages([.. stored, .. live], await conv);
+    }
+
+    [Fact]
     public async Task A_watch_on_a_timeline_that_does_not_exist_yet_sees_its_first_message()
     {
         MessageStore store = await OpenAsync();

@@ -46,6 +46,9 @@ public sealed class MetricsTests : TempDirectory
         Assert.True(stats.UsedBytes > 0);
         Assert.Equal(stats.UsedBytes, recorder.Last("blockstore.store.used_bytes"));
         Assert.Equal(stats.CapacityBytes, recorder.Last("blockstore.store.capacity_bytes"));
+        Assert.Equal(4, recorder.Last("blockstore.timelines.cached"));
+        Assert.True(recorder.Last("blockstore.timelines.cached_bytes") > 4 * 256);
+        Assert.Equal(0, recorder.Last("blockstore.timelines.evicted"));
         Assert.Equal(15, recorder.Values("blockstore.commit.batch_size").Sum());
         Assert.Contains(5, recorder.Values("blockstore.commit.batch_size"));
         Assert.Equal(11, recorder.Values("blockstore.append.duration").Count);

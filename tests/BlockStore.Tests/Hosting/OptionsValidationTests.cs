@@ -16,6 +16,7 @@ public sealed class OptionsValidationTests
     [InlineData(nameof(BlockStoreOptions.MaxBlockBytes), "BlockStore:MaxBlockBytes must be between 1024 and 1073741824")]
     [InlineData(nameof(BlockStoreOptions.MaxMessageBytes), "BlockStore:MaxMessageBytes must be between 1 and 67108864")]
     [InlineData(nameof(BlockStoreOptions.CacheSizeBytes), "BlockStore:CacheSizeBytes must be between 0 and")]
+    [InlineData(nameof(BlockStoreOptions.TimelineCacheBytes), "BlockStore:TimelineCacheBytes must be between 1 and")]
     [InlineData(nameof(BlockStoreOptions.JournalMaxBytes), "BlockStore:JournalMaxBytes must be between 4096 and")]
     [InlineData(nameof(BlockStoreOptions.OpenBlocksMaxBytes), "BlockStore:OpenBlocksMaxBytes must be between 4096 and")]
     [InlineData(nameof(BlockStoreOptions.MaxGroupCommit), "BlockStore:MaxGroupCommit must be between 1 and 1000000")]

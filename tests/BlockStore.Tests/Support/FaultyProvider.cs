@@ -86,6 +86,22 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
         public ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default) =>
             inner.Blocks.GetStoresAsync(cancellationToken);
 
+        public ValueTask<DataSetSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
+            inner.Timelines.GetSummaryAsync(cancellationToken);
+
+        public ValueTask<TimelineMetadata?> GetTimelineAsync(TimelineKey key, int newestBlocks, CancellationToken cancellationToken = default) =>
+            inner.Timelines.GetTimelineAsync(key, newestBlocks, cancellationToken);
+
+        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksBeforeAsync(TimelineKey key, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
+            inner.Timelines.GetBlocksBeforeAsync(key, beforeSeqId, maxBlocks, cancellationToken);
+
+        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksAfterAsync(TimelineKey key, long afterSeqId, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
+            inner.Timelines.GetBlocksAfterAsync(key, afterSeqId, beforeSeqId, maxBlocks, cancellationToken);
+
+        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksByTimeAsync(
+            TimelineKey key, long fromMs, long toMs, long afterSeqId, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
+            inner.Timelines.GetBlocksByTimeAsync(key, fromMs, toMs, afterSeqId, beforeSeqId, maxBlocks, cancellationToken);
+
         public IAsyncEnumerable<TimelineKey> LoadTimelinesAsync(CancellationToken cancellationToken = default) =>
             inner.Timelines.LoadTimelinesAsync(cancellationToken);
 

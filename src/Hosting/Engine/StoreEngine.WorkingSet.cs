@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using BlockStore.Providers;
+
+namespace BlockStore.Engine;
+
+/// <summary>
+/// The timeline working set: a byte-budgeted cache of timelines over the provider's index. Timelines enter when used (a read
+/// or a write of a timeline not in memory looks it up in the index) and leave, coldest first (CLOCK second chance), when the
+/// set passes <see cref="BlockStoreOptions.TimelineCacheBytes"/>; a timeline holding unsealed entries stays until they are sealed.
+/// </summary>
+/// <remarks>
+/// Only the writer changes a timeline's sealed state, and only while the timeline is in the set, so the index's answer for a
+/// timeline that is not in the set is current. A reader that loaded one admits it only if no eviction happened since it looked
+/// (an eviction could have dropped a newer copy); otherwise it reads from its own snapshot of the index, which stays consistent.
+/// Only the writer evicts, at the end of its turns.
+/// </remarks>
+internal sealed partial class StoreEngine
+{
+    /// <summary>The most timelines one eviction sweep looks at, so a set full of pinned timelines does not slow every turn.</summary>
+    private const int MaxEvictionSteps = 4096;
+
+    private readonly ConcurrentQueue<TimelineBase> _clock = new();
+    private readonly Lock _admitLock = new();
+    private long _evictions;
+    private long _workingSetBytes;
+    private long _convTimelines;
+    private long _userTimelines;
+    private int _trimRequested;
+
+    /// <summary>The bytes the working set is charged now.</summary>
+    public long WorkingSetBytes => Interlocked.Read(ref _workingSetBytes);
+
+    /// <summary>How many timelines are in the working set now.</summary>
+    public int WorkingSetCount => _convs.Count + _users.Count;
+
+    /// <summary>How many timelines have been evicted since open.</summary>
+    public long Evictions => Interlocked.Read(ref _evictions);
+
+    /// <summary>Reader side: the timeline from the working set, or looked up in the index; null when the index does not know it.</summary>
+    private ValueTask<Timeline<T>?> FindAsync<T>(ConcurrentDictionary<string, Timeline<T>> map, string id, CancellationToken cancellationToken)
+        where T : struct, ITimelineEntry<T>
+    {
+        long evictions = Volatile.Read(ref _evictions);
+        if (map.TryGetValue(id, out Timeline<T>? timeline))
+        {
+            timeline.Touch();
+            return ValueTask.FromResult<Timeline<T>?>(timeline);
+        }
+
+        return LoadForReadAsync(map, id, evictions, cancellationToken);
+    }
+
+    private async ValueTask<Timeline<T>?> LoadForReadAsync<T>(ConcurrentDictionary<string, Timeline<T>> map, string id, long evictions, CancellationToken cancellationToken)
+        where T : struct, ITimelineEntry<T>
+    {
+        TimelineMetadata? metadata = await _session.Timelines.GetTimelineAsync(new TimelineKey(T.Kind, id), SealedTail.MaxBlocks, cancellationToken).ConfigureAwait(false);
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        var loaded = new Timeline<T>(id, Utf8Length(id), metadata);
+        Timeline<T> winner;
+        bool admitted = false;
+        lock (_admitLock)
+        {
+            if (Volatile.Read(ref _evictions) == evictions)
+            {
+                winner = map.GetOrAdd(id, loaded);
+                admitted = ReferenceEquals(winner, loaded);
+            }
+            else
+            {
+                winner = map.TryGetValue(id, out Timeline<T>? present) ? present : loaded;
+            }
+        }
+
+        if (admitted)
+        {
+            Admitted(loaded);
+        }
+        else
+        {
+            // Not in the working set (another copy is, or this one is read from the index snapshot alone): never charged.
+            loaded.Discharge();
+        }
+
+        return winner;
+    }
+
+    /// <summary>Writer side: the timeline from the working set, or looked up in the index and admitted; null when the index does not know it.</summary>
+    private async ValueTask<Timeline<T>?> FindForWriteAsync<T>(ConcurrentDictionary<string, Timeline<T>> map, string id)
+        where T : struct, ITimelineEntry<T>
+    {
+        if (map.TryGetValue(id, out Timeline<T>? timeline))
+        {
+            timeline.Touch();
+            return timeline;
+        }
+
+        TimelineMetadata? metadata = await _session.Timelines.GetTimelineAsync(new TimelineKey(T.Kind, id), SealedTail.MaxBlocks).ConfigureAwait(false);
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        var loaded = new Timeline<T>(id, Utf8Length(id), metadata);
+        Timeline<T> winner = map.GetOrAdd(id, loaded);
+        if (ReferenceEquals(winner, loaded))
+        {
+            Admitted(loaded);
+        }
+
+        return winner;
+    }
+
+    /// <summary>Writer side: makes sure every timeline a message touches is in the working set, or known to be new.</summary>
+    private async ValueTask LoadForWriteAsync(PendingMessage message)
+    {
+        await FindForWriteAsync(_convs, message.ConvId).ConfigureAwait(false);
+        foreach (string userId in message.UserIds)
+        {
+            await FindForWriteAsync(_users, userId).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writer side: the timeline, which <see cref="FindForWriteAsync"/> found in this turn or found new; a new one is created and counted.</summary>
+    private Timeline<T> GetOrCreate<T>(ConcurrentDictionary<string, Timeline<T>> map, string id)
+        where T : struct, ITimelineEntry<T>
+    {
+        if (map.TryGetValue(id, out Timeline<T>? timeline))
+        {
+            return timeline;
+        }
+
+        var created = new Timeline<T>(id, Utf8Length(id), null);
+        Timeline<T> winner = map.GetOrAdd(id, created);
+        if (ReferenceEquals(winner, created))
+        {
+            Interlocked.Increment(ref T.Kind == TimelineKind.Conversation ? ref _convTimelines : ref _userTimelines);
+            Admitted(created);
+        }
+
+        return winner;
+    }
+
+    private Timeline<ConvEntry> GetOrAddConv(string id) => GetOrCreate(_convs, id);
+
+    private Timeline<UserEntry> GetOrAddUser(string id) => GetOrCreate(_users, id);
+
+    private void Admitted(TimelineBase timeline)
+    {
+        _clock.Enqueue(timeline);
+        Recharge(timeline);
+    }
+
+    /// <summary>Charges a timeline admitted or whose sealed tail changed for its size now; asks the writer to evict when over budget.</summary>
+    private void Recharge(TimelineBase timeline)
+    {
+        long change = timeline.Recharge();
+        if (Interlocked.Add(ref _workingSetBytes, change) > _options.TimelineCacheBytes && change > 0 && Interlocked.Exchange(ref _trimRequested, 1) == 0)
+        {
+            _queue.Writer.TryWrite(TrimWorkingSetOp.Instance);
+        }
+    }
+
+    /// <summary>
+    /// Reader side: brings every older sealed block of <paramref name="timeline"/> into its tail with one index lookup, when
+    /// they are few enough for the budget (at most an eighth of it), so further reads of its history need no lookup.
+    /// Returns the state to read: extended, or <paramref name="state"/> unchanged when it was not worth it or the writer moved on.
+    /// </summary>
+    private async ValueTask<TimelineState<T>> ExtendAsync<T>(Timeline<T> timeline, TimelineState<T> state, CancellationToken cancellationToken)
+        where T : struct, ITimelineEntry<T>
+    {
+        SealedTail tail = state.Sealed;
+        int older = tail.Count - tail.Blocks.Length;
+        if (tail.Complete || (long)older * 56 > _options.TimelineCacheBytes / 8)
+        {
+            return state;
+        }
+
+        IReadOnlyList<BlockInfo> found = await _session.Timelines.GetBlocksBeforeAsync(timeline.Key, tail.OlderBound, older, cancellationToken).ConfigureAwait(false);
+        if (found.Count != older)
+        {
+            return state;
+        }
+
+        var blocks = new SealedBlock[older];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = SealedBlock.From(found[older - 1 - i]);
+        }
+
+        TimelineState<T> extended = timeline.TryExtend(state, blocks);
+        if (!ReferenceEquals(extended, state))
+        {
+            Recharge(timeline);
+        }
+
+        return extended;
+    }
+
+    /// <summary>Writer side: evicts cold timelines until the working set fits its budget (or the sweep's step limit is reached).</summary>
+    private void TrimWorkingSet()
+    {
+        Volatile.Write(ref _trimRequested, 0);
+        long budget = _options.TimelineCacheBytes;
+        for (int step = 0; step < MaxEvictionSteps && Interlocked.Read(ref _workingSetBytes) > budget && _clock.TryDequeue(out TimelineBase? timeline); step++)
+        {
+            if (timeline.ClearReferenced() || timeline.HasUnsealed)
+            {
+                _clock.Enqueue(timeline);
+                continue;
+            }
+
+            bool removed;
+            lock (_admitLock)
+            {
+                Interlocked.Increment(ref _evictions);
+                removed = timeline is Timeline<ConvEntry> conv
+                    ? _convs.TryRemove(KeyValuePair.Create(conv.Id, conv))
+                    : _users.TryRemove(KeyValuePair.Create(timeline.Id, (Timeline<UserEntry>)timeline));
+            }
+
+            if (removed)
+            {
+                Interlocked.Add(ref _workingSetBytes, -timeline.Discharge());
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using BlockStore.Providers;
+using BlockStore.Providers.File;
+
+namespace BlockStore.Tests.Providers.FileSystem;
+
+/// <summary>The File provider's on-disk timeline index: range lookups over block chains, migration of older data sets, damage.</summary>
+public sealed class FileIndexTests : FileProviderTestBase
+{
+    private string TimelineLog => Path.Combine(MetaDir, "timelines.log");
+
+    private string TimelineSnapshot => Path.Combine(MetaDir, "timelines.snapshot");
+
+    private string BlockIndex => Path.Combine(MetaDir, "timelines.blocks");
+
+    [Fact]
+    public async Task Range_lookups_walk_one_timelines_chain_and_survive_a_restart()
+    {
+        IBlockStoreSession session = await OpenAsync(configureFile: f => f.SnapshotThresholdBytes = 1);
+        var expected = new List<BlockInfo>();
+        for (int i = 0; i < 12; i++)
+        {
+            IReadOnlyList<StoreIndex> at = await session.Blocks.WriteBlocksAsync([Filled(20, (byte)i), Filled(20, (byte)(i + 100))]);
+            BlockInfo mine = Block("mine", (i * 10) + 1, at[0]);
+            await session.Timelines.CommitBlocksAsync([mine, Block("other", (i * 10) + 1, at[1])], journalKeepFrom: i);
+            expected.Add(mine);
+        }
+
+        session = await ReopenAsync(session);
+        var key = new TimelineKey(TimelineKind.Conversation, "mine");
+        TimelineMetadata? metadata = await session.Timelines.GetTimelineAsync(key, 3);
+
+        Assert.NotNull(metadata);
+        Assert.Equal((12, expected.Sum(b => (long)b.Count), expected[^1].LastSeqId), (metadata.SealedBlocks, metadata.SealedEntries, metadata.LastSealedSeqId));
+        Assert.Equal(expected[^3..], metadata.NewestBlocks);
+        Assert.Equal([expected[4], expected[3]], await session.Timelines.GetBlocksBeforeAsync(key, expected[5].FirstSeqId, 2));
+        Assert.Equal(expected[3..6], await session.Timelines.GetBlocksAfterAsync(key, expected[2].LastSeqId, long.MaxValue, 3));
+        Assert.Equal(expected[3..5], await session.Timelines.GetBlocksAfterAsync(key, expected[3].FirstSeqId, expected[5].FirstSeqId, 10));
+        Assert.Equal(
+            expected[2..4],
+            await session.Timelines.GetBlocksByTimeAsync(key, expected[2].FirstTimestamp, expected[4].FirstTimestamp, 0, long.MaxValue, 10));
+        Assert.Null(await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.User, "mine"), 3));
+        DataSetSummary summary = await session.Timelines.GetSummaryAsync();
+        Assert.Equal((2L, 0L, 24L, expected[^1].LastSeqId), (summary.ConvTimelines, summary.UserTimelines, summary.SealedBlocks, summary.MaxSeqId));
+    }
+
+    [Fact]
+    public async Task A_data_set_written_before_the_block_index_is_migrated_on_open()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        IReadOnlyList<StoreIndex> at = await session.Blocks.WriteBlocksAsync([Filled(20, 1), Filled(20, 2), Filled(20, 3)]);
+        BlockInfo[] blocks = [Block("c", 1, at[0]), Block("c", 11, at[1]), Block("u", 1, at[2], TimelineKind.User)];
+        await CloseAsync(session);
+
+        // The metadata as the earlier format wrote it: registrations and commits holding the whole block lists, no block index.
+        File.Delete(BlockIndex);
+        using (SnapshotLog log = SnapshotLog.Open(MetaDir, "timelines", FileKind.TimelineSnapshot, FileKind.TimelineLog, Durability.Full, long.MaxValue, static _ => { }))
+        {
+            using var record = new RecordBuffer();
+            record.WriteByte(1);
+            record.WriteInt32(1);
+            record.WriteByte((byte)TimelineKind.User);
+            record.WriteString("idle");
+            log.Append(record.WrittenSpan);
+            record.Clear();
+            record.WriteByte(2);
+            record.WriteInt64(21);
+            record.WriteInt32(blocks.Length);
+            foreach (BlockInfo block in blocks)
+            {
+                record.WriteByte((byte)block.Kind);
+                record.WriteString(block.TimelineId);
+                record.WriteInt64(block.FirstSeqId);
+                record.WriteInt64(block.LastSeqId);
+                record.WriteInt64(block.FirstTimestamp);
+                record.WriteInt64(block.LastTimestamp);
+                record.WriteInt32(block.Count);
+                record.WriteInt64(block.Location.StoreId);
+                record.WriteInt64(block.Location.Offset);
+                record.WriteInt32(block.Location.Size);
+                record.WriteInt64(block.Location.CreatedAt.ToUnixTimeMilliseconds());
+            }
+
+            log.Append(record.WrittenSpan);
+        }
+
+        session = await OpenAsync();
+
+        Assert.True(File.Exists(BlockIndex));
+        Assert.True(File.Exists(TimelineSnapshot));
+        Assert.Equal(FileHeader.Size, new FileInfo(TimelineLog).Length);
+        Assert.Equal(blocks, await ToListAsync(session.Timelines.LoadBlocksAsync()));
+        Assert.Equal(3, (await ToListAsync(session.Timelines.LoadTimelinesAsync())).Count);
+        TimelineMetadata? c = await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.Conversation, "c"), 1);
+        Assert.Equal((2, blocks[1].LastSeqId, blocks[1]), (c!.SealedBlocks, c.LastSealedSeqId, c.NewestBlocks.Single()));
+        DataSetSummary summary = await session.Timelines.GetSummaryAsync();
+        Assert.Equal((1L, 2L, 3L, blocks[0].Count + (long)blocks[1].Count), (summary.ConvTimelines, summary.UserTimelines, summary.SealedBlocks, summary.SealedMessages));
+
+        session = await ReopenAsync(session);
+        Assert.Equal(blocks, await ToListAsync(session.Timelines.LoadBlocksAsync()));
+    }
+
+    [Fact]
+    public async Task A_damaged_block_record_is_reported_naming_the_index_file()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        IReadOnlyList<StoreIndex> at = await session.Blocks.WriteBlocksAsync([Filled(20, 1)]);
+        await session.Timelines.CommitBlocksAsync([Block("c", 1, at[0])], journalKeepFrom: 0);
+        await CloseAsync(session);
+        byte[] bytes = await File.ReadAllBytesAsync(BlockIndex);
+        bytes[FileHeader.Size + RecordFrame.HeaderSize + 12] ^= 0x40;
+        await File.WriteAllBytesAsync(BlockIndex, bytes);
+
+        session = await OpenAsync();
+        var error = await Assert.ThrowsAsync<BlockStoreException>(
+            async () => await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.Conversation, "c"), 1));
+
+        Assert.Contains(BlockIndex, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Block_records_left_by_a_failed_commit_are_never_reached()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        IReadOnlyList<StoreIndex> at = await session.Blocks.WriteBlocksAsync([Filled(20, 1), Filled(20, 2)]);
+        await session.Timelines.CommitBlocksAsync([Block("c", 1, at[0])], journalKeepFrom: 0);
+        await CloseAsync(session);
+
+        // As if a commit wrote its block record, then stopped before its metadata record: garbage after the last reachable record.
+        await using (FileStream file = new(BlockIndex, FileMode.Append))
+        {
+            await file.WriteAsync(Filled(BlockIndexFile.FrameSize + 7, 9));
+        }
+
+        session = await OpenAsync();
+        await session.Timelines.CommitBlocksAsync([Block("c", 11, at[1])], journalKeepFrom: 0);
+        session = await ReopenAsync(session);
+
+        Assert.Equal([1, 11], (await ToListAsync(session.Timelines.LoadBlocksAsync())).Select(b => b.FirstSeqId));
+    }
+}
