@@ -67,6 +67,9 @@ public sealed class BlockStoreOptions
     /// <summary>The most write requests the writer loop commits together in one group commit. Default: 4,096.</summary>
     public int MaxGroupCommit { get; set; } = 4096;
 
+    /// <summary>The most messages a watch buffers for a slow consumer before it falls back to reading storage. Default: 1,024.</summary>
+    public int WatchBufferSize { get; set; } = 1024;
+
     /// <summary>How long opening keeps retrying while another instance owns the data set before it throws <see cref="StoreLockedException"/>. Default: zero (fail at once).</summary>
     public TimeSpan LockWaitTimeout { get; set; } = TimeSpan.Zero;
 }

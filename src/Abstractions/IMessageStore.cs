@@ -119,6 +119,34 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
     Task<IReadOnlyList<Message>> GetUserMessagesAsync(string userId, long afterSeqId, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Yields every message of the user's timeline with SeqId above <paramref name="afterSeqId"/>: first what is stored, then each new one as its write is acknowledged.</summary>
+    /// <remarks>
+    /// Each message comes exactly once and in SeqId order, also across the switch from stored to live messages. The writer
+    /// never waits for a watch: one whose consumer falls behind its buffer (<see cref="BlockStoreOptions.WatchBufferSize"/>)
+    /// reads storage again from its last delivered SeqId and loses nothing. Arguments are checked when this method is called.
+    /// </remarks>
+    /// <param name="userId">The user id; the timeline need not exist yet.</param>
+    /// <param name="afterSeqId">The exclusive lower bound, e.g. the user's checkpoint; must not be negative.</param>
+    /// <param name="cancellationToken">Ends the watch with an <see cref="OperationCanceledException"/>.</param>
+    /// <returns>An endless sequence; it ends with <see cref="ObjectDisposedException"/> when the store closes.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is invalid or <paramref name="afterSeqId"/> is negative; thrown by this call, before enumeration.</exception>
+    /// <exception cref="ObjectDisposedException">During enumeration: the store has been disposed or closed while watching.</exception>
+    /// <exception cref="OperationCanceledException">During enumeration: <paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="BlockStoreException">During enumeration: the data set could not be opened on first use, or storage failed while catching up.</exception>
+    IAsyncEnumerable<Message> WatchUserAsync(string userId, long afterSeqId, CancellationToken cancellationToken = default);
+
+    /// <summary>Yields every message of the conversation with SeqId above <paramref name="afterSeqId"/>: first what is stored, then each new one as its write is acknowledged.</summary>
+    /// <remarks>Behaves as <see cref="WatchUserAsync"/> does, on the conversation's timeline.</remarks>
+    /// <param name="convId">The conversation id; the timeline need not exist yet.</param>
+    /// <param name="afterSeqId">The exclusive lower bound; must not be negative.</param>
+    /// <param name="cancellationToken">Ends the watch with an <see cref="OperationCanceledException"/>.</param>
+    /// <returns>An endless sequence; it ends with <see cref="ObjectDisposedException"/> when the store closes.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is invalid or <paramref name="afterSeqId"/> is negative; thrown by this call, before enumeration.</exception>
+    /// <exception cref="ObjectDisposedException">During enumeration: the store has been disposed or closed while watching.</exception>
+    /// <exception cref="OperationCanceledException">During enumeration: <paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="BlockStoreException">During enumeration: the data set could not be opened on first use, or storage failed while catching up.</exception>
+    IAsyncEnumerable<Message> WatchConvAsync(string convId, long afterSeqId, CancellationToken cancellationToken = default);
+
     /// <summary>Returns the conversation's timeline, creating an empty one if it does not exist.</summary>
     /// <param name="convId">The conversation id.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>

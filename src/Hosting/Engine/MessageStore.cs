@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using BlockStore.Diagnostics;
 using BlockStore.Engine;
 using BlockStore.Providers;
@@ -257,6 +258,22 @@ public sealed class MessageStore : IMessageStore, IDisposable
     }
 
     /// <inheritdoc />
+    public IAsyncEnumerable<Message> WatchUserAsync(string userId, long afterSeqId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.SeqId(afterSeqId, nameof(afterSeqId));
+        return WatchTimeline(new TimelineKey(TimelineKind.User, userId), afterSeqId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<Message> WatchConvAsync(string convId, long afterSeqId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(convId, nameof(convId));
+        Guard.SeqId(afterSeqId, nameof(afterSeqId));
+        return WatchTimeline(new TimelineKey(TimelineKind.Conversation, convId), afterSeqId, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<TimelineInfo> GetOrCreateConvTimelineAsync(string convId, CancellationToken cancellationToken = default)
     {
         Guard.Id(convId, nameof(convId));
@@ -361,6 +378,19 @@ public sealed class MessageStore : IMessageStore, IDisposable
         {
             operation.Fail(ex);
             throw;
+        }
+    }
+
+    /// <summary>Watches through the open engine directly (one iterator less per idle watch), or opens it on first enumeration.</summary>
+    private IAsyncEnumerable<Message> WatchTimeline(TimelineKey key, long afterSeqId, CancellationToken cancellationToken) =>
+        _engine is { } engine ? engine.WatchAsync(key, afterSeqId, cancellationToken) : OpenAndWatchAsync(key, afterSeqId, cancellationToken);
+
+    private async IAsyncEnumerable<Message> OpenAndWatchAsync(TimelineKey key, long afterSeqId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (Message message in engine.WatchAsync(key, afterSeqId, cancellationToken).ConfigureAwait(false))
+        {
+            yield return message;
         }
     }
 

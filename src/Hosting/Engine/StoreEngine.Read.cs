@@ -154,40 +154,14 @@ internal sealed partial class StoreEngine
         }
 
         TimelineState<UserEntry> state = timeline.State;
-        SealedTail tail = state.Sealed;
         var references = new List<UserEntry>(Math.Min(limit, 1024));
-        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
+        await foreach (UserEntry[] entries in SealedBlocksAfterAsync(timeline, state, afterSeqId, cancellationToken).ConfigureAwait(false))
         {
-            state = await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false);
-            tail = state.Sealed;
-        }
-
-        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
-        {
-            long after = afterSeqId;
-            while (references.Count < limit)
-            {
-                int page = PageBlocks(limit - references.Count);
-                IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksAfterAsync(
-                    timeline.Key, after, tail.OlderBound, page, cancellationToken).ConfigureAwait(false);
-                for (int i = 0; i < older.Count && references.Count < limit; i++)
-                {
-                    UserEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
-                    TakeOldest(entries, afterSeqId, limit, references);
-                    after = older[i].LastSeqId;
-                }
-
-                if (older.Count < page)
-                {
-                    break;
-                }
-            }
-        }
-
-        for (int index = FirstBlockEndingAfter(tail.Blocks, afterSeqId); index < tail.Blocks.Length && references.Count < limit; index++)
-        {
-            UserEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
             TakeOldest(entries, afterSeqId, limit, references);
+            if (references.Count >= limit)
+            {
+                break;
+            }
         }
 
         foreach (MemBlock<UserEntry> frozen in state.Frozen)
@@ -234,6 +208,48 @@ internal sealed partial class StoreEngine
         }
 
         return checkpoint;
+    }
+
+    /// <summary>
+    /// The sealed blocks of <paramref name="state"/> holding a SeqId above <paramref name="afterSeqId"/>, oldest first: those
+    /// older than the tail brought into it (or paged from the index, bounded by the tail), then the tail's. The caller stops
+    /// when it has enough.
+    /// </summary>
+    private async IAsyncEnumerable<T[]> SealedBlocksAfterAsync<T>(
+        Timeline<T> timeline, TimelineState<T> state, long afterSeqId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : struct, ITimelineEntry<T>
+    {
+        SealedTail tail = state.Sealed;
+        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
+        {
+            tail = (await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false)).Sealed;
+        }
+
+        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
+        {
+            long after = afterSeqId;
+            while (true)
+            {
+                const int Page = 16;
+                IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksAfterAsync(
+                    timeline.Key, after, tail.OlderBound, Page, cancellationToken).ConfigureAwait(false);
+                foreach (BlockInfo block in older)
+                {
+                    yield return await LoadAsync(timeline, SealedBlock.From(block), cancellationToken).ConfigureAwait(false);
+                    after = block.LastSeqId;
+                }
+
+                if (older.Count < Page)
+                {
+                    break;
+                }
+            }
+        }
+
+        for (int index = FirstBlockEndingAfter(tail.Blocks, afterSeqId); index < tail.Blocks.Length; index++)
+        {
+            yield return await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>How many blocks to ask the index for when <paramref name="wanted"/> more entries are needed.</summary>

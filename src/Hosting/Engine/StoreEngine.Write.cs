@@ -266,6 +266,10 @@ internal sealed partial class StoreEngine
             {
                 PendingMessage message = append.Messages[i];
                 stored[i] = message.DuplicateOf == 0 ? Apply(message, journalId, recovering: false)! : null!;
+                if (stored[i] is { } applied)
+                {
+                    _watches.Publish(applied, message.UserIds);
+                }
             }
 
             append.Complete(stored);

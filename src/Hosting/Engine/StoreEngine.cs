@@ -39,6 +39,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         _cache = new BlockCache(options.CacheSizeBytes);
+        _watches = new WatchRegistry(options.WatchBufferSize);
         _maxBlockBytes = (int)Math.Min(options.MaxBlockBytes, session.Blocks.MaxBlockSize);
         int largest = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.FixedSize + options.MaxMessageBytes;
         if (largest > _maxBlockBytes)
@@ -139,6 +140,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _watches.Close();
         _queue.Writer.TryComplete();
         if (_maintenanceTimer is not null)
         {
