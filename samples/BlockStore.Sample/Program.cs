@@ -16,7 +16,7 @@ try
         // appsettings.json is copied beside the binary; find it whatever the working directory is.
         ContentRootPath = AppContext.BaseDirectory,
     });
-    builder.Services.AddBlockStore(builder.Configuration.GetSection(BlockStoreOptions.SectionName));
+    builder.Services.AddBlockStore(builder.Configuration.GetSection(BlockStoreOptions.SectionName)).AddFileSystemProvider().AddPostgresProvider();
     builder.Services.AddOptions<SampleOptions>().Bind(builder.Configuration.GetSection(SampleOptions.SectionName)).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<SampleOptions>, SampleOptionsValidator>();
     builder.Services.AddSingleton<ChatDataGenerator>();

@@ -6,6 +6,15 @@ public sealed class BlockStoreOptions
     /// <summary>The configuration section these options bind from by convention.</summary>
     public const string SectionName = "BlockStore";
 
+    /// <summary>
+    /// The name of the registered provider that stores the data set (<c>Sqlite</c>, or the name a provider package registered, such
+    /// as <c>File</c> or <c>Postgres</c>); a provider chosen in code (<c>UseSqlite</c>, <c>UseFileSystem</c>) sets it. Default: <c>Sqlite</c>.
+    /// </summary>
+    public string Provider { get; set; } = "Sqlite";
+
+    /// <summary>The name of the data set inside a database that holds many (server providers such as PostgreSQL); DataDir providers ignore it. Default: <c>default</c>.</summary>
+    public string DataSet { get; set; } = "default";
+
     /// <summary>The directory holding the data set. Default: <c>data</c>.</summary>
     public string DataDir { get; set; } = "data";
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using BlockStore.Providers;
 using BlockStore.Providers.File;
+using BlockStore.Providers.Postgres;
 using BlockStore.Providers.Sqlite;
 
 namespace BlockStore.CrashChild;
@@ -25,6 +26,11 @@ public static class CrashWorkload
     {
         "Sqlite" => new SqliteBlockStoreProvider(new SqliteBlockStoreOptions()),
         "File" => new FileBlockStoreProvider(new FileBlockStoreOptions()),
+        "Postgres" => new PostgresBlockStoreProvider(new PostgresBlockStoreOptions
+        {
+            ConnectionString = Environment.GetEnvironmentVariable("BLOCKSTORE_POSTGRES"),
+            Schema = Environment.GetEnvironmentVariable("BLOCKSTORE_POSTGRES_SCHEMA") ?? "blockstore",
+        }),
         _ => throw new ArgumentException($"Unknown provider '{name}'.", nameof(name)),
     };
 

@@ -8,6 +8,9 @@ namespace BlockStore;
 internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOptions>
 {
     private const string Prefix = BlockStoreOptions.SectionName + ":";
+    /// <summary>The longest <see cref="BlockStoreOptions.DataSet"/> name accepted.</summary>
+    private const int MaxDataSetLength = 256;
+
     private static readonly TimeSpan MaxLockWait = TimeSpan.FromDays(1);
 
     /// <summary>The largest <see cref="BlockStoreOptions.MaxRecipients"/> accepted.</summary>
@@ -19,6 +22,11 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
         if (string.IsNullOrWhiteSpace(options.DataDir))
         {
             failures.Add($"{Prefix}{nameof(options.DataDir)} must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataSet) || options.DataSet.Length > MaxDataSetLength || options.DataSet.Any(char.IsControl))
+        {
+            failures.Add($"{Prefix}{nameof(options.DataSet)} must be 1 to {MaxDataSetLength} characters without control characters (was '{options.DataSet}').");
         }
 
         Range(failures, nameof(options.MaxCapacity), options.MaxCapacity, 1024, BlockStoreLimits.MaxStoreCapacity);

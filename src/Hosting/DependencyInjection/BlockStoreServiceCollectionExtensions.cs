@@ -12,17 +12,19 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers BlockStore's <see cref="IMessageStore"/> in a service collection.</summary>
 public static class BlockStoreServiceCollectionExtensions
 {
-    /// <summary>The configuration key that picks the provider (<c>Sqlite</c>, the default, or <c>File</c>).</summary>
-    public const string ProviderKey = "Provider";
+    /// <summary>The configuration key that picks the provider among the registered ones (<c>Sqlite</c>, the default, is always registered).</summary>
+    public const string ProviderKey = nameof(BlockStoreOptions.Provider);
 
-    /// <summary>Adds BlockStore with default options on the SQLite provider, unless a provider is chosen later on the builder.</summary>
+    /// <summary>Adds BlockStore with default options on the SQLite provider, unless another registered provider is picked in code or configuration.</summary>
     /// <param name="services">The service collection.</param>
-    /// <returns>A builder to pick the provider and configure options.</returns>
+    /// <returns>A builder to register and pick the provider and configure options.</returns>
     public static IBlockStoreBuilder AddBlockStore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<BlockStoreOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BlockStoreOptions>, BlockStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BlockStoreOptions>, ProviderNameValidator>());
+        services.TryAddSingleton(static sp => ProviderNameValidator.Create(sp));
         services.TryAddSingleton(static sp => new MessageStore(
             sp.GetRequiredService<IOptions<BlockStoreOptions>>(),
             sp.GetRequiredService<IBlockStoreProvider>(),
@@ -30,13 +32,7 @@ public static class BlockStoreServiceCollectionExtensions
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<IMessageStore>(static sp => sp.GetRequiredService<MessageStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BlockStoreHostedService>());
-        var builder = new BlockStoreBuilder(services);
-        if (!services.Any(static d => d.ServiceType == typeof(IBlockStoreProvider)))
-        {
-            builder.UseSqlite();
-        }
-
-        return builder;
+        return new BlockStoreBuilder(services).AddSqliteProvider();
     }
 
     /// <summary>Adds BlockStore and lets <paramref name="configure"/> pick the provider and options in code.</summary>
@@ -51,7 +47,10 @@ public static class BlockStoreServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Adds BlockStore configured from a section (usually <c>BlockStore</c>); its <c>Provider</c> key picks the provider.</summary>
+    /// <summary>
+    /// Adds BlockStore configured from a section (usually <c>BlockStore</c>): its <c>Provider</c> key picks among the registered
+    /// providers at start-up, and each provider binds its settings from the sub-section named after it.
+    /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The section holding the options, with <c>Provider</c> and optional provider sub-sections.</param>
     /// <returns>The builder.</returns>
@@ -60,25 +59,7 @@ public static class BlockStoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         IBlockStoreBuilder builder = services.AddBlockStore();
         services.AddOptions<BlockStoreOptions>().Bind(configuration);
-        string provider = configuration[ProviderKey] ?? SqliteBlockStoreBuilderExtensions.ProviderName;
-        if (string.Equals(provider, SqliteBlockStoreBuilderExtensions.ProviderName, StringComparison.OrdinalIgnoreCase))
-        {
-            builder.UseSqlite(configuration.GetSection(SqliteBlockStoreBuilderExtensions.ProviderName));
-        }
-        else if (string.Equals(provider, FileBlockStoreBuilderExtensions.ProviderName, StringComparison.OrdinalIgnoreCase))
-        {
-            builder.UseFileSystem(configuration.GetSection(FileBlockStoreBuilderExtensions.ProviderName));
-        }
-        else
-        {
-            throw new InvalidOperationException(
-                $"{ConfigurationPath(configuration)}:{ProviderKey} is '{provider}'; the known providers are " +
-                $"'{SqliteBlockStoreBuilderExtensions.ProviderName}' and '{FileBlockStoreBuilderExtensions.ProviderName}'.");
-        }
-
+        services.Replace(ServiceDescriptor.Singleton(new BlockStoreConfiguration(configuration)));
         return builder;
     }
-
-    private static string ConfigurationPath(IConfiguration configuration) =>
-        configuration is IConfigurationSection section ? section.Path : BlockStoreOptions.SectionName;
 }

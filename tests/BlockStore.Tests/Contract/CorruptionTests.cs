@@ -10,7 +10,7 @@ public abstract partial class ContractTests
 {
     private static void Options(BlockStoreOptions o) => o.TimelineMaxSize = 4;
 
-    [Fact]
+    [SkippableFact]
     public async Task A_flipped_byte_anywhere_in_a_block_is_reported_never_returned()
     {
         (List<Message> victim, List<Message> bystander) = await SeedAsync();
@@ -35,7 +35,7 @@ public abstract partial class ContractTests
         AssertSameMessages(victim, await repaired.GetConvMessagesAsync("victim", 100));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_damaged_user_block_is_reported_and_the_conversations_stay_readable()
     {
         (List<Message> victim, _) = await SeedAsync();
@@ -49,7 +49,7 @@ public abstract partial class ContractTests
         AssertSameMessages(victim, await store.GetConvMessagesAsync("victim", 100));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Verify_finds_a_damaged_block_with_its_store_and_offset()
     {
         await SeedAsync();

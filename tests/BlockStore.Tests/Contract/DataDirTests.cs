@@ -7,9 +7,10 @@ public abstract partial class ContractTests
 {
     private const string FormatFileName = "blockstore.format";
 
-    [Fact]
+    [SkippableFact]
     public async Task A_data_set_is_refused_by_another_provider_naming_both()
     {
+        RequireDataDir();
         MessageStore store = await OpenAsync();
         await store.AddMessageAsync("c", 1, Bytes("x"), []);
         await store.DisposeAsync();
@@ -23,9 +24,10 @@ public abstract partial class ContractTests
         Assert.Single(await again.GetConvMessagesAsync("c", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_data_set_from_before_the_format_marker_is_recognised_by_its_files()
     {
+        RequireDataDir();
         MessageStore store = await OpenAsync();
         await store.AddMessageAsync("c", 1, Bytes("x"), []);
         await store.DisposeAsync();
@@ -40,9 +42,10 @@ public abstract partial class ContractTests
         Assert.Contains(Fixture.Name, await File.ReadAllTextAsync(Path.Combine(DataDir, FormatFileName)), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_new_data_set_is_private_to_its_owner()
     {
+        RequireDataDir();
         if (OperatingSystem.IsWindows())
         {
             return;
@@ -65,9 +68,10 @@ public abstract partial class ContractTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_existing_data_set_readable_by_others_is_reported_at_open()
     {
+        RequireDataDir();
         if (OperatingSystem.IsWindows())
         {
             return;
@@ -87,7 +91,7 @@ public abstract partial class ContractTests
         Assert.Single(await reopened.GetConvMessagesAsync("c", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_private_data_set_opens_without_a_warning()
     {
         MessageStore store = await OpenAsync();

@@ -11,6 +11,15 @@ public interface IProviderFixture
     /// <summary>Creates a provider instance for a non-DI open.</summary>
     IBlockStoreProvider CreateProvider();
 
+    /// <summary>Why the provider cannot run here (e.g. its server is not configured), or null when it can; its tests are then reported as skipped.</summary>
+    string? SkipReason => null;
+
+    /// <summary>Whether the data set lives in <c>DataDir</c> (File, SQLite) rather than in a server database.</summary>
+    bool UsesDataDir => true;
+
+    /// <summary>Environment variables the crash tests' child process needs to open the same data set.</summary>
+    IReadOnlyDictionary<string, string> ChildEnvironment => new Dictionary<string, string>();
+
     /// <summary>Flips the bits of <paramref name="mask"/> in byte <paramref name="index"/> of the stored block at <paramref name="location"/>, behind the provider's back.</summary>
     void DamageBlock(string dataDir, StoreIndex location, int index, byte mask);
 }

@@ -6,7 +6,7 @@ namespace BlockStore.Tests.Contract;
 /// </summary>
 public abstract partial class ContractTests
 {
-    [Fact]
+    [SkippableFact]
     public async Task A_repeated_key_returns_the_original_message_and_writes_nothing()
     {
         MessageStore store = await OpenAsync();
@@ -23,7 +23,7 @@ public abstract partial class ContractTests
         Assert.Equal(original.SeqId, stats.LastSeqId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Keys_are_scoped_per_conversation()
     {
         MessageStore store = await OpenAsync();
@@ -38,7 +38,7 @@ public abstract partial class ContractTests
         Assert.True(unkeyed.SeqId > inB.SeqId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_repeated_key_with_another_sender_or_body_is_refused_and_nothing_is_written()
     {
         MessageStore store = await OpenAsync();
@@ -56,7 +56,7 @@ public abstract partial class ContractTests
         AssertSameMessages([original], await store.GetUserMessagesAsync("u", 0, 10));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(BadIds))]
     public async Task Bad_idempotency_keys_are_refused_and_nothing_is_written(string? key)
     {
@@ -76,7 +76,7 @@ public abstract partial class ContractTests
         await AssertNothingWrittenAsync(store);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Repeated_keys_inside_one_batch_collapse_and_a_retried_batch_returns_the_originals()
     {
         MessageStore store = await OpenAsync();
@@ -97,7 +97,7 @@ public abstract partial class ContractTests
         AssertSameMessages([stored[0], stored[1], stored[3]], await store.GetUserMessagesAsync("u", 0, 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Concurrent_retries_with_one_key_store_one_message()
     {
         MessageStore store = await OpenAsync();
@@ -108,7 +108,7 @@ public abstract partial class ContractTests
         AssertSameMessages([results[0]], await store.GetConvMessagesAsync("c", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_key_is_remembered_across_a_reopen()
     {
         MessageStore store = await OpenAsync();
@@ -123,7 +123,7 @@ public abstract partial class ContractTests
         AssertSameMessages([original], await store.GetConvMessagesAsync("c", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_key_is_remembered_after_sealing_trimmed_its_journal_record()
     {
         static void Small(BlockStoreOptions o) => o.TimelineMaxSize = 2;
@@ -147,7 +147,7 @@ public abstract partial class ContractTests
         Assert.True((await store.VerifyAsync()).IsHealthy);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_key_is_remembered_after_a_crash()
     {
         // Block writes fail, so nothing is sealed at close: the data set is left as a crash leaves it, all in the journal.
@@ -166,7 +166,7 @@ public abstract partial class ContractTests
         Assert.Equal(7, (await store.GetStatsAsync()).Messages);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_key_is_forgotten_after_its_window_or_when_newer_keys_push_it_out()
     {
         MessageStore store = await OpenAsync(o =>

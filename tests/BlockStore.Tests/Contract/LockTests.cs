@@ -5,7 +5,7 @@ namespace BlockStore.Tests.Contract;
 /// <summary>One owner per data set, whatever the provider: a second open fails with <see cref="StoreLockedException"/> until the first closes, or waits for it when told to.</summary>
 public abstract partial class ContractTests
 {
-    [Fact]
+    [SkippableFact]
     public async Task A_second_open_of_the_same_data_set_is_refused()
     {
         MessageStore first = await OpenAsync();
@@ -17,7 +17,7 @@ public abstract partial class ContractTests
         Assert.Single(await first.GetConvMessagesAsync("c", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_data_set_opens_again_once_the_owner_closed_it()
     {
         MessageStore first = await OpenAsync();
@@ -29,9 +29,10 @@ public abstract partial class ContractTests
         Assert.Single(await second.GetConvMessagesAsync("c", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Another_provider_cannot_open_the_data_set_while_it_is_open()
     {
+        RequireDataDir();
         MessageStore first = await OpenAsync();
         await first.AddMessageAsync("c", 1, Bytes("x"), []);
         IProviderFixture other = KnownProviders.OtherThan(Fixture);
@@ -41,7 +42,7 @@ public abstract partial class ContractTests
         Assert.Single(await first.GetConvMessagesAsync("c", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_waiting_open_takes_over_once_the_owner_closes()
     {
         MessageStore first = await OpenAsync();
@@ -56,7 +57,7 @@ public abstract partial class ContractTests
         Assert.Single(await second.GetConvMessagesAsync("c", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_waiting_open_gives_up_with_StoreLockedException_after_the_lock_wait_timeout()
     {
         await OpenAsync();
@@ -68,7 +69,7 @@ public abstract partial class ContractTests
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(550), TimeSpan.FromSeconds(15));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_waiting_open_can_be_cancelled()
     {
         await OpenAsync();

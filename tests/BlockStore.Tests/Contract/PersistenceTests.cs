@@ -5,7 +5,7 @@ namespace BlockStore.Tests.Contract;
 /// <summary>Restart persistence, SeqIds above every earlier one, journal recovery of unsealed blocks, journal trimming.</summary>
 public abstract partial class ContractTests
 {
-    [Fact]
+    [SkippableFact]
     public async Task Messages_survive_a_restart_and_SeqIds_continue_above_them()
     {
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 6);
@@ -20,7 +20,7 @@ public abstract partial class ContractTests
         Assert.Equal(next.SeqId, (await store.GetStatsAsync()).LastSeqId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unsealed_messages_are_recovered_from_the_journal()
     {
         // Block writes fail, so nothing is ever sealed: everything lives only in the journal when the store closes.
@@ -40,7 +40,7 @@ public abstract partial class ContractTests
         Assert.Equal(sent[^1].SeqId + 1, next.SeqId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Recovery_after_partial_sealing_neither_loses_nor_duplicates()
     {
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 3);
@@ -60,7 +60,7 @@ public abstract partial class ContractTests
         Assert.Equal(12, (await store.GetStatsAsync()).Messages);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_failed_journal_write_fails_its_callers_and_the_store_continues()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider());
@@ -79,7 +79,7 @@ public abstract partial class ContractTests
         AssertSameMessages([first, third], await store.GetConvMessagesAsync("c", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SeqIds_burnt_by_a_failed_journal_write_are_never_reused_below_the_journal_trim_point()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider());
@@ -106,7 +106,7 @@ public abstract partial class ContractTests
         Assert.True(next.SeqId > journaled.SeqId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Failing_block_writes_delay_sealing_without_losing_anything()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
@@ -127,7 +127,7 @@ public abstract partial class ContractTests
         Assert.True((await store.VerifyAsync()).IsHealthy);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_failed_checkpoint_write_is_reported_and_leaves_the_checkpoint_unchanged()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider());
@@ -144,7 +144,7 @@ public abstract partial class ContractTests
         Assert.Equal(sent[3].SeqId, await store.GetUserCheckpointAsync("u"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Journal_is_trimmed_by_sealing_when_it_passes_its_budget()
     {
         MessageStore store = await OpenAsync(o =>
@@ -165,7 +165,7 @@ public abstract partial class ContractTests
         Assert.Equal(600, (await store.GetUserMessagesAsync("u", 0, 1000)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Old_open_blocks_are_sealed_even_when_not_full()
     {
         MessageStore store = await OpenAsync(o =>
@@ -188,7 +188,7 @@ public abstract partial class ContractTests
         AssertSameMessages(sent, await store.GetConvMessagesAsync("quiet", 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Open_blocks_past_their_memory_budget_are_sealed_early()
     {
         MessageStore store = await OpenAsync(o =>

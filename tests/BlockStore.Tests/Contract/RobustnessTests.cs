@@ -8,7 +8,7 @@ namespace BlockStore.Tests.Contract;
 /// </summary>
 public abstract partial class ContractTests
 {
-    [Fact]
+    [SkippableFact]
     public async Task A_failing_seal_is_retried_with_backoff_not_on_every_write()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
@@ -23,7 +23,7 @@ public abstract partial class ContractTests
         Assert.InRange(faulty.FailedBlockWrites, 1, 20);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_seal_whose_metadata_commit_fails_does_not_write_its_blocks_again()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockCommits = true };
@@ -49,7 +49,7 @@ public abstract partial class ContractTests
         AssertSameMessages(sent, await store.GetConvMessagesAsync("c", 100));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Writes_are_refused_while_sealing_fails_past_the_budgets_and_resume_after_a_seal()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider()) { FailBlockWrites = true };
@@ -91,7 +91,7 @@ public abstract partial class ContractTests
         AssertSameMessages([.. accepted, resumed], await store.GetUserMessagesAsync("u", 0, 1000));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_batch_too_large_for_one_journal_record_is_refused_naming_batch()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider()) { MaxPayloadBytes = 64 * 1024 };
@@ -106,7 +106,7 @@ public abstract partial class ContractTests
         Assert.Equal(50, (await store.AddMessagesAsync(batch[..50])).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Writes_queued_together_beyond_one_journal_record_are_split_into_several_commits()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider()) { MaxPayloadBytes = 64 * 1024 };
@@ -130,7 +130,7 @@ public abstract partial class ContractTests
         Assert.True((await store.GetStatsAsync()).JournalBytes > 64 * 1024);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task MaxBlockBytes_above_the_providers_limit_is_refused_at_start_naming_the_key()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider()) { MaxPayloadBytes = 512 * 1024 };

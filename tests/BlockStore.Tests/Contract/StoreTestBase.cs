@@ -21,6 +21,7 @@ public abstract class StoreTestBase(IProviderFixture fixture) : IAsyncLifetime
 
     public Task InitializeAsync()
     {
+        Skip.If(Fixture.SkipReason is not null, Fixture.SkipReason);
         Directory.CreateDirectory(Root);
         return Task.CompletedTask;
     }
@@ -32,6 +33,11 @@ public abstract class StoreTestBase(IProviderFixture fixture) : IAsyncLifetime
             await store.DisposeAsync();
         }
 
+        if (Fixture is IAsyncDisposable fixture)
+        {
+            await fixture.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);
@@ -41,6 +47,9 @@ public abstract class StoreTestBase(IProviderFixture fixture) : IAsyncLifetime
             // A leftover temp directory is not a test failure.
         }
     }
+
+    /// <summary>Skips the calling test on providers that keep their data set in a server database rather than in DataDir.</summary>
+    protected void RequireDataDir() => Skip.IfNot(Fixture.UsesDataDir, $"the {Fixture.Name} provider keeps its data sets in a database, not in DataDir");
 
     protected BlockStoreOptions CreateOptions(Action<BlockStoreOptions>? configure = null)
     {

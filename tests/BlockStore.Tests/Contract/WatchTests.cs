@@ -10,7 +10,7 @@ public abstract partial class ContractTests
 {
     private static readonly TimeSpan WatchTimeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [SkippableFact]
     public async Task A_user_watch_sees_exactly_what_a_later_read_returns_under_racing_writers()
     {
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 16);
@@ -55,7 +55,7 @@ public abstract partial class ContractTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_slow_consumer_loses_nothing_when_its_buffer_overflows()
     {
         MessageStore store = await OpenAsync(o =>
@@ -93,7 +93,7 @@ public abstract partial class ContractTests
         AssertSameMessages(written, received);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_thousand_concurrent_watchers_each_see_every_message_in_order()
     {
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 20);
@@ -116,7 +116,7 @@ public abstract partial class ContractTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_watch_starts_at_any_SeqId_in_sealed_frozen_or_open_blocks_and_at_the_end()
     {
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 10);
@@ -134,7 +134,7 @@ public abstract partial class ContractTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_watch_on_an_evicted_timeline_catches_up_from_the_index_then_goes_live()
     {
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 4);
@@ -154,7 +154,7 @@ public abstract partial class ContractTests
         AssertSameMessages([.. stored, .. live], await conv);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_watch_on_a_timeline_that_does_not_exist_yet_sees_its_first_message()
     {
         MessageStore store = await OpenAsync();
@@ -168,7 +168,7 @@ public abstract partial class ContractTests
         AssertSameMessages([message], await conv);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_retried_write_with_the_same_idempotency_key_reaches_a_watch_once()
     {
         MessageStore store = await OpenAsync();
@@ -182,7 +182,7 @@ public abstract partial class ContractTests
         AssertSameMessages([first, next], await watch);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cancelling_a_watch_ends_it()
     {
         MessageStore store = await OpenAsync();
@@ -201,7 +201,7 @@ public abstract partial class ContractTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Closing_the_store_ends_its_watches_with_ObjectDisposedException()
     {
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 10);
@@ -229,7 +229,7 @@ public abstract partial class ContractTests
         AssertSameMessages([next], resumed);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Bad_watch_arguments_are_refused_when_the_watch_is_created()
     {
         await using var store = new MessageStore(Microsoft.Extensions.Options.Options.Create(CreateOptions()), Fixture.CreateProvider());

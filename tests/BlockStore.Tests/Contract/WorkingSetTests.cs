@@ -12,7 +12,7 @@ public abstract partial class ContractTests
     private const long TinyWorkingSet = 1;
 
     /// <summary>With a one-byte budget every older block is paged from the index; with 4 KiB a few timelines stay and take their whole history into memory.</summary>
-    [Theory]
+    [SkippableTheory]
     [InlineData(TinyWorkingSet)]
     [InlineData(4096)]
     public async Task A_timeline_evicted_and_reloaded_reads_the_same(long budget)
@@ -37,7 +37,7 @@ public abstract partial class ContractTests
         Assert.True(store.WorkingSet.Timelines < 20, $"{store.WorkingSet.Timelines} timelines stayed in a working set of {budget} bytes");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_cold_timelines_first_read_comes_from_the_index()
     {
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 4);
@@ -54,7 +54,7 @@ public abstract partial class ContractTests
         Assert.Equal((sent[^1].SeqId, 30L, 8), (info.LastSeqId, info.MessageCount, info.SealedBlockCount));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Writes_to_cold_timelines_continue_them()
     {
         Action<BlockStoreOptions> tiny = o =>
@@ -94,7 +94,7 @@ public abstract partial class ContractTests
         Assert.True((await store.VerifyAsync()).IsHealthy);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Eviction_racing_readers_and_writers_loses_nothing_and_opens_no_sync_gap()
     {
         MessageStore store = await OpenAsync(o =>
@@ -165,7 +165,7 @@ public abstract partial class ContractTests
         Assert.Equal(acknowledged.Count, (await store.GetStatsAsync()).Messages);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Restart_with_a_journal_holding_many_timelines_recovers_each_of_them()
     {
         var faulty = new FaultyProvider(Fixture.CreateProvider());
@@ -212,7 +212,7 @@ public abstract partial class ContractTests
         Assert.True((await store.VerifyAsync()).IsHealthy);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Stats_survive_a_restart_without_the_timelines_in_memory()
     {
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 4);

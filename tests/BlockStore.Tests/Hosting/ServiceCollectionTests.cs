@@ -2,6 +2,7 @@ using BlockStore.Providers;
 using BlockStore.Providers.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -99,24 +100,65 @@ public sealed class ServiceCollectionTests : TempDirectory
             ["BlockStore:DataDir"] = Dir,
         }).Build();
         var services = new ServiceCollection();
-        services.AddBlockStore(configuration.GetSection("BlockStore"));
+        services.AddBlockStore(configuration.GetSection("BlockStore")).AddFileSystemProvider();
         using ServiceProvider provider = services.BuildServiceProvider();
 
         Assert.Equal("File", provider.GetRequiredService<IBlockStoreProvider>().Name);
     }
 
     [Fact]
-    public void An_unknown_provider_is_refused_naming_the_key()
+    public async Task An_unknown_provider_fails_at_start_naming_the_key_and_the_registered_providers()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BlockStore:Provider"] = "Oracle",
+            ["BlockStore:DataDir"] = Dir,
+        });
+        builder.Services.AddBlockStore(builder.Configuration.GetSection("BlockStore")).AddFileSystemProvider();
+        using IHost host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("BlockStore:Provider is 'Oracle'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'File', 'Sqlite'", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Dir));
+    }
+
+    [Fact]
+    public async Task A_provider_registered_by_another_assembly_is_picked_by_configuration()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BlockStore:Provider"] = TestOnlyProviderFactory.ProviderName,
+            ["BlockStore:DataDir"] = Dir,
+        });
+        builder.Services.AddBlockStore(builder.Configuration.GetSection("BlockStore"));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBlockStoreProviderFactory, TestOnlyProviderFactory>());
+        using IHost host = builder.Build();
+
+        await host.StartAsync();
+        await host.Services.GetRequiredService<IMessageStore>().AddMessageAsync("c", 1, new byte[] { 7 }, []);
+
+        Assert.Equal(TestOnlyProviderFactory.ProviderName, host.Services.GetRequiredService<IBlockStoreProvider>().Name);
+        Assert.True(TestOnlyProviderFactory.Opened > 0);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public void A_provider_picked_in_code_wins_over_configuration()
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["BlockStore:Provider"] = "Oracle",
+            ["BlockStore:Provider"] = "Sqlite",
+            ["BlockStore:DataDir"] = Dir,
         }).Build();
+        var services = new ServiceCollection();
+        services.AddBlockStore(configuration.GetSection("BlockStore")).UseFileSystem();
+        using ServiceProvider provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddBlockStore(configuration.GetSection("BlockStore")));
-
-        Assert.Contains("BlockStore:Provider", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Oracle", error.Message, StringComparison.Ordinal);
+        Assert.Equal("File", provider.GetRequiredService<IBlockStoreProvider>().Name);
     }
 
     [Fact]
@@ -151,7 +193,7 @@ public sealed class ServiceCollectionTests : TempDirectory
             ["Chat:Storage:DataDir"] = Dir,
             [$"Chat:Storage:{key}"] = value,
         });
-        builder.Services.AddBlockStore(builder.Configuration.GetSection("Chat:Storage"));
+        builder.Services.AddBlockStore(builder.Configuration.GetSection("Chat:Storage")).AddFileSystemProvider();
         using IHost host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());

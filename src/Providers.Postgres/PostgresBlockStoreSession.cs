@@ -1,0 +1,18 @@
+namespace BlockStore.Providers.Postgres;
+
+/// <summary>An open PostgreSQL data set: the three storage interfaces over one database, and the lease that makes this instance its owner.</summary>
+internal sealed class PostgresBlockStoreSession(PostgresDatabase db, PostgresBlockStorage blocks) : IBlockStoreSession
+{
+    public string Location => db.Location;
+
+    public IBlockStorage Blocks { get; } = blocks;
+
+    public ITimelineRepository Timelines { get; } = new PostgresTimelineRepository(db);
+
+    public ICheckpointStore Checkpoints { get; } = new PostgresCheckpointStore(db);
+
+    /// <summary>The lease held on the data set.</summary>
+    public PostgresLease Lease => db.Lease;
+
+    public ValueTask DisposeAsync() => db.DisposeAsync();
+}
