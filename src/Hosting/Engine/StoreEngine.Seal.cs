@@ -305,6 +305,7 @@ internal sealed partial class StoreEngine
                 TimelineBase timeline = jobs[start].Timeline;
                 timeline.CompleteSeal(CollectionsMarshal.AsSpan(jobs).Slice(start, i - start), _cache);
                 Recharge(timeline);
+                Interlocked.Increment(ref _unpinEvents);
                 if (!timeline.HasFrozen)
                 {
                     _frozen.Remove(timeline);

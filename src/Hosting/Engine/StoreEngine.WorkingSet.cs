@@ -16,8 +16,6 @@ namespace BlockStore.Engine;
 /// </remarks>
 internal sealed partial class StoreEngine
 {
-    /// <summary>The most timelines one eviction sweep looks at, so a set full of pinned timelines does not slow every turn.</summary>
-    private const int MaxEvictionSteps = 4096;
 
     private readonly ConcurrentQueue<TimelineBase> _clock = new();
     private readonly Lock _admitLock = new();
@@ -26,6 +24,12 @@ internal sealed partial class StoreEngine
     private long _convTimelines;
     private long _userTimelines;
     private int _trimRequested;
+
+    /// <summary>Counts what can make a timeline evictable: seals (which unpin timelines) and readers' admissions.</summary>
+    private long _unpinEvents;
+
+    /// <summary>The <see cref="_unpinEvents"/> count at the last sweep that found nothing to evict; until it moves, another would find nothing either.</summary>
+    private long _fruitlessAt = -1;
 
     /// <summary>The bytes the working set is charged now.</summary>
     public long WorkingSetBytes => Interlocked.Read(ref _workingSetBytes);
@@ -77,6 +81,7 @@ internal sealed partial class StoreEngine
 
         if (admitted)
         {
+            Interlocked.Increment(ref _unpinEvents);
             Admitted(loaded);
         }
         else
@@ -200,12 +205,24 @@ internal sealed partial class StoreEngine
         return extended;
     }
 
-    /// <summary>Writer side: evicts cold timelines until the working set fits its budget (or the sweep's step limit is reached).</summary>
+    /// <summary>
+    /// Writer side: evicts cold timelines until the working set fits its budget. One sweep takes at most two turns of the
+    /// clock (the first clears the used marks, the second evicts what was not used again), and a sweep that found nothing
+    /// to evict (every timeline pinned by unsealed entries) is not repeated until a seal or a reader's admission.
+    /// </summary>
     private void TrimWorkingSet()
     {
         Volatile.Write(ref _trimRequested, 0);
         long budget = _options.TimelineCacheBytes;
-        for (int step = 0; step < MaxEvictionSteps && Interlocked.Read(ref _workingSetBytes) > budget && _clock.TryDequeue(out TimelineBase? timeline); step++)
+        long events = Volatile.Read(ref _unpinEvents);
+        if (Interlocked.Read(ref _workingSetBytes) <= budget || events == _fruitlessAt)
+        {
+            return;
+        }
+
+        bool evicted = false;
+        int limit = (2 * _clock.Count) + 1;
+        for (int step = 0; step < limit && Interlocked.Read(ref _workingSetBytes) > budget && _clock.TryDequeue(out TimelineBase? timeline); step++)
         {
             if (timeline.ClearReferenced() || timeline.HasUnsealed)
             {
@@ -225,7 +242,10 @@ internal sealed partial class StoreEngine
             if (removed)
             {
                 Interlocked.Add(ref _workingSetBytes, -timeline.Discharge());
+                evicted = true;
             }
         }
+
+        _fruitlessAt = evicted ? -1 : events;
     }
 }

@@ -231,6 +231,34 @@ public abstract partial class ContractTests
         Assert.Equal(0, store.WorkingSet.Timelines);
     }
 
+    [Fact]
+    public async Task Writing_to_many_new_timelines_keeps_the_working_set_within_its_budget()
+    {
+        const long budget = 64 * 1024;
+        MessageStore store = await OpenAsync(o =>
+        {
+            o.TimelineCacheBytes = budget;
+            o.OpenBlocksMaxBytes = 4096;
+        });
+        int timelines = 0;
+        for (int batch = 0; batch < 8; batch++)
+        {
+            var messages = new List<NewMessage>();
+            for (int m = 0; m < 500; m++)
+            {
+                messages.Add(new NewMessage($"c{m % 20}", 1, Bytes("x"), [.. Enumerable.Range(0, 10).Select(_ => $"new-{timelines++}")]));
+            }
+
+            await store.AddMessagesAsync(messages);
+            await store.FlushAsync();
+            Assert.True(store.WorkingSet.Bytes <= 2 * budget, $"after batch {batch} the working set is charged {store.WorkingSet.Bytes} bytes for {store.WorkingSet.Timelines} timelines");
+        }
+
+        Assert.Equal(40_000L, (await store.GetStatsAsync()).UserTimelines);
+        Assert.Single(await store.GetUserMessagesAsync("new-12345", 0, 10));
+        Assert.Single(await store.GetUserMessagesAsync("new-39999", 0, 10));
+    }
+
     /// <summary>Ten conversations of thirty messages, each to two of twenty users, added in interleaved batches.</summary>
     private static async Task WriteHistoryAsync(IMessageStore store)
     {
