@@ -1,3 +1,4 @@
+using BlockStore.Diagnostics;
 using System.Collections.Concurrent;
 
 namespace BlockStore.Engine;

@@ -1,3 +1,4 @@
+using BlockStore.Diagnostics;
 using BlockStore.Providers;
 using Microsoft.Extensions.Logging;
 

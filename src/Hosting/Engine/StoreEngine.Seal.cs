@@ -1,3 +1,4 @@
+using BlockStore.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 

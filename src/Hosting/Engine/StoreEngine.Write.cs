@@ -1,3 +1,4 @@
+using BlockStore.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace BlockStore.Engine;

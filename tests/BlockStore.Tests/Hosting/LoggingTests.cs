@@ -49,4 +49,16 @@ public sealed class LoggingTests : TempDirectory
         Assert.DoesNotContain(logs.Entries, e => e.Message.StartsWith("Rolled to new store 1 ", StringComparison.Ordinal));
         Assert.Single(logs.Entries, e => e.EventId == 12 && e.Message.StartsWith("Created the first store 1 ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Every_log_event_has_an_id_of_its_own()
+    {
+        List<int> ids = [.. typeof(BlockStore.Diagnostics.Log).GetMethods()
+            .Select(static m => m.GetCustomAttributes(typeof(LoggerMessageAttribute), false).Cast<LoggerMessageAttribute>().SingleOrDefault())
+            .Where(static a => a is not null)
+            .Select(static a => a!.EventId)];
+
+        Assert.NotEmpty(ids);
+        Assert.Empty(ids.GroupBy(static id => id).Where(static g => g.Count() > 1).Select(static g => g.Key));
+    }
 }

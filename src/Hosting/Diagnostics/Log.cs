@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace BlockStore.Engine;
+namespace BlockStore.Diagnostics;
 
-/// <summary>The engine's log messages, with stable event ids.</summary>
+/// <summary>BlockStore's log messages, with stable event ids, each used once.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened BlockStore at {Location} ({Provider} provider, {Durability} durability) with {Timelines} timelines and {Blocks} sealed blocks in {ElapsedMs} ms; next SeqId {NextSeqId}")]
@@ -47,6 +47,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "The BlockStore data set at {Location} can be read by other accounts ({Count} entries, such as {Example}); restrict it to its owner (chmod -R go-rwx)")]
     public static partial void ReadableByOthers(ILogger logger, string location, int count, string example);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Looking up timelines in the index failed; the messages of this commit were not stored and their callers were told")]
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Looking up timelines in the index failed; the messages of this commit were not stored and their callers were told")]
     public static partial void TimelineLookupFailed(ILogger logger, Exception exception);
 }
