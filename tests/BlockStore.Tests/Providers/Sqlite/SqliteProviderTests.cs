@@ -103,7 +103,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         List<Message> other = await AddManyAsync(store, "bystander", 8);
         await store.DisposeAsync();
         (long storeId, long offset) = Scalar2("SELECT store_id, offset FROM blocks WHERE timeline_id = 'victim' ORDER BY first_seq LIMIT 1");
-        Fixture.DamageBlock(DataDir, new StoreIndex(storeId, offset, 0, default), 61, 0xFF);
+        Fixture.DamageBlock(DataDir, new StoreIndex(storeId, offset, 0, default), 20, 0xFF);
 
         store = await OpenAsync(o => o.TimelineMaxSize = 4);
 
