@@ -21,6 +21,15 @@ public sealed class BlockStoreOptions
     /// <summary>The largest message body accepted, in bytes. Default: 65,536.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>How long an idempotency key is remembered after its message was stored. Default: 24 hours.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The most idempotency keys remembered; past it (or past a quarter of <see cref="JournalMaxBytes"/> of keys) the oldest are
+    /// forgotten before their window ends. Default: 100,000.
+    /// </summary>
+    public int IdempotencyMaxKeys { get; set; } = 100_000;
+
     /// <summary>The most recipients (<c>userIds</c> entries) one message may name. Default: 10,000.</summary>
     public int MaxRecipients { get; set; } = 10_000;
 
@@ -54,6 +63,9 @@ public sealed class BlockStoreOptions
 
     /// <summary>The most write requests the writer loop commits together in one group commit. Default: 4,096.</summary>
     public int MaxGroupCommit { get; set; } = 4096;
+
+    /// <summary>The most messages a watch buffers for a slow consumer before it falls back to reading storage. Default: 1,024.</summary>
+    public int WatchBufferSize { get; set; } = 1024;
 
     /// <summary>How long opening keeps retrying while another instance owns the data set before it throws <see cref="StoreLockedException"/>. Default: zero (fail at once).</summary>
     public TimeSpan LockWaitTimeout { get; set; } = TimeSpan.Zero;

@@ -11,12 +11,41 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="userIds">The recipients; duplicates are collapsed.</param>
     /// <param name="cancellationToken">Cancels waiting; a message already handed to the writer may still be stored.</param>
     /// <returns>The stored message with its SeqId and CreatedAt.</returns>
+    /// <exception cref="ArgumentException">An id or a recipient is invalid, <paramref name="data"/> is over <see cref="BlockStoreOptions.MaxMessageBytes"/>, or there are more than <see cref="BlockStoreOptions.MaxRecipients"/> recipients; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default);
 
+    /// <summary>Adds one message unless this conversation already holds one added with <paramref name="idempotencyKey"/>; completes once it is durable.</summary>
+    /// <remarks>
+    /// A key is scoped to its conversation and remembered for <see cref="BlockStoreOptions.IdempotencyWindow"/> (while it is among the
+    /// newest <see cref="BlockStoreOptions.IdempotencyMaxKeys"/> keys), also across a restart or crash. A repeated key returns the message
+    /// stored first (same SeqId, CreatedAt and body) and writes nothing; recipients are not compared. A repeated key with another sender
+    /// or body is refused with an <see cref="ArgumentException"/> naming <paramref name="idempotencyKey"/>.
+    /// </remarks>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="senderId">The sender's id.</param>
+    /// <param name="data">The message body, at most <see cref="BlockStoreOptions.MaxMessageBytes"/> bytes.</param>
+    /// <param name="userIds">The recipients; duplicates are collapsed.</param>
+    /// <param name="idempotencyKey">The caller's key for this message (checked like an id), or null for none.</param>
+    /// <param name="cancellationToken">Cancels waiting; a message already handed to the writer may still be stored (retry with the same key).</param>
+    /// <returns>The stored message with its SeqId and CreatedAt, or the one first stored with this key.</returns>
+    /// <exception cref="ArgumentException">An id or a recipient or the idempotency key is invalid, the key was used for another sender or body, <paramref name="data"/> is over <see cref="BlockStoreOptions.MaxMessageBytes"/>, or there are more than <see cref="BlockStoreOptions.MaxRecipients"/> recipients; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, CancellationToken cancellationToken = default);
+
     /// <summary>Adds a batch of messages in one group commit; one invalid message refuses the whole batch.</summary>
+    /// <remarks>
+    /// A message with an <see cref="NewMessage.IdempotencyKey"/> already used in its conversation (earlier, or earlier in the same batch)
+    /// is not stored again: its place in the result holds the message stored first.
+    /// </remarks>
     /// <param name="batch">The messages, stored in this order with increasing SeqIds.</param>
     /// <param name="cancellationToken">Cancels waiting; a batch already handed to the writer may still be stored.</param>
     /// <returns>The stored messages, in the order given.</returns>
+    /// <exception cref="ArgumentException">A message of the batch is invalid (the message names its index), or the batch is too large for one journal record; nothing of the batch is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<IReadOnlyList<Message>> AddMessagesAsync(IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the newest <paramref name="limit"/> messages with SeqId below <paramref name="beforeSeqId"/>, oldest first.</summary>
@@ -25,6 +54,11 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="beforeSeqId">The exclusive upper bound; 0 means none.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The page, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive, or a SeqId bound is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
     Task<IReadOnlyList<Message>> GetConvMessagesAsync(string convId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default);
 
     /// <summary>Returns messages with <paramref name="from"/> &lt;= CreatedAt &lt; <paramref name="to"/>, oldest first, at most <paramref name="limit"/>.</summary>
@@ -34,12 +68,21 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="limit">The most messages to return; must be positive.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The messages in the window, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentException"><paramref name="from"/> is after <paramref name="to"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
     Task<IReadOnlyList<Message>> GetConvMessagesByTimeAsync(string convId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the user's read checkpoint: the last SeqId they have read, 0 if none.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The checkpoint.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<long> GetUserCheckpointAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Moves the user's checkpoint forward to <paramref name="seqId"/>; a lower value is ignored.</summary>
@@ -47,12 +90,20 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="seqId">The new checkpoint; must not exceed the newest SeqId in the user's timeline.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>A task that completes once the checkpoint is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seqId"/> is negative or beyond the newest SeqId in the user's timeline; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task UpdateUserCheckpointAsync(string userId, long seqId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns every message of the user's timeline after their checkpoint, oldest first; the checkpoint does not move.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The unread messages, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
     Task<IReadOnlyList<Message>> GetMessagesAfterCheckpointAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the oldest <paramref name="limit"/> messages of the user's timeline with SeqId above <paramref name="afterSeqId"/>.</summary>
@@ -61,33 +112,78 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="limit">The most messages to return; must be positive.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The page, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive, or a SeqId bound is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
     Task<IReadOnlyList<Message>> GetUserMessagesAsync(string userId, long afterSeqId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Yields every message of the user's timeline with SeqId above <paramref name="afterSeqId"/>: first what is stored, then each new one as its write is acknowledged.</summary>
+    /// <remarks>
+    /// Each message comes exactly once and in SeqId order, also across the switch from stored to live messages. The writer
+    /// never waits for a watch: one whose consumer falls behind its buffer (<see cref="BlockStoreOptions.WatchBufferSize"/>)
+    /// reads storage again from its last delivered SeqId and loses nothing. Arguments are checked when this method is called.
+    /// </remarks>
+    /// <param name="userId">The user id; the timeline need not exist yet.</param>
+    /// <param name="afterSeqId">The exclusive lower bound, e.g. the user's checkpoint; must not be negative.</param>
+    /// <param name="cancellationToken">Ends the watch with an <see cref="OperationCanceledException"/>.</param>
+    /// <returns>An endless sequence; it ends with <see cref="ObjectDisposedException"/> when the store closes.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is invalid or <paramref name="afterSeqId"/> is negative; thrown by this call, before enumeration.</exception>
+    /// <exception cref="ObjectDisposedException">During enumeration: the store has been disposed or closed while watching.</exception>
+    /// <exception cref="OperationCanceledException">During enumeration: <paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="BlockStoreException">During enumeration: the data set could not be opened on first use, or storage failed while catching up.</exception>
+    IAsyncEnumerable<Message> WatchUserAsync(string userId, long afterSeqId, CancellationToken cancellationToken = default);
+
+    /// <summary>Yields every message of the conversation with SeqId above <paramref name="afterSeqId"/>: first what is stored, then each new one as its write is acknowledged.</summary>
+    /// <remarks>Behaves as <see cref="WatchUserAsync"/> does, on the conversation's timeline.</remarks>
+    /// <param name="convId">The conversation id; the timeline need not exist yet.</param>
+    /// <param name="afterSeqId">The exclusive lower bound; must not be negative.</param>
+    /// <param name="cancellationToken">Ends the watch with an <see cref="OperationCanceledException"/>.</param>
+    /// <returns>An endless sequence; it ends with <see cref="ObjectDisposedException"/> when the store closes.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is invalid or <paramref name="afterSeqId"/> is negative; thrown by this call, before enumeration.</exception>
+    /// <exception cref="ObjectDisposedException">During enumeration: the store has been disposed or closed while watching.</exception>
+    /// <exception cref="OperationCanceledException">During enumeration: <paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="BlockStoreException">During enumeration: the data set could not be opened on first use, or storage failed while catching up.</exception>
+    IAsyncEnumerable<Message> WatchConvAsync(string convId, long afterSeqId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the conversation's timeline, creating an empty one if it does not exist.</summary>
     /// <param name="convId">The conversation id.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>The timeline's current figures.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<TimelineInfo> GetOrCreateConvTimelineAsync(string convId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the user's timeline, creating an empty one if it does not exist.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>The timeline's current figures.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns capacity and content figures: stores, capacity, used bytes, blocks, messages, timelines.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The figures.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Walks every block of every store and the journal, checking checksums and that the StoreIndex, timeline metadata and journal agree.</summary>
     /// <remarks>Reads every sealed block from storage (not the cache); writes wait while the journal is checked.</remarks>
     /// <param name="cancellationToken">Cancels the walk.</param>
     /// <returns>What was checked and every problem found.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Waits until every write handed to the store before this call is durable.</summary>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>A task that completes when those writes are durable.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">Storage failed.</exception>
     Task FlushAsync(CancellationToken cancellationToken = default);
 }

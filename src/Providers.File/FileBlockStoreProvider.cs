@@ -47,7 +47,7 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         cancellationToken.ThrowIfCancellationRequested();
 
         DataDirectory dataDirectory = await DataDirectory.OpenAsync(
-            options.DataDir, Name, DataSetFormat, options, DurableFiles.SyncDirectory, cancellationToken).ConfigureAwait(false);
+            options.DataDir, "BlockStore:DataDir", Name, DataSetFormat, options, DurableFiles.SyncDirectory, cancellationToken).ConfigureAwait(false);
         string dataDir = dataDirectory.FullPath;
         FileBlockStorage? blocks = null;
         FileTimelineRepository? timelines = null;

@@ -103,6 +103,11 @@ internal static class SqlQueries
 
     public const string RaiseTotal = "UPDATE meta SET value = max(value, @Value) WHERE key = @Key";
 
+    /// <summary>Registers a timeline with the totals of its first blocks; affects no row when it is registered already.</summary>
+    public const string InsertTimelineWithTotals = """
+        INSERT OR IGNORE INTO timelines (kind, id, blocks, entries, last_seq) VALUES (@Kind, @Id, @Blocks, @Entries, @LastSeq)
+        """;
+
     public const string AddToTimeline = """
         UPDATE timelines SET blocks = blocks + @Blocks, entries = entries + @Entries, last_seq = max(last_seq, @LastSeq)
         WHERE kind = @Kind AND id = @Id

@@ -54,7 +54,8 @@ public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
         builder.DataSource = path;
 
         DataDirectory dataDirectory = await DataDirectory.OpenAsync(
-            Path.GetDirectoryName(path)!, Name, DataSetFormat, options, DirectorySync.Flush, cancellationToken).ConfigureAwait(false);
+            Path.GetDirectoryName(path)!, _sqliteOptions.ConnectionString is { Length: > 0 } ? "BlockStore:Sqlite:ConnectionString" : "BlockStore:DataDir",
+            Name, DataSetFormat, options, DirectorySync.Flush, cancellationToken).ConfigureAwait(false);
         DataSetLock? legacyLock = null;
         SqliteDatabase? db = null;
         try

@@ -136,9 +136,23 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
         {
             using SqliteTransaction transaction = _db.Writer.BeginTransaction();
             _db.Writer.Execute(SqlQueries.InsertBlock, rows, transaction);
-            Register(timelines.Keys, transaction);
-            _db.Writer.Execute(SqlQueries.AddToTimeline, timelines.Values, transaction);
-            _db.Writer.Execute(SqlQueries.AddToTotal, new[] { Total(2, blocks.Count), Total(3, messages) }, transaction);
+
+            // One statement per new timeline (registered with its totals), two for one registered already.
+            long convs = 0;
+            long users = 0;
+            foreach (TimelineTotals totals in timelines.Values)
+            {
+                if (_db.Writer.Execute(SqlQueries.InsertTimelineWithTotals, totals, transaction) == 1)
+                {
+                    _ = totals.Kind == (long)TimelineKind.Conversation ? convs++ : users++;
+                }
+                else
+                {
+                    _db.Writer.Execute(SqlQueries.AddToTimeline, totals, transaction);
+                }
+            }
+
+            _db.Writer.Execute(SqlQueries.AddToTotal, new[] { Total(0, convs), Total(1, users), Total(2, blocks.Count), Total(3, messages) }, transaction);
             _db.Writer.Execute(SqlQueries.RaiseTotal, new[] { new { Key = SqlQueries.TotalKeys[4], Value = maxSeq }, new { Key = SqlQueries.TotalKeys[5], Value = maxTs } }, transaction);
             _db.Writer.Execute(SqlQueries.TrimJournal, new { KeepFrom = journalKeepFrom }, transaction);
             transaction.Commit();

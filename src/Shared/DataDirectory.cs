@@ -47,19 +47,20 @@ internal sealed class DataDirectory : IDisposable
     /// <see cref="BlockStoreOptions.LockWaitTimeout"/> for another owner; refuses a DataDir of another provider or of a newer format.
     /// </summary>
     /// <param name="path">The DataDir.</param>
+    /// <param name="configurationKey">The setting <paramref name="path"/> comes from, named when the directory cannot be created.</param>
     /// <param name="provider">The name of the provider opening it.</param>
     /// <param name="format">The provider's layout version: written into a new DataDir, the newest one it reads.</param>
     /// <param name="options">The store options (durability, lock wait).</param>
     /// <param name="flushDirectory">The provider's directory flush, honouring the durability it is given.</param>
     /// <param name="cancellationToken">Cancels waiting for the lock.</param>
     public static async Task<DataDirectory> OpenAsync(
-        string path, string provider, int format, BlockStoreOptions options, Action<string, Durability> flushDirectory, CancellationToken cancellationToken)
+        string path, string configurationKey, string provider, int format, BlockStoreOptions options, Action<string, Durability> flushDirectory, CancellationToken cancellationToken)
     {
         string full = Path.GetFullPath(path);
         bool existed = Directory.Exists(full);
         if (!existed)
         {
-            Create(full, options.Durability, flushDirectory);
+            Create(full, configurationKey, options.Durability, flushDirectory);
         }
 
         DataSetLock dataSetLock = await DataSetLock.AcquireAsync(
@@ -80,8 +81,11 @@ internal sealed class DataDirectory : IDisposable
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _lock.Dispose();
 
-    /// <summary>Creates <paramref name="path"/> and its missing parents, then flushes the parent of each so the new entries survive a power cut.</summary>
-    private static void Create(string path, Durability durability, Action<string, Durability> flushDirectory)
+    /// <summary>
+    /// Creates <paramref name="path"/> and its missing parents, then flushes the parent of each so the new entries survive a power cut.
+    /// A directory that cannot be created is reported naming <paramref name="configurationKey"/> and the path.
+    /// </summary>
+    private static void Create(string path, string configurationKey, Durability durability, Action<string, Durability> flushDirectory)
     {
         var created = new Stack<string>();
         for (string? missing = path; missing is not null && !Directory.Exists(missing); missing = Path.GetDirectoryName(missing))
@@ -89,7 +93,15 @@ internal sealed class DataDirectory : IDisposable
             created.Push(missing);
         }
 
-        PrivateFiles.CreateDirectory(path);
+        try
+        {
+            PrivateFiles.CreateDirectory(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new BlockStoreException($"The directory of {configurationKey} ('{path}') could not be created: {ex.Message}", ex);
+        }
+
         while (created.TryPop(out string? directory))
         {
             flushDirectory(Path.GetDirectoryName(directory)!, durability);

@@ -264,8 +264,9 @@ internal static class MacroBenchmark
             perTimeline[c] = (heapOpen - heapBefore) / (double)timelines;
             Console.WriteLine(
                 $"  memory  {contenders[c].Name,-20} {timelines:N0} timelines written in {writeSeconds:N1} s; heap {heapBefore / MiB:N1} MiB before open, " +
-                $"{heapOpen / MiB:N1} MiB open ({managed[c]:+0.0;-0.0} MiB, {perTimeline[c]:N0} B/timeline); working set {workingSetBefore / MiB:N0} -> {workingSetOpen / MiB:N0} MiB" +
-                (heapOpen < heapBefore ? "  NEGATIVE: the baseline held garbage; this figure is invalid" : string.Empty));
+                $"{heapOpen / MiB:N1} MiB open ({(managed[c] < 0 ? "-" : "+")}{Math.Abs(managed[c]):N1} MiB, {perTimeline[c]:N0} B/timeline); " +
+                $"working set {workingSetBefore / MiB:N0} -> {workingSetOpen / MiB:N0} MiB" +
+                (heapOpen < heapBefore - MiB ? "  NEGATIVE: the heap before held garbage; this figure is invalid" : string.Empty));
 
             start = Stopwatch.GetTimestamp();
             await store.DisposeAsync();

@@ -6,5 +6,10 @@ if (args.Length > 0 && args[0] == "macro")
     return await MacroBenchmark.RunAsync(args);
 }
 
+if (args.Length > 0 && args[0] == "watches")
+{
+    return await WatchBenchmark.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MacroBenchmark).Assembly).Run(args);
 return 0;

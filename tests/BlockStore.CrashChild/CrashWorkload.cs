@@ -39,6 +39,9 @@ public static class CrashWorkload
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
+    /// <summary>The idempotency key every message of the workload carries.</summary>
+    public static string KeyOf(int round, int writer, int i) => $"{round}:{writer}:{i}";
+
     /// <summary>Adds messages (every fifth turn a batch of three) and checkpoints, printing each acknowledgement as it returns.</summary>
     public static async Task WriteForeverAsync(IMessageStore store, int round, int writer, TextWriter output)
     {
@@ -49,7 +52,7 @@ public static class CrashWorkload
                 var batch = new List<NewMessage>(3);
                 for (int k = i; k < i + 3; k++)
                 {
-                    batch.Add(new NewMessage(ConvOf(writer, k), (uint)writer, DataOf(round, writer, k), UsersOf(writer, k)));
+                    batch.Add(new NewMessage(ConvOf(writer, k), (uint)writer, DataOf(round, writer, k), UsersOf(writer, k)) { IdempotencyKey = KeyOf(round, writer, k) });
                 }
 
                 IReadOnlyList<Message> stored = await store.AddMessagesAsync(batch);
@@ -62,7 +65,7 @@ public static class CrashWorkload
             {
                 for (int k = i; k < i + 3; k++)
                 {
-                    Message stored = await store.AddMessageAsync(ConvOf(writer, k), (uint)writer, DataOf(round, writer, k), UsersOf(writer, k));
+                    Message stored = await store.AddMessageAsync(ConvOf(writer, k), (uint)writer, DataOf(round, writer, k), UsersOf(writer, k), KeyOf(round, writer, k));
                     output.WriteLine($"A {stored.SeqId} {round} {writer} {k}");
                     if (k % 7 == 0)
                     {

@@ -8,8 +8,14 @@ namespace BlockStore.Providers;
 /// writer, one call at a time, and the lookups (<see cref="GetTimelineAsync"/>, <see cref="GetBlocksBeforeAsync"/>,
 /// <see cref="GetBlocksAfterAsync"/>, <see cref="GetBlocksByTimeAsync"/>) from any thread, concurrently with each other and with
 /// that writer. A lookup sees every write that completed before it was called and nothing of a write still in progress; the
-/// answers of one lookup are consistent with each other. A lookup costs one indexed search (by timeline, then by SeqId or time),
-/// never a scan of other timelines.
+/// answers of one lookup are consistent with each other. A lookup must not wait for the writer (readers of sealed blocks take
+/// no global lock), and costs one indexed search by timeline, then by SeqId or time: never a scan of other timelines, and
+/// within the timeline at most the blocks between its newest and the range asked for.
+/// </para>
+/// <para>
+/// Durability: when a write member returns, what it recorded is durable as <see cref="BlockStoreOptions.Durability"/> requires,
+/// totals included; a crash then keeps it, and a crash before it returns keeps all of it or none. The engine relies on that
+/// to evict a timeline once its blocks are committed: from then on the index alone answers for it.
 /// </para>
 /// <para>
 /// Opening a data set costs time in proportion to the journal only: the engine reads <see cref="GetSummaryAsync"/> once, then

@@ -31,9 +31,16 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
         Range(failures, nameof(options.OpenBlocksMaxBytes), options.OpenBlocksMaxBytes, 4096, long.MaxValue);
         Range(failures, nameof(options.MaxGroupCommit), options.MaxGroupCommit, 1, 1_000_000);
         Range(failures, nameof(options.MaxRecipients), options.MaxRecipients, 1, MaxRecipientsLimit);
+        Range(failures, nameof(options.WatchBufferSize), options.WatchBufferSize, 1, 1_000_000);
         if (options.OpenBlockMaxAge <= TimeSpan.Zero)
         {
             failures.Add($"{Prefix}{nameof(options.OpenBlockMaxAge)} must be positive (was {options.OpenBlockMaxAge}).");
+        }
+
+        Range(failures, nameof(options.IdempotencyMaxKeys), options.IdempotencyMaxKeys, 1, 10_000_000);
+        if (options.IdempotencyWindow <= TimeSpan.Zero || options.IdempotencyWindow > TimeSpan.FromDays(366))
+        {
+            failures.Add($"{Prefix}{nameof(options.IdempotencyWindow)} must be positive and at most 366 days (was {options.IdempotencyWindow}).");
         }
 
         if (options.LockWaitTimeout < TimeSpan.Zero || options.LockWaitTimeout > MaxLockWait)

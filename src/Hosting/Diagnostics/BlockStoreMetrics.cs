@@ -35,6 +35,9 @@ internal sealed class BlockStoreMetrics : IDisposable
         _meter.CreateObservableCounter("blockstore.cache.misses", () => Observe(static e => e.Cache.Misses), "{block}", "Sealed-block reads that missed the block cache.");
         _meter.CreateObservableGauge("blockstore.store.used_bytes", () => Observe(static e => e.StoreUsedBytes), "By", "Bytes used in the stores, headers included.");
         _meter.CreateObservableGauge("blockstore.store.capacity_bytes", () => Observe(static e => e.StoreCapacityBytes), "By", "Total capacity of the stores that exist.");
+        _meter.CreateObservableGauge("blockstore.timelines.cached", () => Observe(static e => e.WorkingSetCount), "{timeline}", "Timelines in the working set.");
+        _meter.CreateObservableGauge("blockstore.timelines.cached_bytes", () => Observe(static e => e.WorkingSetBytes), "By", "Bytes the working set is charged, against TimelineCacheBytes.");
+        _meter.CreateObservableCounter("blockstore.timelines.evicted", () => Observe(static e => e.Evictions), "{timeline}", "Timelines evicted from the working set since the store opened.");
     }
 
     /// <summary>The data-dir tag every measurement carries.</summary>

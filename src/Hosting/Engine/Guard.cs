@@ -73,8 +73,8 @@ internal static class Guard
         }
     }
 
-    /// <summary>Validates one message and returns it with an owned copy of its body and its distinct recipients.</summary>
-    public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, BlockStoreOptions options, string? batchItem)
+    /// <summary>Validates one message and returns it with an owned copy of its body, its distinct recipients and its idempotency key.</summary>
+    public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, BlockStoreOptions options, string? batchItem)
     {
         string convParam = batchItem is null ? nameof(convId) : "batch";
         string dataParam = batchItem is null ? nameof(data) : "batch";
@@ -96,7 +96,18 @@ internal static class Guard
         }
 
         string[] distinct = Distinct(userIds, options.MaxRecipients, usersParam, batchItem, out int userIdBytes);
-        return new PendingMessage(convId, senderId, data.ToArray(), distinct) { IdBytes = convIdBytes + userIdBytes };
+        if (idempotencyKey is null)
+        {
+            return new PendingMessage(convId, senderId, data.ToArray(), distinct) { IdBytes = convIdBytes + userIdBytes };
+        }
+
+        int keyBytes = Id(idempotencyKey, batchItem is null ? nameof(idempotencyKey) : "batch", batchItem, batchItem is null ? null : "IdempotencyKey", -1);
+        return new PendingMessage(convId, senderId, data.ToArray(), distinct)
+        {
+            IdBytes = convIdBytes + userIdBytes + keyBytes,
+            IdempotencyKey = idempotencyKey,
+            Fingerprint = IdempotencyEntry.FingerprintOf(senderId, data.Span),
+        };
     }
 
     /// <summary>Refuses a batch whose journal record would be larger than the provider can store; turns are split only between requests.</summary>

@@ -4,15 +4,21 @@ using System.Text;
 namespace BlockStore.Engine;
 
 /// <summary>
-/// Encodes the payload of one journal record (one group commit). Layout (little endian), version 1:
-/// magic u32 "BSJR" | version u16 | reserved u16 | count i32 | messages | CRC-32C u32 over everything before it.
-/// A message: seq i64 | timestamp i64 | sender u32 | conversation id length u16 | conversation id | data length i32 | data |
-/// recipient count i32 | for each recipient: id length u16, id.
+/// Encodes the payload of one journal record. Layout (little endian), version 2:
+/// magic u32 "BSJR" | version u16 | kind u16 | count i32 | entries | CRC-32C u32 over everything before it.
+/// Kind 0 (one group commit), each entry a message: seq i64 | timestamp i64 | sender u32 | conversation id length u16 |
+/// conversation id | data length i32 | data | recipient count i32 | for each recipient: id length u16, id |
+/// idempotency key length u16 (0: none) | idempotency key.
+/// Kind 1 (idempotency keys carried over a journal trim), each entry: seq i64 | timestamp i64 | fingerprint u32 |
+/// conversation id length u16 | conversation id | key length u16 | key.
+/// Version 1 records (kind 0 only, messages without the key field) stay readable.
 /// </summary>
 internal static class JournalCodec
 {
     public const uint Magic = 0x524A5342; // "BSJR"
-    public const ushort FormatVersion = 1;
+    public const ushort FormatVersion = 2;
+    private const ushort MessagesKind = 0;
+    private const ushort CarriedKeysKind = 1;
     private const int HeaderSize = 12;
     private const int TrailerSize = 4;
 
@@ -24,7 +30,7 @@ internal static class JournalCodec
     /// <summary>The bytes one message takes in a record.</summary>
     public static int MessageSize(PendingMessage message)
     {
-        int size = 8 + 8 + 4 + 2 + 4 + message.Data.Length + 4 + (2 * message.UserIds.Length);
+        int size = 8 + 8 + 4 + 2 + 4 + message.Data.Length + 4 + 2 + (2 * message.UserIds.Length);
         if (message.IdBytes >= 0)
         {
             return size + message.IdBytes;
@@ -34,6 +40,11 @@ internal static class JournalCodec
         foreach (string user in message.UserIds)
         {
             size += Utf8.GetByteCount(user);
+        }
+
+        if (message.IdempotencyKey is not null)
+        {
+            size += Utf8.GetByteCount(message.IdempotencyKey);
         }
 
         return size;
@@ -51,20 +62,17 @@ internal static class JournalCodec
         return size;
     }
 
-    /// <summary>The size of a record holding one message of <paramref name="maxMessageBytes"/> with <paramref name="maxRecipients"/> recipients of the longest id.</summary>
+    /// <summary>The size of a record holding one message of <paramref name="maxMessageBytes"/> with <paramref name="maxRecipients"/> recipients and a key of the longest id.</summary>
     public static long LargestRecordSize(int maxMessageBytes, int maxRecipients) =>
-        EmptyRecordSize + 8 + 8 + 4 + 2 + BlockStoreLimits.MaxIdBytes + 4 + (long)maxMessageBytes + 4 + ((long)maxRecipients * (2 + BlockStoreLimits.MaxIdBytes));
+        EmptyRecordSize + 8 + 8 + 4 + 2 + BlockStoreLimits.MaxIdBytes + 4 + (long)maxMessageBytes + 4 + ((long)maxRecipients * (2 + BlockStoreLimits.MaxIdBytes))
+        + 2 + BlockStoreLimits.MaxIdBytes;
 
     /// <summary>Encodes <paramref name="messages"/> into an array of exactly the record's size (providers may keep it as is).</summary>
     public static byte[] Encode(IReadOnlyList<PendingMessage> messages)
     {
         var buffer = new byte[checked((int)RecordSize(messages))];
         Span<byte> span = buffer;
-        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], FormatVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[6..], 0);
-        BinaryPrimitives.WriteInt32LittleEndian(span[8..], messages.Count);
-        int pos = HeaderSize;
+        int pos = WriteHeader(span, MessagesKind, messages.Count);
         foreach (PendingMessage m in messages)
         {
             BinaryPrimitives.WriteInt64LittleEndian(span[pos..], m.SeqId);
@@ -81,14 +89,49 @@ internal static class JournalCodec
             {
                 pos += WriteString(span[pos..], user);
             }
+
+            pos += WriteString(span[pos..], m.IdempotencyKey ?? "");
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(span[pos..], Crc32C.Compute(span[..pos]));
+        WriteTrailer(span, pos);
         return buffer;
     }
 
-    /// <summary>Decodes a record; message bodies are slices of <paramref name="payload"/>. Throws <see cref="BlockStoreException"/> when damaged.</summary>
-    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload)
+    /// <summary>Encodes a record of idempotency keys carried over a journal trim.</summary>
+    public static byte[] EncodeCarriedKeys(IReadOnlyList<IdempotencyEntry> keys)
+    {
+        int size = HeaderSize + TrailerSize;
+        foreach (IdempotencyEntry key in keys)
+        {
+            size += IdempotencyEntry.FixedEncodedSize + Utf8.GetByteCount(key.ConvId) + Utf8.GetByteCount(key.Key);
+        }
+
+        var buffer = new byte[size];
+        Span<byte> span = buffer;
+        int pos = WriteHeader(span, CarriedKeysKind, keys.Count);
+        foreach (IdempotencyEntry key in keys)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(span[pos..], key.SeqId);
+            BinaryPrimitives.WriteInt64LittleEndian(span[(pos + 8)..], key.Timestamp);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[(pos + 16)..], key.Fingerprint);
+            pos += 20;
+            pos += WriteString(span[pos..], key.ConvId);
+            pos += WriteString(span[pos..], key.Key);
+        }
+
+        WriteTrailer(span, pos);
+        return buffer;
+    }
+
+    /// <summary>Decodes a record's messages (none for a carried-keys record); bodies are slices of <paramref name="payload"/>.</summary>
+    /// <exception cref="BlockStoreException">The record is damaged.</exception>
+    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload) => Decode(recordId, payload, keys: null);
+
+    /// <summary>
+    /// Decodes a record's messages, and adds the idempotency keys it holds (of its messages, or carried) to <paramref name="keys"/>
+    /// with <see cref="IdempotencyEntry.JournalId"/> <paramref name="recordId"/>. Throws <see cref="BlockStoreException"/> when damaged.
+    /// </summary>
+    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload, List<IdempotencyEntry>? keys)
     {
         ReadOnlySpan<byte> span = payload.Span;
         if (span.Length < HeaderSize + TrailerSize
@@ -98,36 +141,29 @@ internal static class JournalCodec
             throw Damaged(recordId, "checksum or magic mismatch");
         }
 
-        if (BinaryPrimitives.ReadUInt16LittleEndian(span[4..]) != FormatVersion)
+        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(span[4..]);
+        ushort kind = BinaryPrimitives.ReadUInt16LittleEndian(span[6..]);
+        if (version is not (1 or FormatVersion) || kind > (version == 1 ? MessagesKind : CarriedKeysKind))
         {
             throw Damaged(recordId, "unsupported format version");
         }
 
         int count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
-        var messages = new List<PendingMessage>(Math.Max(0, Math.Min(count, 1 << 16)));
+        var messages = new List<PendingMessage>(kind == CarriedKeysKind ? 0 : Math.Max(0, Math.Min(count, 1 << 16)));
         int pos = HeaderSize;
         int end = span.Length - TrailerSize;
         try
         {
             for (int i = 0; i < count; i++)
             {
-                long seq = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos, 8));
-                long ts = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos + 8, 8));
-                uint sender = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(pos + 16, 4));
-                pos += 20;
-                string convId = ReadString(span, ref pos);
-                int dataLength = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(pos, 4));
-                ReadOnlyMemory<byte> data = payload.Slice(pos + 4, dataLength);
-                pos += 4 + dataLength;
-                int users = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(pos, 4));
-                pos += 4;
-                var userIds = new string[users];
-                for (int u = 0; u < users; u++)
+                if (kind == CarriedKeysKind)
                 {
-                    userIds[u] = ReadString(span, ref pos);
+                    ReadCarriedKey(span, ref pos, recordId, keys);
                 }
-
-                messages.Add(new PendingMessage(convId, sender, data, userIds) { SeqId = seq, Timestamp = ts });
+                else
+                {
+                    messages.Add(ReadMessage(payload, ref pos, version, recordId, keys));
+                }
             }
         }
         catch (Exception ex) when (ex is ArgumentOutOfRangeException or OverflowException or DecoderFallbackException)
@@ -142,6 +178,59 @@ internal static class JournalCodec
 
         return messages;
     }
+
+    private static PendingMessage ReadMessage(ReadOnlyMemory<byte> payload, ref int pos, ushort version, long recordId, List<IdempotencyEntry>? keys)
+    {
+        ReadOnlySpan<byte> span = payload.Span;
+        long seq = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos, 8));
+        long ts = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos + 8, 8));
+        uint sender = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(pos + 16, 4));
+        pos += 20;
+        string convId = ReadString(span, ref pos);
+        int dataLength = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(pos, 4));
+        ReadOnlyMemory<byte> data = payload.Slice(pos + 4, dataLength);
+        pos += 4 + dataLength;
+        int users = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(pos, 4));
+        pos += 4;
+        var userIds = new string[users];
+        for (int u = 0; u < users; u++)
+        {
+            userIds[u] = ReadString(span, ref pos);
+        }
+
+        string? key = version == 1 ? null : ReadString(span, ref pos);
+        if (string.IsNullOrEmpty(key))
+        {
+            return new PendingMessage(convId, sender, data, userIds) { SeqId = seq, Timestamp = ts };
+        }
+
+        uint fingerprint = IdempotencyEntry.FingerprintOf(sender, data.Span);
+        keys?.Add(new IdempotencyEntry(convId, key, seq, ts, fingerprint, recordId));
+        return new PendingMessage(convId, sender, data, userIds) { SeqId = seq, Timestamp = ts, IdempotencyKey = key, Fingerprint = fingerprint };
+    }
+
+    private static void ReadCarriedKey(ReadOnlySpan<byte> span, ref int pos, long recordId, List<IdempotencyEntry>? keys)
+    {
+        long seq = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos, 8));
+        long ts = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos + 8, 8));
+        uint fingerprint = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(pos + 16, 4));
+        pos += 20;
+        string convId = ReadString(span, ref pos);
+        string key = ReadString(span, ref pos);
+        keys?.Add(new IdempotencyEntry(convId, key, seq, ts, fingerprint, recordId));
+    }
+
+    private static int WriteHeader(Span<byte> span, ushort kind, int count)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], FormatVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[6..], kind);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], count);
+        return HeaderSize;
+    }
+
+    private static void WriteTrailer(Span<byte> span, int pos) =>
+        BinaryPrimitives.WriteUInt32LittleEndian(span[pos..], Crc32C.Compute(span[..pos]));
 
     private static int WriteString(Span<byte> destination, string value)
     {

@@ -5,8 +5,8 @@ namespace BlockStore.Engine;
 /// <summary>The engine's log messages, with stable event ids.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened BlockStore at {Location} with {Timelines} timelines and {Blocks} sealed blocks in {ElapsedMs} ms; next SeqId {NextSeqId}")]
-    public static partial void Opened(ILogger logger, string location, long timelines, long blocks, long elapsedMs, long nextSeqId);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened BlockStore at {Location} ({Provider} provider, {Durability} durability) with {Timelines} timelines and {Blocks} sealed blocks in {ElapsedMs} ms; next SeqId {NextSeqId}")]
+    public static partial void Opened(ILogger logger, string location, string provider, Durability durability, long timelines, long blocks, long elapsedMs, long nextSeqId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Recovered {Records} journal records ({Messages} messages) into open blocks")]
     public static partial void Recovered(ILogger logger, int records, long messages);
@@ -31,6 +31,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Rolled to new store {StoreId} at {Location}")]
     public static partial void RolledToNewStore(ILogger logger, string location, long storeId);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Created the first store {StoreId} at {Location}")]
+    public static partial void CreatedFirstStore(ILogger logger, string location, long storeId);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "The stored checkpoint of user '{UserId}' ({Checkpoint}) is beyond their timeline (last SeqId {LastSeqId}), as a power cut under Durability.Normal can leave it; it is read as the timeline's end")]
     public static partial void CheckpointClamped(ILogger logger, string userId, long checkpoint, long lastSeqId);

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using BlockStore.Diagnostics;
 using BlockStore.Engine;
 using BlockStore.Providers;
@@ -25,6 +26,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <param name="provider">The storage provider.</param>
     /// <param name="loggerFactory">Where the store logs; none when null.</param>
     /// <param name="meterFactory">Creates the <c>BlockStore</c> meter; when null the store creates a meter of its own.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="provider"/> is null.</exception>
     public MessageStore(IOptions<BlockStoreOptions> options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -39,6 +41,10 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <param name="options">The options; they are validated first.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <returns>The open store; dispose it to close the data set.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="OptionsValidationException">An option is out of range; the message names the key.</exception>
+    /// <exception cref="StoreLockedException">Another owner holds the data set (after waiting up to <see cref="BlockStoreOptions.LockWaitTimeout"/>).</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened or recovered (for example damaged journal records); the message says where.</exception>
     public static Task<MessageStore> OpenAsync(BlockStoreOptions options, CancellationToken cancellationToken = default) =>
         OpenAsync(options, new SqliteBlockStoreProvider(new SqliteBlockStoreOptions()), null, cancellationToken);
 
@@ -48,6 +54,10 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <param name="loggerFactory">Where the store logs; none when null.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <returns>The open store; dispose it to close the data set.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="OptionsValidationException">An option is out of range; the message names the key.</exception>
+    /// <exception cref="StoreLockedException">Another owner holds the data set (after waiting up to <see cref="BlockStoreOptions.LockWaitTimeout"/>).</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened or recovered (for example damaged journal records); the message says where.</exception>
     public static async Task<MessageStore> OpenAsync(BlockStoreOptions options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -65,18 +75,31 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <summary>Opens the data set now (recovering the journal) rather than on first use; calling it again does nothing.</summary>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <returns>A task that completes when the store is open.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="StoreLockedException">Another owner holds the data set.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened or recovered; the message says where.</exception>
     public async Task OpenAsync(CancellationToken cancellationToken = default) => await GetEngineAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public async Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
+    public Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default) =>
+        AddMessageAsync(convId, senderId, data, userIds, idempotencyKey: null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
-        PendingMessage message = Guard.Message(convId, senderId, data, userIds, _options, batchItem: null);
+        PendingMessage message = Guard.Message(convId, senderId, data, userIds, idempotencyKey, _options, batchItem: null);
         using Operation operation = _metrics.Start("AddMessage", _metrics.AppendDuration);
         operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
-            Message[] stored = await engine.Enqueue(new AppendOp([message])).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var op = new AppendOp([message], isBatch: false);
+            Message[] stored = await engine.Enqueue(op).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (op.Duplicates > 0)
+            {
+                await engine.ResolveDuplicatesAsync(op, stored, cancellationToken).ConfigureAwait(false);
+            }
+
             return stored[0];
         }
         catch (Exception ex)
@@ -94,7 +117,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         for (int i = 0; i < messages.Length; i++)
         {
             NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
-            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, _options, $"batch[{i}]");
+            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, _options, $"batch[{i}]");
         }
 
         if (messages.Length == 0)
@@ -108,7 +131,14 @@ public sealed class MessageStore : IMessageStore, IDisposable
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
             Guard.BatchSize(messages, engine.MaxRecordBytes, _provider.Name);
-            return await engine.Enqueue(new AppendOp(messages)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var op = new AppendOp(messages, isBatch: true);
+            Message[] stored = await engine.Enqueue(op).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (op.Duplicates > 0)
+            {
+                await engine.ResolveDuplicatesAsync(op, stored, cancellationToken).ConfigureAwait(false);
+            }
+
+            return stored;
         }
         catch (Exception ex)
         {
@@ -228,6 +258,22 @@ public sealed class MessageStore : IMessageStore, IDisposable
     }
 
     /// <inheritdoc />
+    public IAsyncEnumerable<Message> WatchUserAsync(string userId, long afterSeqId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.SeqId(afterSeqId, nameof(afterSeqId));
+        return WatchTimeline(new TimelineKey(TimelineKind.User, userId), afterSeqId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<Message> WatchConvAsync(string convId, long afterSeqId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(convId, nameof(convId));
+        Guard.SeqId(afterSeqId, nameof(afterSeqId));
+        return WatchTimeline(new TimelineKey(TimelineKind.Conversation, convId), afterSeqId, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<TimelineInfo> GetOrCreateConvTimelineAsync(string convId, CancellationToken cancellationToken = default)
     {
         Guard.Id(convId, nameof(convId));
@@ -332,6 +378,19 @@ public sealed class MessageStore : IMessageStore, IDisposable
         {
             operation.Fail(ex);
             throw;
+        }
+    }
+
+    /// <summary>Watches through the open engine directly (one iterator less per idle watch), or opens it on first enumeration.</summary>
+    private IAsyncEnumerable<Message> WatchTimeline(TimelineKey key, long afterSeqId, CancellationToken cancellationToken) =>
+        _engine is { } engine ? engine.WatchAsync(key, afterSeqId, cancellationToken) : OpenAndWatchAsync(key, afterSeqId, cancellationToken);
+
+    private async IAsyncEnumerable<Message> OpenAndWatchAsync(TimelineKey key, long afterSeqId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (Message message in engine.WatchAsync(key, afterSeqId, cancellationToken).ConfigureAwait(false))
+        {
+            yield return message;
         }
     }
 

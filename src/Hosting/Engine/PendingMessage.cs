@@ -1,6 +1,9 @@
 namespace BlockStore.Engine;
 
-/// <summary>A validated message on its way through the writer: owned body, distinct recipients, and (once assigned) SeqId and timestamp.</summary>
+/// <summary>
+/// A validated message on its way through the writer: owned body, distinct recipients, optional idempotency key, and (once
+/// assigned) SeqId and timestamp, or the SeqId of the message stored first with its key.
+/// </summary>
 internal sealed class PendingMessage(string convId, uint senderId, ReadOnlyMemory<byte> data, string[] userIds)
 {
     public string ConvId { get; } = convId;
@@ -11,9 +14,18 @@ internal sealed class PendingMessage(string convId, uint senderId, ReadOnlyMemor
 
     public string[] UserIds { get; } = userIds;
 
+    /// <summary>The caller's idempotency key, scoped to <see cref="ConvId"/>; null for none.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Identifies sender and body, to tell a retry from another message reusing its key; set only with a key.</summary>
+    public uint Fingerprint { get; init; }
+
+    /// <summary>Set by the writer instead of <see cref="SeqId"/> when the key was already used: the SeqId of the message stored first.</summary>
+    public long DuplicateOf { get; set; }
+
     private int _journalSize;
 
-    /// <summary>The UTF-8 bytes of the conversation id and the recipients together, when validation measured them; else -1.</summary>
+    /// <summary>The UTF-8 bytes of the conversation id, the recipients and the idempotency key together, when validation measured them; else -1.</summary>
     public int IdBytes { get; init; } = -1;
 
     /// <summary>The bytes this message takes in a journal record (computed once).</summary>

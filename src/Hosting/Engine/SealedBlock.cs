@@ -55,7 +55,10 @@ internal sealed class SealedTail(int count, long lastSeqId, SealedBlock[] blocks
         return new SealedTail(metadata.SealedBlocks, metadata.LastSealedSeqId, blocks);
     }
 
-    /// <summary>This tail with <paramref name="added"/> (newer than every block here, oldest first) appended, trimmed to <see cref="MaxBlocks"/>.</summary>
+    /// <summary>
+    /// This tail with <paramref name="added"/> (newer than every block here, oldest first) appended: trimmed to
+    /// <see cref="MaxBlocks"/>, unless a reader extended it to more, which it keeps.
+    /// </summary>
     public SealedTail With(ReadOnlySpan<SealedBlock> added)
     {
         if (added.Length == 0)
@@ -63,7 +66,8 @@ internal sealed class SealedTail(int count, long lastSeqId, SealedBlock[] blocks
             return this;
         }
 
-        int keep = Math.Min(Blocks.Length + added.Length, MaxBlocks);
+        int total = Blocks.Length + added.Length;
+        int keep = Blocks.Length > MaxBlocks ? total : Math.Min(total, MaxBlocks);
         var blocks = new SealedBlock[keep];
         int fromAdded = Math.Min(added.Length, keep);
         int fromOld = keep - fromAdded;
@@ -71,4 +75,7 @@ internal sealed class SealedTail(int count, long lastSeqId, SealedBlock[] blocks
         added[^fromAdded..].CopyTo(blocks.AsSpan(fromOld));
         return new SealedTail(Count + added.Length, added[^1].LastSeqId, blocks);
     }
+
+    /// <summary>This tail with every older sealed block in front: <paramref name="older"/>, oldest first, exactly those not in <see cref="Blocks"/>.</summary>
+    public SealedTail Prepend(SealedBlock[] older) => new(Count, LastSeqId, [.. older, .. Blocks]);
 }

@@ -40,7 +40,20 @@ internal sealed partial class StoreEngine
             TakeNewest(entries, upper, limit, newestFirst);
         }
 
-        // Older blocks come from the index, bounded by the tail so that blocks sealed since the snapshot are not seen twice.
+        // Older blocks: brought into the tail with one lookup when few enough, else paged from the index, bounded by the tail
+        // so that blocks sealed since the snapshot are not seen twice.
+        if (!tail.Complete && newestFirst.Count < limit && Math.Min(upper, tail.OlderBound) > 1)
+        {
+            SealedBlock[] known = tail.Blocks;
+            tail = (await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false)).Sealed;
+            int olderCount = tail.Blocks.Length - known.Length;
+            for (int index = LastBlockStartingBelow(tail.Blocks.AsSpan(0, olderCount), upper); index >= 0 && newestFirst.Count < limit; index--)
+            {
+                ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
+                TakeNewest(entries, upper, limit, newestFirst);
+            }
+        }
+
         long bound = Math.Min(upper, tail.OlderBound);
         while (!tail.Complete && newestFirst.Count < limit && bound > 1)
         {
@@ -78,6 +91,12 @@ internal sealed partial class StoreEngine
         var result = new List<Message>(Math.Min(limit, 1024));
 
         // Blocks older than the tail end no later than the tail starts: they matter only if the window starts by then.
+        if (!tail.Complete && (tail.Blocks.Length == 0 || fromMs <= tail.Blocks[0].FirstTimestamp))
+        {
+            state = await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false);
+            tail = state.Sealed;
+        }
+
         if (!tail.Complete && (tail.Blocks.Length == 0 || fromMs <= tail.Blocks[0].FirstTimestamp))
         {
             long after = 0;
@@ -135,34 +154,14 @@ internal sealed partial class StoreEngine
         }
 
         TimelineState<UserEntry> state = timeline.State;
-        SealedTail tail = state.Sealed;
         var references = new List<UserEntry>(Math.Min(limit, 1024));
-        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
+        await foreach (UserEntry[] entries in SealedBlocksAfterAsync(timeline, state, afterSeqId, cancellationToken).ConfigureAwait(false))
         {
-            long after = afterSeqId;
-            while (references.Count < limit)
-            {
-                int page = PageBlocks(limit - references.Count);
-                IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksAfterAsync(
-                    timeline.Key, after, tail.OlderBound, page, cancellationToken).ConfigureAwait(false);
-                for (int i = 0; i < older.Count && references.Count < limit; i++)
-                {
-                    UserEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
-                    TakeOldest(entries, afterSeqId, limit, references);
-                    after = older[i].LastSeqId;
-                }
-
-                if (older.Count < page)
-                {
-                    break;
-                }
-            }
-        }
-
-        for (int index = FirstBlockEndingAfter(tail.Blocks, afterSeqId); index < tail.Blocks.Length && references.Count < limit; index++)
-        {
-            UserEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
             TakeOldest(entries, afterSeqId, limit, references);
+            if (references.Count >= limit)
+            {
+                break;
+            }
         }
 
         foreach (MemBlock<UserEntry> frozen in state.Frozen)
@@ -211,6 +210,48 @@ internal sealed partial class StoreEngine
         return checkpoint;
     }
 
+    /// <summary>
+    /// The sealed blocks of <paramref name="state"/> holding a SeqId above <paramref name="afterSeqId"/>, oldest first: those
+    /// older than the tail brought into it (or paged from the index, bounded by the tail), then the tail's. The caller stops
+    /// when it has enough.
+    /// </summary>
+    private async IAsyncEnumerable<T[]> SealedBlocksAfterAsync<T>(
+        Timeline<T> timeline, TimelineState<T> state, long afterSeqId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : struct, ITimelineEntry<T>
+    {
+        SealedTail tail = state.Sealed;
+        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
+        {
+            tail = (await ExtendAsync(timeline, state, cancellationToken).ConfigureAwait(false)).Sealed;
+        }
+
+        if (!tail.Complete && afterSeqId < tail.OlderLastSeqId)
+        {
+            long after = afterSeqId;
+            while (true)
+            {
+                const int Page = 16;
+                IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksAfterAsync(
+                    timeline.Key, after, tail.OlderBound, Page, cancellationToken).ConfigureAwait(false);
+                foreach (BlockInfo block in older)
+                {
+                    yield return await LoadAsync(timeline, SealedBlock.From(block), cancellationToken).ConfigureAwait(false);
+                    after = block.LastSeqId;
+                }
+
+                if (older.Count < Page)
+                {
+                    break;
+                }
+            }
+        }
+
+        for (int index = FirstBlockEndingAfter(tail.Blocks, afterSeqId); index < tail.Blocks.Length; index++)
+        {
+            yield return await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>How many blocks to ask the index for when <paramref name="wanted"/> more entries are needed.</summary>
     private int PageBlocks(int wanted) => (int)Math.Clamp(((long)wanted / _options.TimelineMaxSize) + 1, 1, 64);
 
@@ -234,6 +275,11 @@ internal sealed partial class StoreEngine
             }
 
             SealedTail tail = state.Sealed;
+            if (!tail.Complete && reference.SeqId < tail.OlderBound)
+            {
+                tail = (await ExtendAsync(conv, state, cancellationToken).ConfigureAwait(false)).Sealed;
+            }
+
             int index = LastBlockStartingBelow(tail.Blocks, reference.SeqId + 1);
             SealedBlock? block = index >= 0 ? tail.Blocks[index] : null;
             if (block is null && !tail.Complete && reference.SeqId < tail.OlderBound)

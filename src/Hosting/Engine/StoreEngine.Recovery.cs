@@ -24,9 +24,10 @@ internal sealed partial class StoreEngine
         long lastJournalId = keepFrom - 1;
         int records = 0;
         long replayed = 0;
+        var keys = new List<IdempotencyEntry>();
         await foreach (JournalRecord record in repository.ReadJournalAsync(cancellationToken).ConfigureAwait(false))
         {
-            List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload);
+            List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys);
             foreach (PendingMessage message in messages)
             {
                 await LoadForWriteAsync(message).ConfigureAwait(false);
@@ -41,8 +42,11 @@ internal sealed partial class StoreEngine
             replayed += messages.Count;
         }
 
-        // Ids below the trim point may have been used before, even if no stored message holds them any more.
-        _nextSeqId = Math.Max(maxSeq + 1, keepFrom);
+        RecoverKeys(keys);
+
+        // Ids below the trim point may have been used before, even if no stored message holds them any more; a carried-keys
+        // record takes a SeqId of its own, possibly above every message.
+        _nextSeqId = Math.Max(Math.Max(maxSeq, lastJournalId) + 1, keepFrom);
         _lastJournalId = Math.Max(lastJournalId, 0);
         _lastSeqId = maxSeq;
         _lastTimestamp = maxTimestamp;

@@ -249,6 +249,7 @@ internal sealed partial class StoreEngine
             }
         }
 
+        (List<IdempotencyEntry>, long, long)? carry = null;
         try
         {
             if (encoded.Length > 0)
@@ -275,6 +276,7 @@ internal sealed partial class StoreEngine
                 infos[i] = jobs[i].ToBlockInfo();
             }
 
+            carry = await CarryKeysAsync(keepFrom).ConfigureAwait(false);
             await _session.Timelines.CommitBlocksAsync(infos, keepFrom).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -326,6 +328,7 @@ internal sealed partial class StoreEngine
             }
         }
 
+        KeysCarried(carry);
         Interlocked.Add(ref _openBlocks, -jobs.Count);
         Interlocked.Add(ref _sealedBlocks, jobs.Count);
         JournalTrimmed(keepFrom);

@@ -91,8 +91,16 @@ internal sealed partial class StoreEngine
             // One seal may fill several stores; blocks are written in order, so each new store shows up once, in order.
             if (locations[i].StoreId > _currentStoreId)
             {
+                bool first = _currentStoreId == 0;
                 _currentStoreId = locations[i].StoreId;
-                Log.RolledToNewStore(_logger, _session.Location, _currentStoreId);
+                if (first)
+                {
+                    Log.CreatedFirstStore(_logger, _session.Location, _currentStoreId);
+                }
+                else
+                {
+                    Log.RolledToNewStore(_logger, _session.Location, _currentStoreId);
+                }
             }
         }
     }

@@ -61,19 +61,28 @@ internal sealed partial class StoreEngine
 
         var loaded = new Timeline<T>(id, Utf8Length(id), metadata);
         Timeline<T> winner;
+        bool admitted = false;
         lock (_admitLock)
         {
-            if (Volatile.Read(ref _evictions) != evictions)
+            if (Volatile.Read(ref _evictions) == evictions)
             {
-                return map.TryGetValue(id, out Timeline<T>? present) ? present : loaded;
+                winner = map.GetOrAdd(id, loaded);
+                admitted = ReferenceEquals(winner, loaded);
             }
-
-            winner = map.GetOrAdd(id, loaded);
+            else
+            {
+                winner = map.TryGetValue(id, out Timeline<T>? present) ? present : loaded;
+            }
         }
 
-        if (ReferenceEquals(winner, loaded))
+        if (admitted)
         {
             Admitted(loaded);
+        }
+        else
+        {
+            // Not in the working set (another copy is, or this one is read from the index snapshot alone): never charged.
+            loaded.Discharge();
         }
 
         return winner;
@@ -141,23 +150,54 @@ internal sealed partial class StoreEngine
 
     private void Admitted(TimelineBase timeline)
     {
-        timeline.Cost = timeline.EstimateCost();
         _clock.Enqueue(timeline);
-        if (Interlocked.Add(ref _workingSetBytes, timeline.Cost) > _options.TimelineCacheBytes && Interlocked.Exchange(ref _trimRequested, 1) == 0)
+        Recharge(timeline);
+    }
+
+    /// <summary>Charges a timeline admitted or whose sealed tail changed for its size now; asks the writer to evict when over budget.</summary>
+    private void Recharge(TimelineBase timeline)
+    {
+        long change = timeline.Recharge();
+        if (Interlocked.Add(ref _workingSetBytes, change) > _options.TimelineCacheBytes && change > 0 && Interlocked.Exchange(ref _trimRequested, 1) == 0)
         {
             _queue.Writer.TryWrite(TrimWorkingSetOp.Instance);
         }
     }
 
-    /// <summary>Writer side: charges a timeline whose sealed tail changed for its new size.</summary>
-    private void Recharge(TimelineBase timeline)
+    /// <summary>
+    /// Reader side: brings every older sealed block of <paramref name="timeline"/> into its tail with one index lookup, when
+    /// they are few enough for the budget (at most an eighth of it), so further reads of its history need no lookup.
+    /// Returns the state to read: extended, or <paramref name="state"/> unchanged when it was not worth it or the writer moved on.
+    /// </summary>
+    private async ValueTask<TimelineState<T>> ExtendAsync<T>(Timeline<T> timeline, TimelineState<T> state, CancellationToken cancellationToken)
+        where T : struct, ITimelineEntry<T>
     {
-        long cost = timeline.EstimateCost();
-        if (cost != timeline.Cost)
+        SealedTail tail = state.Sealed;
+        int older = tail.Count - tail.Blocks.Length;
+        if (tail.Complete || (long)older * 56 > _options.TimelineCacheBytes / 8)
         {
-            Interlocked.Add(ref _workingSetBytes, cost - timeline.Cost);
-            timeline.Cost = cost;
+            return state;
         }
+
+        IReadOnlyList<BlockInfo> found = await _session.Timelines.GetBlocksBeforeAsync(timeline.Key, tail.OlderBound, older, cancellationToken).ConfigureAwait(false);
+        if (found.Count != older)
+        {
+            return state;
+        }
+
+        var blocks = new SealedBlock[older];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = SealedBlock.From(found[older - 1 - i]);
+        }
+
+        TimelineState<T> extended = timeline.TryExtend(state, blocks);
+        if (!ReferenceEquals(extended, state))
+        {
+            Recharge(timeline);
+        }
+
+        return extended;
     }
 
     /// <summary>Writer side: evicts cold timelines until the working set fits its budget (or the sweep's step limit is reached).</summary>
@@ -184,7 +224,7 @@ internal sealed partial class StoreEngine
 
             if (removed)
             {
-                Interlocked.Add(ref _workingSetBytes, -timeline.Cost);
+                Interlocked.Add(ref _workingSetBytes, -timeline.Discharge());
             }
         }
     }

@@ -189,7 +189,10 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Assigns SeqIds to <paramref name="appends"/>, journals them as one record, then publishes and acknowledges them.</summary>
+    /// <summary>
+    /// Assigns SeqIds to <paramref name="appends"/> (except messages repeating a remembered idempotency key), journals them as one
+    /// record, then publishes and acknowledges them.
+    /// </summary>
     private async Task CommitAsync(List<AppendOp> appends)
     {
         try
@@ -215,45 +218,58 @@ internal sealed partial class StoreEngine
         }
 
         _batch.Clear();
+        _claimed.Clear();
         foreach (AppendOp append in appends)
         {
-            foreach (PendingMessage message in append.Messages)
-            {
-                message.SeqId = _nextSeqId++;
-                message.Timestamp = NextTimestamp();
-                _batch.Add(message);
-            }
+            AddToBatch(append);
         }
 
         // A record's id is the first SeqId it holds: increasing, and above every record that survives a restart.
-        long journalId = _batch[0].SeqId;
-        byte[] record = JournalCodec.Encode(_batch);
-        try
+        long journalId = _batch.Count == 0 ? 0 : _batch[0].SeqId;
+        if (_batch.Count > 0)
         {
-            await _session.Timelines.AppendJournalAsync(journalId, record).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.JournalWriteFailed(_logger, ex, _batch.Count);
-            WriteFailed(ex);
-            var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
-            foreach (AppendOp append in appends)
+            byte[] record = JournalCodec.Encode(_batch);
+            try
             {
-                append.Fail(error);
+                await _session.Timelines.AppendJournalAsync(journalId, record).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Unclaim(0);
+                Log.JournalWriteFailed(_logger, ex, _batch.Count);
+                WriteFailed(ex);
+                var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
+                foreach (AppendOp append in appends)
+                {
+                    append.Fail(error);
+                }
+
+                return;
             }
 
-            return;
+            _lastJournalId = journalId;
+            JournalCommitted(_batch.Count, record.Length);
+            JournalAppended(journalId, record.Length);
+            KeysJournaled(journalId);
         }
 
-        _lastJournalId = journalId;
-        JournalCommitted(_batch.Count, record.Length);
-        JournalAppended(journalId, record.Length);
         foreach (AppendOp append in appends)
         {
+            if (append.Refused)
+            {
+                continue;
+            }
+
+            // A message that repeated a key stays null here; the caller fills it in (ResolveDuplicatesAsync).
             var stored = new Message[append.Messages.Length];
             for (int i = 0; i < stored.Length; i++)
             {
-                stored[i] = Apply(append.Messages[i], journalId, recovering: false)!;
+                PendingMessage message = append.Messages[i];
+                stored[i] = message.DuplicateOf == 0 ? Apply(message, journalId, recovering: false)! : null!;
+                if (stored[i] is { } applied)
+                {
+                    _watches.Publish(applied, message.UserIds);
+                }
             }
 
             append.Complete(stored);

@@ -40,6 +40,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         _cache = new BlockCache(options.CacheSizeBytes);
+        _watches = new WatchRegistry(options.WatchBufferSize);
         _maxBlockBytes = (int)Math.Min(options.MaxBlockBytes, session.Blocks.MaxBlockSize);
         _encoding = BlockEncoding.From(options);
         int largest = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.MaxFixedSize + options.MaxMessageBytes;
@@ -79,7 +80,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
                 Log.ReadableByOthers(logger, session.Location, exposed.Count, exposed[0]);
             }
 
-            Log.Opened(logger, session.Location, engine._convTimelines + engine._userTimelines, engine._sealedBlocks,
+            Log.Opened(logger, session.Location, provider.Name, options.Durability, engine._convTimelines + engine._userTimelines, engine._sealedBlocks,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine._nextSeqId);
             return engine;
         }
@@ -141,6 +142,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _watches.Close();
         _queue.Writer.TryComplete();
         if (_maintenanceTimer is not null)
         {

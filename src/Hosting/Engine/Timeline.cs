@@ -32,11 +32,39 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, 
     /// <summary>True while the timeline holds entries not sealed yet: it must stay in the working set until they are.</summary>
     public abstract bool HasUnsealed { get; }
 
-    /// <summary>What the timeline is charged against <see cref="BlockStoreOptions.TimelineCacheBytes"/> (set by whoever admits or changes it).</summary>
-    public long Cost { get; set; }
+    /// <summary>The charge of an evicted timeline: it is charged nothing more.</summary>
+    private const long Evicted = long.MinValue;
+
+    private long _cost;
+
+    /// <summary>What the timeline is charged against <see cref="BlockStoreOptions.TimelineCacheBytes"/> now.</summary>
+    public long Cost => Math.Max(0, Volatile.Read(ref _cost));
 
     /// <summary>What the timeline costs now in the working set.</summary>
     public abstract long EstimateCost();
+
+    /// <summary>Charges the timeline what it costs now; returns the change to add to the working set's bytes (0 once evicted).</summary>
+    /// <remarks>Called by the writer and by readers that extend the sealed tail, concurrently: each change is counted once.</remarks>
+    public long Recharge()
+    {
+        while (true)
+        {
+            long old = Volatile.Read(ref _cost);
+            if (old == Evicted)
+            {
+                return 0;
+            }
+
+            long cost = EstimateCost();
+            if (Interlocked.CompareExchange(ref _cost, cost, old) == old)
+            {
+                return cost - old;
+            }
+        }
+    }
+
+    /// <summary>Stops charging the timeline (it left the working set); returns what it was charged.</summary>
+    public long Discharge() => Math.Max(0, Interlocked.Exchange(ref _cost, Evicted));
 
     /// <summary>Marks the timeline as used, so the next eviction sweep passes it over once.</summary>
     public void Touch()
@@ -116,21 +144,32 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
     : TimelineBase(T.Kind, id, idBytes, metadata?.LastSealedSeqId ?? 0, metadata?.SealedEntries ?? 0)
     where T : struct, ITimelineEntry<T>
 {
-    private volatile TimelineState<T> _state = new(SealedTail.From(metadata), [], null);
+    private TimelineState<T> _state = new(SealedTail.From(metadata), [], null);
 
     public Providers.TimelineKey Key => new(T.Kind, Id);
 
-    public TimelineState<T> State => _state;
+    public TimelineState<T> State => Volatile.Read(ref _state);
 
-    public override int SealedCount => _state.SealedCount;
+    public override int SealedCount => State.SealedCount;
 
-    public override bool HasFrozen => _state.Frozen.Length > 0;
+    public override bool HasFrozen => State.Frozen.Length > 0;
 
-    public override bool HasUnsealed => _state is { Open: not null } or { Frozen.Length: > 0 };
+    public override bool HasUnsealed => State is { Open: not null } or { Frozen.Length: > 0 };
 
-    public override long LastSealedSeqId => _state.Sealed.LastSeqId;
+    public override long LastSealedSeqId => State.Sealed.LastSeqId;
 
-    public override long EstimateCost() => BaseCost + (2L * Id.Length) + (_state.Sealed.Blocks.Length * 56L);
+    public override long EstimateCost() => BaseCost + (2L * Id.Length) + (State.Sealed.Blocks.Length * 56L);
+
+    /// <summary>
+    /// Reader side: publishes <paramref name="seen"/> with every older sealed block (<paramref name="older"/>, oldest first) in
+    /// its tail, unless the writer published another state meanwhile; the writer's next state then simply lacks them.
+    /// </summary>
+    public TimelineState<T> TryExtend(TimelineState<T> seen, SealedBlock[] older)
+    {
+        var extended = new TimelineState<T>(seen.Sealed.Prepend(older), seen.Frozen, seen.Open);
+        TimelineState<T> current = Interlocked.CompareExchange(ref _state, extended, seen);
+        return ReferenceEquals(current, seen) ? extended : seen;
+    }
 
     /// <summary>
     /// Appends an entry; the open block is frozen (to be sealed) once it holds <paramref name="maxEntries"/> entries, or
@@ -139,7 +178,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
     /// </summary>
     public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out int frozen, out int entryBytes)
     {
-        TimelineState<T> state = _state;
+        TimelineState<T> state = State;
         MemBlock<T>? open = state.Open;
         MemBlock<T>? opened = null;
         frozen = 0;
@@ -169,7 +208,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
 
         if (!ReferenceEquals(state, _state))
         {
-            _state = state;
+            Volatile.Write(ref _state, state);
         }
 
         Counted(entry.SeqId);
@@ -178,7 +217,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
 
     public override void PrepareSeal(bool includeOpen, List<SealJob> jobs, BlockEncoding encoding)
     {
-        TimelineState<T> state = _state;
+        TimelineState<T> state = State;
         foreach (MemBlock<T> block in state.Frozen)
         {
             jobs.Add(Prepare(block, wasFrozen: true, encoding));
@@ -192,7 +231,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
 
     public override void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache)
     {
-        TimelineState<T> state = _state;
+        TimelineState<T> state = State;
         MemBlock<T>? open = state.Open;
         var added = new SealedBlock[jobs.Length];
         for (int i = 0; i < jobs.Length; i++)
@@ -206,7 +245,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
             }
         }
 
-        _state = new TimelineState<T>(state.Sealed.With(added), [], open);
+        Volatile.Write(ref _state, new TimelineState<T>(state.Sealed.With(added), [], open));
     }
 
     /// <summary>The cache cost of a decoded block: its stored bytes or the bodies it holds (whichever is larger, as a compressed block decodes to more), plus an allowance per entry object.</summary>

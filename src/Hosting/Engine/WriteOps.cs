@@ -19,9 +19,19 @@ internal abstract class WriteOp<TResult> : WriteOp
 }
 
 /// <summary>Messages to append in one group commit (a single message or a whole batch).</summary>
-internal sealed class AppendOp(PendingMessage[] messages) : WriteOp<Message[]>
+/// <remarks>A message whose idempotency key was already used is completed as null; the caller resolves it (<see cref="StoreEngine.ResolveDuplicatesAsync"/>).</remarks>
+internal sealed class AppendOp(PendingMessage[] messages, bool isBatch) : WriteOp<Message[]>
 {
     public PendingMessage[] Messages { get; } = messages;
+
+    /// <summary>Whether the messages came from <see cref="IMessageStore.AddMessagesAsync"/> (errors then name <c>batch</c>).</summary>
+    public bool IsBatch { get; } = isBatch;
+
+    /// <summary>How many messages repeat an idempotency key and were not stored again.</summary>
+    public int Duplicates { get; set; }
+
+    /// <summary>Set when the writer refused the request before writing any of it.</summary>
+    public bool Refused { get; set; }
 
     /// <summary>The bytes these messages take in a journal record.</summary>
     public long JournalSize

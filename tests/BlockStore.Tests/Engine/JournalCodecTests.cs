@@ -25,6 +25,40 @@ public sealed class JournalCodecTests
     }
 
     [Fact]
+    public void Idempotency_keys_and_carried_keys_round_trip()
+    {
+        byte[] record = JournalCodec.Encode(
+        [
+            new PendingMessage("c", 7, new byte[] { 1 }, ["u"]) { SeqId = 10, Timestamp = 1000, IdempotencyKey = "键-1", Fingerprint = 3 },
+            new PendingMessage("c", 7, new byte[] { 2 }, []) { SeqId = 11, Timestamp = 1001 },
+        ]);
+        byte[] carried = JournalCodec.EncodeCarriedKeys([new IdempotencyEntry("d", "k", 4, 400, 0xABCD, 4)]);
+        var keys = new List<IdempotencyEntry>();
+
+        List<PendingMessage> decoded = JournalCodec.Decode(10, record, keys);
+        Assert.Empty(JournalCodec.Decode(12, carried, keys));
+
+        Assert.Equal(["键-1", null], decoded.Select(m => m.IdempotencyKey));
+        Assert.Equal(IdempotencyEntry.FingerprintOf(7, [1]), decoded[0].Fingerprint);
+        Assert.Equal(
+            [("c", "键-1", 10L, 1000L, IdempotencyEntry.FingerprintOf(7, [1]), 10L), ("d", "k", 4L, 400L, 0xABCDu, 12L)],
+            keys.Select(k => (k.ConvId, k.Key, k.SeqId, k.Timestamp, k.Fingerprint, k.JournalId)));
+    }
+
+    [Fact]
+    public void Version_1_records_stay_readable()
+    {
+        // One message (seq 1, timestamp 5, sender 1, conversation "c", body 09 09, recipient "u") as version 1 wrote it.
+        byte[] record = Convert.FromHexString("42534A520100000001000000010000000000000005000000000000000100000001006302000000090901000000010075A39CEA55");
+
+        PendingMessage message = Assert.Single(JournalCodec.Decode(1, record));
+
+        Assert.Equal(("c", 1u, 1L, 5L, (string?)null), (message.ConvId, message.SenderId, message.SeqId, message.Timestamp, message.IdempotencyKey));
+        Assert.Equal(new byte[] { 9, 9 }, message.Data.ToArray());
+        Assert.Equal(["u"], message.UserIds);
+    }
+
+    [Fact]
     public void Every_corrupted_byte_is_detected()
     {
         byte[] record = JournalCodec.Encode([new PendingMessage("c", 1, new byte[] { 9, 9 }, ["u"]) { SeqId = 1, Timestamp = 5 }]);

@@ -6,18 +6,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace BlockStore.Tests.Hosting;
 
 /// <summary>The <c>blockstore</c> health check: healthy, unhealthy when the store cannot open or a durable write failed, degraded on low disk.</summary>
-public sealed class HealthCheckTests : IDisposable
+public sealed class HealthCheckTests : TempDirectory
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "blockstore-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task A_working_store_is_healthy_and_reports_its_figures()
     {
@@ -27,7 +17,7 @@ public sealed class HealthCheckTests : IDisposable
         HealthReportEntry entry = await CheckAsync(provider);
 
         Assert.Equal(HealthStatus.Healthy, entry.Status);
-        Assert.Equal(Path.GetFullPath(_dir), entry.Data["dataDir"]);
+        Assert.Equal(Path.GetFullPath(Dir), entry.Data["dataDir"]);
         Assert.True((long)entry.Data["freeBytes"] > 0);
         Assert.True(entry.Data.ContainsKey("stores"));
         Assert.True(entry.Data.ContainsKey("usedBytes"));
@@ -36,7 +26,7 @@ public sealed class HealthCheckTests : IDisposable
     [Fact]
     public async Task A_store_that_cannot_be_opened_is_unhealthy()
     {
-        await using MessageStore owner = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        await using MessageStore owner = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = Dir });
         await using ServiceProvider provider = Build(o => o.MinimumFreeBytes = 0);
 
         HealthReportEntry entry = await CheckAsync(provider);
@@ -118,7 +108,7 @@ public sealed class HealthCheckTests : IDisposable
         services.AddLogging();
         services.AddBlockStore(b => b.Configure(o =>
         {
-            o.DataDir = _dir;
+            o.DataDir = Dir;
             store?.Invoke(o);
         }).AddHealthCheck(configure));
         more?.Invoke(services);

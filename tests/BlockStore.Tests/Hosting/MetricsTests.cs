@@ -6,18 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BlockStore.Tests.Hosting;
 
 /// <summary>The <c>BlockStore</c> meter and activity source report what the store really did.</summary>
-public sealed class MetricsTests : IDisposable
+public sealed class MetricsTests : TempDirectory
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "blockstore-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task Instruments_report_appends_seals_bytes_batches_durations_and_cache_hits()
     {
@@ -25,7 +15,7 @@ public sealed class MetricsTests : IDisposable
         services.AddMetrics();
         services.AddBlockStore(b => b.Configure(o =>
         {
-            o.DataDir = _dir;
+            o.DataDir = Dir;
             o.TimelineMaxSize = 4;
         }));
         await using ServiceProvider provider = services.BuildServiceProvider();
@@ -56,6 +46,9 @@ public sealed class MetricsTests : IDisposable
         Assert.True(stats.UsedBytes > 0);
         Assert.Equal(stats.UsedBytes, recorder.Last("blockstore.store.used_bytes"));
         Assert.Equal(stats.CapacityBytes, recorder.Last("blockstore.store.capacity_bytes"));
+        Assert.Equal(4, recorder.Last("blockstore.timelines.cached"));
+        Assert.True(recorder.Last("blockstore.timelines.cached_bytes") > 4 * 256);
+        Assert.Equal(0, recorder.Last("blockstore.timelines.evicted"));
         Assert.Equal(15, recorder.Values("blockstore.commit.batch_size").Sum());
         Assert.Contains(5, recorder.Values("blockstore.commit.batch_size"));
         Assert.Equal(11, recorder.Values("blockstore.append.duration").Count);
@@ -65,16 +58,16 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal("s", recorder.Instruments["blockstore.append.duration"].Unit);
         Assert.Equal("By", recorder.Instruments["blockstore.bytes.written"].Unit);
         Assert.All(recorder.Instruments.Values, instrument => Assert.False(string.IsNullOrEmpty(instrument.Description)));
-        Assert.All(recorder.Tags, dataDir => Assert.Equal(Path.GetFullPath(_dir), dataDir));
+        Assert.All(recorder.Tags, dataDir => Assert.Equal(Path.GetFullPath(Dir), dataDir));
     }
 
     [Fact]
     public async Task Without_a_meter_factory_the_store_owns_its_meter_and_disposes_it_with_the_store()
     {
-        string dataDir = Path.GetFullPath(_dir);
+        string dataDir = Path.GetFullPath(Dir);
         MessageStore? store = null;
         using var recorder = new Recorder(instrument => instrument.Meter.Scope is null && instrument.Meter.Name == BlockStoreDiagnostics.MeterName);
-        store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = Dir });
         await store.AddMessageAsync("c", 1, new byte[] { 1 }, []);
         recorder.Observe();
 
@@ -88,7 +81,7 @@ public sealed class MetricsTests : IDisposable
     [Fact]
     public async Task Public_operations_are_traced_when_a_listener_is_attached()
     {
-        string dataDir = Path.GetFullPath(_dir);
+        string dataDir = Path.GetFullPath(Dir);
         var stopped = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
@@ -104,7 +97,7 @@ public sealed class MetricsTests : IDisposable
         };
         ActivitySource.AddActivityListener(listener);
 
-        await using (MessageStore store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir }))
+        await using (MessageStore store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = Dir }))
         {
             await store.AddMessageAsync("room", 1, new byte[] { 1 }, ["u"]);
             await store.GetConvMessagesAsync("room", 10);

@@ -16,9 +16,11 @@ public sealed class OptionsValidationTests
     [InlineData(nameof(BlockStoreOptions.MaxBlockBytes), "BlockStore:MaxBlockBytes must be between 1024 and 1073741824")]
     [InlineData(nameof(BlockStoreOptions.MaxMessageBytes), "BlockStore:MaxMessageBytes must be between 1 and 67108864")]
     [InlineData(nameof(BlockStoreOptions.CacheSizeBytes), "BlockStore:CacheSizeBytes must be between 0 and")]
+    [InlineData(nameof(BlockStoreOptions.TimelineCacheBytes), "BlockStore:TimelineCacheBytes must be between 1 and")]
     [InlineData(nameof(BlockStoreOptions.JournalMaxBytes), "BlockStore:JournalMaxBytes must be between 4096 and")]
     [InlineData(nameof(BlockStoreOptions.OpenBlocksMaxBytes), "BlockStore:OpenBlocksMaxBytes must be between 4096 and")]
     [InlineData(nameof(BlockStoreOptions.MaxGroupCommit), "BlockStore:MaxGroupCommit must be between 1 and 1000000")]
+    [InlineData(nameof(BlockStoreOptions.IdempotencyMaxKeys), "BlockStore:IdempotencyMaxKeys must be between 1 and 10000000")]
     [InlineData(nameof(BlockStoreOptions.MaxRecipients), "BlockStore:MaxRecipients must be between 1 and 1000000")]
     [InlineData(nameof(BlockStoreOptions.CompressionLevel), "BlockStore:CompressionLevel must be between 1 and 19")]
     public void Out_of_range_values_name_the_key_and_the_range(string key, string expected)
@@ -30,6 +32,17 @@ public sealed class OptionsValidationTests
 
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(367.0)]
+    public void An_idempotency_window_outside_its_range_is_refused(double days)
+    {
+        ValidateOptionsResult result = Validate(new BlockStoreOptions { IdempotencyWindow = TimeSpan.FromDays(days) });
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("BlockStore:IdempotencyWindow must be positive", StringComparison.Ordinal));
     }
 
     [Fact]

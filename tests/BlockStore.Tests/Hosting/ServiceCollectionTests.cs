@@ -7,23 +7,13 @@ using Microsoft.Extensions.Options;
 
 namespace BlockStore.Tests.Hosting;
 
-public sealed class ServiceCollectionTests : IDisposable
+public sealed class ServiceCollectionTests : TempDirectory
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "blockstore-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task A_plain_service_provider_gives_a_working_store_and_disposing_it_releases_the_data_set()
     {
         var services = new ServiceCollection();
-        services.AddBlockStore(b => b.Configure(o => o.DataDir = _dir));
+        services.AddBlockStore(b => b.Configure(o => o.DataDir = Dir));
         long seq;
         await using (ServiceProvider provider = services.BuildServiceProvider())
         {
@@ -32,7 +22,7 @@ public sealed class ServiceCollectionTests : IDisposable
             seq = (await store.AddMessageAsync("c", 1, new byte[] { 1 }, ["u"])).SeqId;
         }
 
-        await using MessageStore reopened = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        await using MessageStore reopened = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = Dir });
         Assert.Equal(seq, Assert.Single(await reopened.GetConvMessagesAsync("c", 10)).SeqId);
     }
 
@@ -40,20 +30,20 @@ public sealed class ServiceCollectionTests : IDisposable
     public async Task Synchronous_dispose_of_the_container_closes_the_store()
     {
         var services = new ServiceCollection();
-        services.AddBlockStore(b => b.Configure(o => o.DataDir = _dir));
+        services.AddBlockStore(b => b.Configure(o => o.DataDir = Dir));
         using (ServiceProvider provider = services.BuildServiceProvider())
         {
             await provider.GetRequiredService<IMessageStore>().AddMessageAsync("c", 1, new byte[] { 1 }, []);
         }
 
-        using ServiceProvider again = new ServiceCollection().AddBlockStore(b => b.Configure(o => o.DataDir = _dir)).Services.BuildServiceProvider();
+        using ServiceProvider again = new ServiceCollection().AddBlockStore(b => b.Configure(o => o.DataDir = Dir)).Services.BuildServiceProvider();
         Assert.Single(await again.GetRequiredService<IMessageStore>().GetConvMessagesAsync("c", 10));
     }
 
     [Fact]
     public async Task Synchronous_dispose_completes_on_a_thread_whose_synchronization_context_is_never_pumped()
     {
-        MessageStore store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        MessageStore store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = Dir });
         await store.AddMessageAsync("c", 1, new byte[] { 1 }, ["u"]);
         Exception? failure = null;
         var caller = new Thread(() =>
@@ -74,7 +64,7 @@ public sealed class ServiceCollectionTests : IDisposable
 
         Assert.True(caller.Join(TimeSpan.FromSeconds(30)), "Dispose did not return under a blocked synchronization context");
         Assert.Null(failure);
-        await using MessageStore reopened = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        await using MessageStore reopened = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = Dir });
         Assert.Single(await reopened.GetConvMessagesAsync("c", 10));
     }
 
@@ -84,7 +74,7 @@ public sealed class ServiceCollectionTests : IDisposable
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BlockStore:Provider"] = "Sqlite",
-            ["BlockStore:DataDir"] = _dir,
+            ["BlockStore:DataDir"] = Dir,
             ["BlockStore:TimelineMaxSize"] = "42",
             ["BlockStore:Durability"] = "Normal",
             ["BlockStore:Sqlite:FileName"] = "chat.db",
@@ -106,7 +96,7 @@ public sealed class ServiceCollectionTests : IDisposable
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BlockStore:Provider"] = "File",
-            ["BlockStore:DataDir"] = _dir,
+            ["BlockStore:DataDir"] = Dir,
         }).Build();
         var services = new ServiceCollection();
         services.AddBlockStore(configuration.GetSection("BlockStore"));
@@ -135,7 +125,7 @@ public sealed class ServiceCollectionTests : IDisposable
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["BlockStore:DataDir"] = _dir,
+            ["BlockStore:DataDir"] = Dir,
             ["BlockStore:TimelineMaxSize"] = "0",
         });
         builder.Services.AddBlockStore(builder.Configuration.GetSection("BlockStore"));
@@ -158,7 +148,7 @@ public sealed class ServiceCollectionTests : IDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Chat:Storage:Provider"] = provider,
-            ["Chat:Storage:DataDir"] = _dir,
+            ["Chat:Storage:DataDir"] = Dir,
             [$"Chat:Storage:{key}"] = value,
         });
         builder.Services.AddBlockStore(builder.Configuration.GetSection("Chat:Storage"));
@@ -167,23 +157,23 @@ public sealed class ServiceCollectionTests : IDisposable
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(_dir));
+        Assert.False(Directory.Exists(Dir));
     }
 
     [Fact]
     public async Task A_host_opens_the_store_at_start_and_it_is_locked_until_stop()
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-        builder.Services.AddBlockStore(b => b.Configure(o => o.DataDir = _dir));
+        builder.Services.AddBlockStore(b => b.Configure(o => o.DataDir = Dir));
         using (IHost host = builder.Build())
         {
             await host.StartAsync();
-            await Assert.ThrowsAsync<StoreLockedException>(() => MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir }));
+            await Assert.ThrowsAsync<StoreLockedException>(() => MessageStore.OpenAsync(new BlockStoreOptions { DataDir = Dir }));
             await host.Services.GetRequiredService<IMessageStore>().AddMessageAsync("c", 1, new byte[] { 7 }, []);
             await host.StopAsync();
         }
 
-        await using MessageStore store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = _dir });
+        await using MessageStore store = await MessageStore.OpenAsync(new BlockStoreOptions { DataDir = Dir });
         Assert.Single(await store.GetConvMessagesAsync("c", 10));
     }
 

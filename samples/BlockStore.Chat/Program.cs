@@ -1,0 +1,3 @@
+using BlockStore.Chat;
+
+await ChatApp.CreateApp(args).RunAsync();
