@@ -149,12 +149,12 @@ internal static class BlockCodec
     public static UserEntry[] DecodeUser(byte[] block, string timelineId, StoreIndex location)
     {
         var reader = new Reader(block, TimelineKind.User, timelineId, location);
-        string[] dictionary = reader.Dictionary();
+        string[] dictionary = reader.Dictionary(out int[] dictionaryBytes);
         var entries = new UserEntry[reader.Count];
         for (int i = 0; i < entries.Length; i++)
         {
             (long seq, long ts) = reader.Order(i);
-            string convId = reader.ConvId(dictionary, out int bytes);
+            string convId = reader.ConvId(dictionary, dictionaryBytes, out int bytes);
             entries[i] = new UserEntry(seq, convId, ts, bytes);
         }
 
@@ -399,28 +399,31 @@ internal static class BlockCodec
             return (int)length;
         }
 
-        /// <summary>Reads a user block's conversation id dictionary (version 2; empty for version 1).</summary>
-        public string[] Dictionary()
+        /// <summary>Reads a user block's conversation id dictionary and each id's UTF-8 length (version 2; empty for version 1).</summary>
+        public string[] Dictionary(out int[] lengths)
         {
             if (_version == FormatVersion1)
             {
+                lengths = [];
                 return [];
             }
 
             int count = (int)Value((ulong)Math.Min(Count, PayloadEnd - Position));
             var ids = new string[count];
+            lengths = new int[count];
             for (int i = 0; i < count; i++)
             {
                 int length = (int)Value(ushort.MaxValue);
                 Need(length);
                 ids[i] = Utf8String(length);
+                lengths[i] = length;
             }
 
             return ids;
         }
 
         /// <summary>Reads a user entry's conversation id: inline in version 1, a dictionary index in version 2.</summary>
-        public string ConvId(string[] dictionary, out int bytes)
+        public string ConvId(string[] dictionary, int[] lengths, out int bytes)
         {
             if (_version == FormatVersion1)
             {
@@ -434,9 +437,9 @@ internal static class BlockCodec
                 throw Corrupt("a user entry refers to an empty dictionary");
             }
 
-            string id = dictionary[(int)Value((ulong)dictionary.Length - 1)];
-            bytes = Utf8.GetByteCount(id);
-            return id;
+            int index = (int)Value((ulong)dictionary.Length - 1);
+            bytes = lengths[index];
+            return dictionary[index];
         }
 
         public void Skip(int length) => Position += length;
