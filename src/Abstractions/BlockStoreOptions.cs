@@ -42,6 +42,12 @@ public sealed class BlockStoreOptions
     /// <summary>The most recipients (<c>userIds</c> entries) one message may name. Default: 10,000.</summary>
     public int MaxRecipients { get; set; } = 10_000;
 
+    /// <summary>How sealed block payloads are compressed on disk. Default: <see cref="BlockCompression.Zstd"/>.</summary>
+    public BlockCompression Compression { get; set; } = BlockCompression.Zstd;
+
+    /// <summary>The Zstandard level used when <see cref="Compression"/> is <see cref="BlockCompression.Zstd"/>, from 1 (fastest) to 19 (smallest). Default: 1 (measured on chat-like text: within 1% of level 3's size at two thirds of its time).</summary>
+    public int CompressionLevel { get; set; } = 1;
+
     /// <summary>When a write is acknowledged. Default: <see cref="BlockStore.Durability.Full"/>.</summary>
     public Durability Durability { get; set; } = Durability.Full;
 

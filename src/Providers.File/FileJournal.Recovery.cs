@@ -111,6 +111,11 @@ internal sealed partial class FileJournal
             }
 
             segment.Length = position;
+            if (isNewest)
+            {
+                SegmentSpace.Preallocate(handle, _segmentBytes);
+                DurableFiles.Flush(handle, _durability);
+            }
         }
         catch
         {

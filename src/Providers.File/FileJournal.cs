@@ -7,6 +7,9 @@ namespace BlockStore.Providers.File;
 /// The journal of open blocks: an append-only log of CRC-framed records in segment files (<c>journal/&lt;first id&gt;.log</c>),
 /// rolled at <see cref="FileBlockStoreOptions.JournalSegmentBytes"/>. A record's frame body is its id (i64) followed by the
 /// engine's opaque payload. Segments wholly below the trim point are deleted once the metadata recording the trim is durable.
+/// The newest segment is preallocated to the segment size, so a commit is one write and an <c>fdatasync</c> with no change of
+/// the file's size; the zeros after its last record are space never written, and a segment is cut to its records when the
+/// journal rolls to a new one or closes.
 /// </summary>
 internal sealed partial class FileJournal : IDisposable
 {
@@ -57,7 +60,7 @@ internal sealed partial class FileJournal : IDisposable
             try
             {
                 WriteRecord(handle, segment.Length, recordId, payload);
-                DurableFiles.Flush(handle, _durability);
+                SegmentSpace.FlushData(handle, _durability);
             }
             catch
             {
@@ -124,8 +127,12 @@ internal sealed partial class FileJournal : IDisposable
         {
             foreach (JournalSegment segment in _segments)
             {
-                segment.Handle?.Dispose();
-                segment.Handle = null;
+                if (segment.Handle is not null)
+                {
+                    TryShrink(segment);
+                    segment.Handle.Dispose();
+                    segment.Handle = null;
+                }
             }
         }
     }
@@ -160,16 +167,41 @@ internal sealed partial class FileJournal : IDisposable
         }
     }
 
+    /// <summary>Cuts a closing segment to its records, so only the newest segment ever holds unwritten space; a failure leaves zeros that opening cuts.</summary>
+    private void TryShrink(JournalSegment segment)
+    {
+        try
+        {
+            if (RandomAccess.GetLength(segment.Handle!) > segment.Length)
+            {
+                RandomAccess.SetLength(segment.Handle!, segment.Length);
+                DurableFiles.Flush(segment.Handle!, _durability);
+            }
+        }
+        catch (IOException)
+        {
+            // Zeros after the last record read as unwritten space.
+        }
+    }
+
     private JournalSegment StartSegment(long firstId)
     {
-        var segment = new JournalSegment(firstId, Path.Combine(_directory, JournalSegment.FileName(firstId)));
-        segment.Handle = DurableFiles.CreateWithHeader(segment.Path, FileHeader.Create(FileKind.JournalSegment, firstId), _durability);
         if (_segments.Count > 0)
         {
             JournalSegment previous = _segments[^1];
-            previous.Handle?.Dispose();
-            previous.Handle = null;
+            if (previous.Handle is not null)
+            {
+                RandomAccess.SetLength(previous.Handle, previous.Length);
+                DurableFiles.Flush(previous.Handle, _durability);
+                previous.Handle.Dispose();
+                previous.Handle = null;
+            }
         }
+
+        var segment = new JournalSegment(firstId, Path.Combine(_directory, JournalSegment.FileName(firstId)));
+        segment.Handle = DurableFiles.CreateWithHeader(segment.Path, FileHeader.Create(FileKind.JournalSegment, firstId), _durability);
+        SegmentSpace.Preallocate(segment.Handle, _segmentBytes);
+        DurableFiles.Flush(segment.Handle, _durability);
 
         _segments.Add(segment);
         _torn = false;

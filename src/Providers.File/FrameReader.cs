@@ -28,8 +28,9 @@ internal sealed class FrameReader : IDisposable
     /// <summary>Reads the next frame; <paramref name="body"/> stays valid until the next call.</summary>
     /// <remarks>
     /// Only an incomplete last frame is <see cref="FrameStatus.Torn"/>: one cut short by the end of the data with no valid frame
-    /// after its start, or space the file system allocated but never filled (zeros to the end). A complete frame whose checksum
-    /// fails, or a frame whose length runs past the end while valid frames follow it, is <see cref="FrameStatus.Damaged"/>.
+    /// after its start, space the file system allocated but never filled (zeros to the end), or a frame whose checksum fails
+    /// followed only by such zeros (a write torn inside preallocated space). Any other frame whose checksum fails, or a frame
+    /// whose length runs past the end while valid frames follow it, is <see cref="FrameStatus.Damaged"/>.
     /// </remarks>
     public FrameStatus Next(out ReadOnlySpan<byte> body)
     {
@@ -64,7 +65,9 @@ internal sealed class FrameReader : IDisposable
         _stream.ReadExactly(data);
         if (!RecordFrame.IsValid(header, data))
         {
-            return RestIsZero() ? FrameStatus.Torn : FrameStatus.Damaged;
+            // A frame whose write was torn inside preallocated space ends where the zeros the file system allocated begin.
+            long frameEnd = Position + RecordFrame.HeaderSize + length;
+            return RestIsZero() || (frameEnd < _end && RestIsZero(frameEnd)) ? FrameStatus.Torn : FrameStatus.Damaged;
         }
 
         Position += RecordFrame.HeaderSize + length;
@@ -73,11 +76,14 @@ internal sealed class FrameReader : IDisposable
     }
 
     /// <summary>Whether every byte from <see cref="Position"/> to the end is zero (space the file system allocated but never filled).</summary>
-    private bool RestIsZero()
+    private bool RestIsZero() => RestIsZero(Position);
+
+    /// <summary>Whether every byte from <paramref name="from"/> to the end is zero.</summary>
+    private bool RestIsZero(long from)
     {
-        _stream.Position = Position;
+        _stream.Position = from;
         Span<byte> chunk = _buffer;
-        long left = _end - Position;
+        long left = _end - from;
         while (left > 0)
         {
             int n = _stream.Read(chunk[..(int)Math.Min(chunk.Length, left)]);

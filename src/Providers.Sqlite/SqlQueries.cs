@@ -168,6 +168,27 @@ internal static class SqlQueries
 
     public const string TrimJournal = "DELETE FROM journal WHERE id < @KeepFrom";
 
+    /// <summary>
+    /// Lets the database return free pages to the file system on request. It takes effect on a database without tables; an
+    /// existing database needs <see cref="Vacuum"/> once to switch.
+    /// </summary>
+    public const string EnableIncrementalVacuum = "PRAGMA auto_vacuum=INCREMENTAL";
+
+    /// <summary>The auto_vacuum mode: 0 none, 1 full, 2 incremental.</summary>
+    public const string GetAutoVacuum = "PRAGMA auto_vacuum";
+
+    /// <summary>Incremental auto-vacuum's value of <see cref="GetAutoVacuum"/>.</summary>
+    public const long IncrementalAutoVacuum = 2;
+
+    /// <summary>Rebuilds the database, applying a changed auto_vacuum mode (a one-time migration of databases created before it).</summary>
+    public const string Vacuum = "VACUUM";
+
+    /// <summary>Returns every free page (left by trimmed journal records) to the file system.</summary>
+    public const string ReleaseFreePages = "PRAGMA incremental_vacuum";
+
+    /// <summary>How many pages of the database are free.</summary>
+    public const string FreePages = "PRAGMA freelist_count";
+
     public const string GetCheckpoint = "SELECT seq FROM checkpoints WHERE user_id = @user";
 
     public const string SaveCheckpoint = """

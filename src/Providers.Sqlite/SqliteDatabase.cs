@@ -25,8 +25,15 @@ internal sealed class SqliteDatabase : IDisposable
         _durability = durability;
         Writer = new SqliteConnection(connectionString);
         Writer.Open();
+        Writer.Execute(SqlQueries.EnableIncrementalVacuum);
         Writer.Execute(SqlQueries.ConfigureWriter(durability, _pageCacheKib));
         EnsureSchema();
+        if (Writer.ExecuteScalar<long>(SqlQueries.GetAutoVacuum) != SqlQueries.IncrementalAutoVacuum)
+        {
+            Writer.Execute(SqlQueries.Vacuum);
+        }
+
+        ReleaseFreePages();
     }
 
     public SqliteConnection Writer { get; }
@@ -116,10 +123,22 @@ internal sealed class SqliteDatabase : IDisposable
 
         lock (WriteLock)
         {
+            ReleaseFreePages();
             Writer.Dispose();
         }
     }
 
+    /// <summary>
+    /// Returns the pages trimmed journal records left free to the file system, so a closed data set holds no free space. While the
+    /// store runs, the journal reuses the pages it frees; this runs on open (after a crash) and on close.
+    /// </summary>
+    private void ReleaseFreePages()
+    {
+        if (Writer.ExecuteScalar<long>(SqlQueries.FreePages) > 0)
+        {
+            Writer.Execute(SqlQueries.ReleaseFreePages);
+        }
+    }
 
     private void EnsureSchema()
     {

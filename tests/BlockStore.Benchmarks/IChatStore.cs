@@ -6,6 +6,9 @@ internal interface IChatStore : IAsyncDisposable
     /// <summary>The time spent in provider calls so far; null for the baseline, which has no provider.</summary>
     ProviderTimings? Timings { get; }
 
+    /// <summary>True when a write blocks its calling thread until it is durable, so each concurrent writer needs a thread of its own.</summary>
+    bool BlocksCallers => false;
+
     /// <summary>Stores a batch of messages in one durable commit.</summary>
     Task AddBatchAsync(IReadOnlyList<NewMessage> batch);
 

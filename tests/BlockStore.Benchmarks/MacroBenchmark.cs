@@ -25,6 +25,7 @@ internal static class MacroBenchmark
         Contender[] contenders =
         [
             new(NaiveSqliteBaseline.Name, NaiveSqliteBaseline.OpenAsync),
+            new(RocksDbBaseline.Name, RocksDbBaseline.OpenAsync),
             .. BlockStoreTarget.All.Select(static t => new Contender(t.Name, t.OpenAsync)),
         ];
 
@@ -82,6 +83,8 @@ internal static class MacroBenchmark
         var concurrent = Samples(contenders);
         var latest = Samples(contenders);
         var user = Samples(contenders);
+        var disk = Samples(contenders);
+        long bodyBytes = messages.Sum(static m => (long)m.Data.Length);
         for (int round = 0; round < settings.Rounds; round++)
         {
             for (int k = 0; k < contenders.Length; k++)
@@ -91,6 +94,8 @@ internal static class MacroBenchmark
                 Contender contender = contenders[c];
                 string dir = Path.Combine(root, $"r{round}-c{c}-ingest");
                 IngestResult result = await IngestAndReadAsync(contender, dir, messages, queries);
+                long onDisk = DirectoryBytes(dir);
+                disk[c].Add(onDisk / (double)bodyBytes);
                 Directory.Delete(dir, recursive: true);
                 dir = Path.Combine(root, $"r{round}-c{c}-concurrent");
                 (double single, string? singleBreakdown) = await ConcurrentAsync(contender, dir, singles);
@@ -101,7 +106,8 @@ internal static class MacroBenchmark
                 concurrent[c].Add(single);
                 Console.WriteLine(
                     $"  round {round + 1}/{settings.Rounds}  {contender.Name,-20} batched {result.Ingest,8:N0} msg/s  concurrent {single,7:N0} msg/s  " +
-                    $"latest-20 {result.Latest,8:N0} reads/s  user next-100 {result.User,8:N0} reads/s  ({result.Returned:N0} messages read)");
+                    $"latest-20 {result.Latest,8:N0} reads/s  user next-100 {result.User,8:N0} reads/s  ({result.Returned:N0} messages read)  " +
+                    $"{onDisk / MiB:N1} MiB on disk for {bodyBytes / MiB:N1} MiB of bodies");
                 if (result.IngestBreakdown is not null)
                 {
                     Console.WriteLine($"      batched ingest {messages.Length / result.Ingest * 1000:N0} ms, in the provider: {result.IngestBreakdown}");
@@ -116,6 +122,7 @@ internal static class MacroBenchmark
         report.Add($"(b) {MacroSettings.ConcurrentCallers} callers x 1 message, Full", "messages/s", true, ">= 10x baseline", static (_, r) => r >= 10, Medians(concurrent));
         report.Add("(c) latest-20 of a random conversation", "reads/s", true, ">= 5x baseline", static (_, r) => r >= 5, Medians(latest));
         report.Add("(d) user's next 100 after a random seq", "reads/s", true, ">= 3x baseline", static (_, r) => r >= 3, Medians(user));
+        report.Add("(h) bytes on disk per body byte after (a), closed", "bytes", false, "<= 1.0", static (v, _) => v <= 1.0, Medians(disk));
     }
 
     private static async Task<IngestResult> IngestAndReadAsync(Contender contender, string dir, NewMessage[] messages, Queries queries)
@@ -158,14 +165,18 @@ internal static class MacroBenchmark
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < callers.Length; i++)
         {
-            callers[i] = Task.Run(async () =>
-            {
-                int k;
-                while ((k = Interlocked.Increment(ref next)) < messages.Length)
+            callers[i] = Task.Factory.StartNew(
+                async () =>
                 {
-                    await store.AddAsync(messages[k]);
-                }
-            });
+                    int k;
+                    while ((k = Interlocked.Increment(ref next)) < messages.Length)
+                    {
+                        await store.AddAsync(messages[k]);
+                    }
+                },
+                CancellationToken.None,
+                store.BlocksCallers ? TaskCreationOptions.LongRunning : TaskCreationOptions.None,
+                TaskScheduler.Default).Unwrap();
         }
 
         await Task.WhenAll(callers);
@@ -307,7 +318,7 @@ internal static class MacroBenchmark
             $"Machine:  {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}, " +
             $"{RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
         Console.WriteLine(
-            $"Workload: {settings.Messages:N0} messages of 60-260 random bytes, {MacroSettings.Conversations:N0} conversations (Zipf), " +
+            $"Workload: {settings.Messages:N0} messages of 60-260 bytes of chat-like text, {MacroSettings.Conversations:N0} conversations (Zipf), " +
             $"{MacroSettings.Users:N0} users, 2-4 recipients from each conversation's members; seed {Workload.Seed}");
         Console.WriteLine(
             $"Sizes:    {settings.ConcurrentMessages:N0} concurrent single writes, {settings.LatestReads:N0} latest-20 reads, {settings.UserReads:N0} user reads, " +
@@ -315,6 +326,10 @@ internal static class MacroBenchmark
         Console.WriteLine($"Rounds:   {settings.Rounds}, alternating, median reported; data under {root}");
         Console.WriteLine();
     }
+
+    /// <summary>The bytes of every file under <paramref name="dir"/> (a closed data set: stores, databases, logs, metadata).</summary>
+    private static long DirectoryBytes(string dir) =>
+        new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(static f => f.Length);
 
     private static long WorkingSet()
     {

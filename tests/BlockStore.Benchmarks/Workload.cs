@@ -26,7 +26,7 @@ internal sealed class Workload
     {
         _random = new Random(seed);
         _bodyPool = new byte[BodyPoolBytes];
-        _random.NextBytes(_bodyPool);
+        FillWithText(_bodyPool, _random);
         ConvIds = new string[conversations];
         _members = new int[conversations][];
         _cumulativeWeights = new double[conversations];
@@ -76,11 +76,49 @@ internal sealed class Workload
         return messages;
     }
 
-    /// <summary>A random body of 60 to 260 bytes, sliced from a shared pool of random bytes.</summary>
+    /// <summary>A random body of 60 to 260 bytes, sliced from a shared pool of chat-like text.</summary>
     public ReadOnlyMemory<byte> NextBody()
     {
         int length = _random.Next(MinBodyBytes, MaxBodyBytes + 1);
         return _bodyPool.AsMemory(_random.Next(BodyPoolBytes - length), length);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="pool"/> with text shaped like chat: words from a 4,000-word vocabulary of made-up words drawn
+    /// with Zipf frequencies (as words are in real text), so compression sees what it would see in a chat backend.
+    /// </summary>
+    private static void FillWithText(byte[] pool, Random random)
+    {
+        const int VocabularySize = 4000;
+        var vocabulary = new byte[VocabularySize][];
+        var cumulative = new double[VocabularySize];
+        double total = 0;
+        for (int w = 0; w < VocabularySize; w++)
+        {
+            var word = new byte[random.Next(1, 10)];
+            for (int i = 0; i < word.Length; i++)
+            {
+                word[i] = (byte)('a' + random.Next(26));
+            }
+
+            vocabulary[w] = word;
+            total += 1.0 / (w + 1);
+            cumulative[w] = total;
+        }
+
+        int position = 0;
+        while (position < pool.Length)
+        {
+            int index = Array.BinarySearch(cumulative, random.NextDouble() * total);
+            byte[] word = vocabulary[Math.Min(index < 0 ? ~index : index, VocabularySize - 1)];
+            int length = Math.Min(word.Length, pool.Length - position);
+            word.AsSpan(0, length).CopyTo(pool.AsSpan(position));
+            position += length;
+            if (position < pool.Length)
+            {
+                pool[position++] = random.Next(12) == 0 ? (byte)'.' : (byte)' ';
+            }
+        }
     }
 
     private int PickConversation()

@@ -61,9 +61,15 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
             failures.Add($"{Prefix}{nameof(options.Durability)} must be Full or Normal (was {options.Durability}).");
         }
 
+        if (!Enum.IsDefined(options.Compression))
+        {
+            failures.Add($"{Prefix}{nameof(options.Compression)} must be None or Zstd (was {options.Compression}).");
+        }
+
+        Range(failures, nameof(options.CompressionLevel), options.CompressionLevel, BlockEncoding.MinLevel, BlockEncoding.MaxLevel);
         if (failures.Count == 0)
         {
-            long needed = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.FixedSize + (long)options.MaxMessageBytes;
+            long needed = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.MaxFixedSize + (long)options.MaxMessageBytes;
             long perBlock = Math.Min(options.MaxBlockBytes, options.MaxCapacity - BlockStoreLimits.StoreHeaderReserveBytes);
             if (needed > perBlock)
             {

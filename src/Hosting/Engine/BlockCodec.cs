@@ -1,70 +1,131 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
 namespace BlockStore.Engine;
 
 /// <summary>
-/// Encodes and decodes sealed blocks. Layout (little endian), format version 1:
-/// magic u32 "BSBK" | version u16 | kind u8 | reserved u8 | count i32 | first seq i64 | last seq i64 |
-/// first timestamp i64 | last timestamp i64 | payload length i32 | id length u16 | id (UTF-8) | payload | CRC-32C u32
-/// over everything before it. Conversation entries: seq i64, timestamp i64, sender u32, length i32, data.
-/// User entries: seq i64, timestamp i64, conversation id length u16, conversation id (UTF-8).
+/// Encodes sealed blocks in format version 2 and decodes versions 1 and 2; docs/format.md describes both byte by byte.
+/// Version 2: magic u32 "BSBK" | version u16 | kind u8 | flags u8 | varints: count, first seq, seq span, first timestamp,
+/// timestamp span, stored payload length, [raw payload length when compressed], id length | id (UTF-8) | payload | CRC-32C u32
+/// over everything before it. Entries after the first store their SeqId and timestamp as deltas from the entry before.
 /// </summary>
 internal static class BlockCodec
 {
     public const uint Magic = 0x4B425342; // "BSBK"
-    public const ushort FormatVersion = 1;
-    public const int FixedHeaderSize = 50;
+    public const ushort FormatVersion = 2;
+    public const ushort FormatVersion1 = 1;
     public const int TrailerSize = 4;
+
+    /// <summary>Bit 0 of the flags byte: the payload is a Zstandard frame.</summary>
+    public const byte ZstdFlag = 0x01;
+
+    /// <summary>The largest payload a reader accepts, compressed or not (the largest block the options allow).</summary>
+    public const int MaxPayloadBytes = 1 << 30;
+
+    /// <summary>Magic, version, kind and flags: the part every version shares.</summary>
+    private const int PrefixSize = 8;
+
+    /// <summary>The v2 header beyond the id at its longest: prefix, count, seq and timestamp fields, two payload lengths, id length.</summary>
+    private const int MaxHeaderSize = PrefixSize + Varint.MaxLength32 + (4 * Varint.MaxLength) + (2 * Varint.MaxLength32) + Varint.MaxLength32;
+
+    /// <summary>The v1 header before the id.</summary>
+    private const int V1HeaderSize = 50;
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The bytes a block spends beyond its entries.</summary>
-    public static int Overhead(int timelineIdBytes) => FixedHeaderSize + timelineIdBytes + TrailerSize;
+    /// <summary>
+    /// The most bytes a block spends beyond its entries: the longest header, the id, the trailer, and a user block's dictionary
+    /// count. The engine charges this when it opens a block, so a block's charged size never falls below its encoded size.
+    /// </summary>
+    public static int Overhead(int timelineIdBytes) => MaxHeaderSize + timelineIdBytes + TrailerSize + Varint.MaxLength32;
 
-    public static byte[] EncodeConversation(string timelineId, ReadOnlySpan<ConvEntry> entries)
+    public static byte[] EncodeConversation(string timelineId, ReadOnlySpan<ConvEntry> entries, BlockEncoding encoding)
     {
-        int payload = 0;
-        foreach (ref readonly ConvEntry e in entries)
+        int size = 0;
+        for (int i = 0; i < entries.Length; i++)
         {
-            payload += e.EncodedSize;
+            size += i == 0 ? entries[i].EncodedSize(entries[i].SeqId, entries[i].Timestamp) : entries[i].EncodedSize(entries[i - 1].SeqId, entries[i - 1].Timestamp);
         }
 
-        byte[] block = BeginBlock(TimelineKind.Conversation, timelineId, entries.Length, entries[0], entries[^1], payload, out int pos);
-        Span<byte> span = block;
-        foreach (ref readonly ConvEntry e in entries)
+        byte[] payload = ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            BinaryPrimitives.WriteInt64LittleEndian(span[pos..], e.SeqId);
-            BinaryPrimitives.WriteInt64LittleEndian(span[(pos + 8)..], e.Timestamp);
-            BinaryPrimitives.WriteUInt32LittleEndian(span[(pos + 16)..], e.Message.SenderId);
-            BinaryPrimitives.WriteInt32LittleEndian(span[(pos + 20)..], e.Message.Data.Length);
-            e.Message.Data.Span.CopyTo(span[(pos + ConvEntry.FixedSize)..]);
-            pos += e.EncodedSize;
-        }
+            Span<byte> span = payload;
+            int pos = 0;
+            for (int i = 0; i < entries.Length; i++)
+            {
+                ref readonly ConvEntry e = ref entries[i];
+                if (i > 0)
+                {
+                    pos += Varint.Write(span[pos..], (ulong)(e.SeqId - entries[i - 1].SeqId));
+                    pos += Varint.Write(span[pos..], (ulong)(e.Timestamp - entries[i - 1].Timestamp));
+                }
 
-        return EndBlock(block, pos);
+                pos += Varint.Write(span[pos..], e.Message.SenderId);
+                pos += Varint.Write(span[pos..], (ulong)e.Message.Data.Length);
+                e.Message.Data.Span.CopyTo(span[pos..]);
+                pos += e.Message.Data.Length;
+            }
+
+            return Build(TimelineKind.Conversation, timelineId, entries.Length, entries[0], entries[^1], payload.AsSpan(0, pos), encoding);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
     }
 
-    public static byte[] EncodeUser(string timelineId, ReadOnlySpan<UserEntry> entries)
+    public static byte[] EncodeUser(string timelineId, ReadOnlySpan<UserEntry> entries, BlockEncoding encoding)
     {
-        int payload = 0;
-        foreach (ref readonly UserEntry e in entries)
+        var dictionary = new Dictionary<string, int>(StringComparer.Ordinal);
+        var order = new List<string>();
+        int size = Varint.MaxLength32;
+        for (int i = 0; i < entries.Length; i++)
         {
-            payload += e.EncodedSize;
+            ref readonly UserEntry e = ref entries[i];
+            if (!dictionary.TryGetValue(e.ConvId, out int index))
+            {
+                index = order.Count;
+                dictionary.Add(e.ConvId, index);
+                order.Add(e.ConvId);
+                int idBytes = Utf8.GetByteCount(e.ConvId);
+                size += Varint.Size((ulong)idBytes) + idBytes;
+            }
+
+            size += Varint.Size((ulong)index) + (i == 0 ? 0 : Varint.Size((ulong)(e.SeqId - entries[i - 1].SeqId)) + Varint.Size((ulong)(e.Timestamp - entries[i - 1].Timestamp)));
         }
 
-        byte[] block = BeginBlock(TimelineKind.User, timelineId, entries.Length, entries[0], entries[^1], payload, out int pos);
-        Span<byte> span = block;
-        foreach (ref readonly UserEntry e in entries)
+        byte[] payload = ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            BinaryPrimitives.WriteInt64LittleEndian(span[pos..], e.SeqId);
-            BinaryPrimitives.WriteInt64LittleEndian(span[(pos + 8)..], e.Timestamp);
-            BinaryPrimitives.WriteUInt16LittleEndian(span[(pos + 16)..], (ushort)e.ConvIdBytes);
-            Utf8.GetBytes(e.ConvId, span[(pos + UserEntry.FixedSize)..]);
-            pos += e.EncodedSize;
-        }
+            Span<byte> span = payload;
+            int pos = Varint.Write(span, (ulong)order.Count);
+            foreach (string convId in order)
+            {
+                int length = Utf8.GetByteCount(convId);
+                pos += Varint.Write(span[pos..], (ulong)length);
+                pos += Utf8.GetBytes(convId, span[pos..]);
+            }
 
-        return EndBlock(block, pos);
+            for (int i = 0; i < entries.Length; i++)
+            {
+                ref readonly UserEntry e = ref entries[i];
+                if (i > 0)
+                {
+                    pos += Varint.Write(span[pos..], (ulong)(e.SeqId - entries[i - 1].SeqId));
+                    pos += Varint.Write(span[pos..], (ulong)(e.Timestamp - entries[i - 1].Timestamp));
+                }
+
+                pos += Varint.Write(span[pos..], (ulong)dictionary[e.ConvId]);
+            }
+
+            return Build(TimelineKind.User, timelineId, entries.Length, entries[0], entries[^1], payload.AsSpan(0, pos), encoding);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
     }
 
     public static ConvEntry[] DecodeConversation(byte[] block, string timelineId, StoreIndex location)
@@ -73,11 +134,10 @@ internal static class BlockCodec
         var entries = new ConvEntry[reader.Count];
         for (int i = 0; i < entries.Length; i++)
         {
-            long seq = reader.Int64();
-            long ts = reader.Timestamp(seq);
-            uint sender = reader.UInt32();
-            int length = reader.Length(reader.Int32());
-            var message = new Message(seq, timelineId, sender, DateTimeOffset.FromUnixTimeMilliseconds(ts), new ReadOnlyMemory<byte>(block, reader.Position, length));
+            (long seq, long ts) = reader.Order(i);
+            uint sender = reader.Sender();
+            int length = reader.Length();
+            var message = new Message(seq, timelineId, sender, DateTimeOffset.FromUnixTimeMilliseconds(ts), new ReadOnlyMemory<byte>(reader.Payload, reader.Position, length));
             reader.Skip(length);
             entries[i] = new ConvEntry(message, ts);
         }
@@ -89,155 +149,231 @@ internal static class BlockCodec
     public static UserEntry[] DecodeUser(byte[] block, string timelineId, StoreIndex location)
     {
         var reader = new Reader(block, TimelineKind.User, timelineId, location);
+        string[] dictionary = reader.Dictionary(out int[] dictionaryBytes);
         var entries = new UserEntry[reader.Count];
         for (int i = 0; i < entries.Length; i++)
         {
-            long seq = reader.Int64();
-            long ts = reader.Timestamp(seq);
-            int length = reader.Length(reader.UInt16());
-            string convId = reader.Utf8String(length);
-            entries[i] = new UserEntry(seq, convId, ts, length);
+            (long seq, long ts) = reader.Order(i);
+            string convId = reader.ConvId(dictionary, dictionaryBytes, out int bytes);
+            entries[i] = new UserEntry(seq, convId, ts, bytes);
         }
 
         reader.End();
         return entries;
     }
 
-    private static byte[] BeginBlock<T>(TimelineKind kind, string timelineId, int count, in T first, in T last, int payload, out int position)
+    private static byte[] Build<T>(TimelineKind kind, string timelineId, int count, in T first, in T last, ReadOnlySpan<byte> raw, BlockEncoding encoding)
         where T : struct, ITimelineEntry
     {
-        int idBytes = Utf8.GetByteCount(timelineId);
-        var block = new byte[Overhead(idBytes) + payload];
-        Span<byte> span = block;
-        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], FormatVersion);
-        span[6] = (byte)kind;
-        span[7] = 0;
-        BinaryPrimitives.WriteInt32LittleEndian(span[8..], count);
-        BinaryPrimitives.WriteInt64LittleEndian(span[12..], first.SeqId);
-        BinaryPrimitives.WriteInt64LittleEndian(span[20..], last.SeqId);
-        BinaryPrimitives.WriteInt64LittleEndian(span[28..], first.Timestamp);
-        BinaryPrimitives.WriteInt64LittleEndian(span[36..], last.Timestamp);
-        BinaryPrimitives.WriteInt32LittleEndian(span[44..], payload);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[48..], (ushort)idBytes);
-        Utf8.GetBytes(timelineId, span[FixedHeaderSize..]);
-        position = FixedHeaderSize + idBytes;
-        return block;
+        byte[]? compressed = null;
+        try
+        {
+            ReadOnlySpan<byte> stored = raw;
+            byte flags = 0;
+            if (encoding.Compression == BlockCompression.Zstd && raw.Length >= BlockEncoding.MinCompressedPayload)
+            {
+                compressed = ArrayPool<byte>.Shared.Rent(BlockEncoding.CompressBound(raw.Length));
+                if (encoding.TryCompress(raw, compressed, out int written) && written + Varint.Size((ulong)raw.Length) < raw.Length)
+                {
+                    stored = compressed.AsSpan(0, written);
+                    flags = ZstdFlag;
+                }
+            }
+
+            int idBytes = Utf8.GetByteCount(timelineId);
+            Span<byte> header = stackalloc byte[MaxHeaderSize];
+            BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[4..], FormatVersion);
+            header[6] = (byte)kind;
+            header[7] = flags;
+            int pos = PrefixSize;
+            pos += Varint.Write(header[pos..], (ulong)count);
+            pos += Varint.Write(header[pos..], (ulong)first.SeqId);
+            pos += Varint.Write(header[pos..], (ulong)(last.SeqId - first.SeqId));
+            pos += Varint.Write(header[pos..], (ulong)first.Timestamp);
+            pos += Varint.Write(header[pos..], (ulong)(last.Timestamp - first.Timestamp));
+            pos += Varint.Write(header[pos..], (ulong)stored.Length);
+            if (flags == ZstdFlag)
+            {
+                pos += Varint.Write(header[pos..], (ulong)raw.Length);
+            }
+
+            pos += Varint.Write(header[pos..], (ulong)idBytes);
+            var block = new byte[pos + idBytes + stored.Length + TrailerSize];
+            header[..pos].CopyTo(block);
+            pos += Utf8.GetBytes(timelineId, block.AsSpan(pos));
+            stored.CopyTo(block.AsSpan(pos));
+            pos += stored.Length;
+            BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(pos), Crc32C.Compute(block.AsSpan(0, pos)));
+            return block;
+        }
+        finally
+        {
+            if (compressed is not null)
+            {
+                ArrayPool<byte>.Shared.Return(compressed);
+            }
+        }
     }
 
-    private static byte[] EndBlock(byte[] block, int position)
-    {
-        BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(position), Crc32C.Compute(block.AsSpan(0, position)));
-        return block;
-    }
-
-    /// <summary>Checks the checksum and header of a block, then reads its entries with bounds and order checks.</summary>
+    /// <summary>Checks the checksum and header of a block of either version, then reads its entries with bounds and order checks.</summary>
     private ref struct Reader
     {
-        private readonly ReadOnlySpan<byte> _block;
+        private readonly ReadOnlySpan<byte> _payload;
         private readonly StoreIndex _location;
+        private readonly ushort _version;
         private readonly long _firstSeq;
         private readonly long _lastSeq;
         private readonly long _firstTs;
         private readonly long _lastTs;
-        private readonly int _payloadEnd;
         private long _previousSeq;
         private long _previousTs;
 
         public Reader(byte[] block, TimelineKind kind, string timelineId, StoreIndex location)
         {
-            _block = block;
             _location = location;
-            if (block.Length < FixedHeaderSize + TrailerSize)
+            ReadOnlySpan<byte> span = block;
+            if (block.Length < PrefixSize + TrailerSize)
             {
                 throw Corrupt($"{block.Length} bytes is shorter than a block header");
             }
 
-            uint stored = BinaryPrimitives.ReadUInt32LittleEndian(_block[^TrailerSize..]);
-            if (stored != Crc32C.Compute(_block[..^TrailerSize]))
+            uint stored = BinaryPrimitives.ReadUInt32LittleEndian(span[^TrailerSize..]);
+            if (stored != Crc32C.Compute(span[..^TrailerSize]))
             {
                 throw Corrupt("checksum mismatch");
             }
 
-            if (BinaryPrimitives.ReadUInt32LittleEndian(_block) != Magic)
+            if (BinaryPrimitives.ReadUInt32LittleEndian(span) != Magic)
             {
                 throw Corrupt("not a block (bad magic)");
             }
 
-            ushort version = BinaryPrimitives.ReadUInt16LittleEndian(_block[4..]);
-            if (version != FormatVersion)
+            _version = BinaryPrimitives.ReadUInt16LittleEndian(span[4..]);
+            if (_version is not (FormatVersion1 or FormatVersion))
             {
-                throw Corrupt($"unsupported block format version {version}");
+                throw Corrupt($"unsupported block format version {_version}; this library reads versions {FormatVersion1} and {FormatVersion}");
             }
 
-            if (_block[6] != (byte)kind)
+            if (span[6] != (byte)kind)
             {
-                throw Corrupt($"expected a {kind} block, found kind {_block[6]}");
+                throw Corrupt($"expected a {kind} block, found kind {span[6]}");
             }
 
-            Count = BinaryPrimitives.ReadInt32LittleEndian(_block[8..]);
-            _firstSeq = BinaryPrimitives.ReadInt64LittleEndian(_block[12..]);
-            _lastSeq = BinaryPrimitives.ReadInt64LittleEndian(_block[20..]);
-            _firstTs = BinaryPrimitives.ReadInt64LittleEndian(_block[28..]);
-            _lastTs = BinaryPrimitives.ReadInt64LittleEndian(_block[36..]);
-            int payload = BinaryPrimitives.ReadInt32LittleEndian(_block[44..]);
-            int idBytes = BinaryPrimitives.ReadUInt16LittleEndian(_block[48..]);
-            Position = FixedHeaderSize + idBytes;
-            _payloadEnd = Position + payload;
-            if (Count <= 0 || payload < 0 || _payloadEnd != block.Length - TrailerSize)
+            Payload = block;
+            int idStart;
+            int idBytes;
+            if (_version == FormatVersion1)
+            {
+                if (block.Length < V1HeaderSize + TrailerSize || span[7] != 0)
+                {
+                    throw Corrupt("the header is damaged");
+                }
+
+                Count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
+                _firstSeq = BinaryPrimitives.ReadInt64LittleEndian(span[12..]);
+                _lastSeq = BinaryPrimitives.ReadInt64LittleEndian(span[20..]);
+                _firstTs = BinaryPrimitives.ReadInt64LittleEndian(span[28..]);
+                _lastTs = BinaryPrimitives.ReadInt64LittleEndian(span[36..]);
+                int payload = BinaryPrimitives.ReadInt32LittleEndian(span[44..]);
+                idBytes = BinaryPrimitives.ReadUInt16LittleEndian(span[48..]);
+                idStart = V1HeaderSize;
+                Position = V1HeaderSize + idBytes;
+                PayloadEnd = Position + payload;
+                if (payload < 0 || PayloadEnd != block.Length - TrailerSize)
+                {
+                    throw Corrupt("header sizes do not match the block");
+                }
+            }
+            else
+            {
+                byte flags = span[7];
+                if ((flags & ~ZstdFlag) != 0)
+                {
+                    throw Corrupt($"unknown block flags 0x{flags:X2}");
+                }
+
+                ReadOnlySpan<byte> header = span[..^TrailerSize];
+                int pos = PrefixSize;
+                Count = (int)HeaderValue(header, ref pos, int.MaxValue, location);
+                _firstSeq = (long)HeaderValue(header, ref pos, long.MaxValue, location);
+                _lastSeq = _firstSeq + (long)HeaderValue(header, ref pos, (ulong)(long.MaxValue - _firstSeq), location);
+                _firstTs = (long)HeaderValue(header, ref pos, ulong.MaxValue, location);
+                _lastTs = _firstTs + (long)HeaderValue(header, ref pos, _firstTs < 0 ? long.MaxValue : (ulong)(long.MaxValue - _firstTs), location);
+                int storedLength = (int)HeaderValue(header, ref pos, MaxPayloadBytes, location);
+                int rawLength = (flags & ZstdFlag) != 0 ? (int)HeaderValue(header, ref pos, MaxPayloadBytes, location) : storedLength;
+                idBytes = (int)HeaderValue(header, ref pos, ushort.MaxValue, location);
+                idStart = pos;
+                int payloadStart = pos + idBytes;
+                if ((long)payloadStart + storedLength != block.Length - TrailerSize)
+                {
+                    throw Corrupt("header sizes do not match the block");
+                }
+
+                if ((flags & ZstdFlag) != 0)
+                {
+                    var raw = new byte[rawLength];
+                    if (!BlockEncoding.TryDecompress(span.Slice(payloadStart, storedLength), raw))
+                    {
+                        throw Corrupt("the compressed payload is damaged");
+                    }
+
+                    Payload = raw;
+                    Position = 0;
+                    PayloadEnd = rawLength;
+                }
+                else
+                {
+                    Position = payloadStart;
+                    PayloadEnd = payloadStart + storedLength;
+                }
+            }
+
+            if (Count <= 0 || (_version == FormatVersion && Count > PayloadEnd - Position))
             {
                 throw Corrupt("header sizes do not match the block");
             }
 
-            if (!_block.Slice(FixedHeaderSize, idBytes).SequenceEqual(Utf8.GetBytes(timelineId)))
+            if (!span.Slice(idStart, idBytes).SequenceEqual(Utf8.GetBytes(timelineId)))
             {
                 throw Corrupt($"the block belongs to another timeline than {kind} '{timelineId}'");
             }
 
+            _payload = Payload;
             _previousSeq = 0;
             _previousTs = long.MinValue;
         }
 
         public int Count { get; }
 
+        /// <summary>The array the entries are read from: the block itself, or its decompressed payload.</summary>
+        public byte[] Payload { get; }
+
         public int Position { get; private set; }
 
-        public long Int64()
-        {
-            Need(8);
-            long value = BinaryPrimitives.ReadInt64LittleEndian(_block[Position..]);
-            Position += 8;
-            return value;
-        }
+        private int PayloadEnd { get; }
 
-        public int Int32()
+        /// <summary>Reads an entry's SeqId and timestamp and checks them against the entry before and the header's ranges.</summary>
+        public (long Seq, long Ts) Order(int index)
         {
-            Need(4);
-            int value = BinaryPrimitives.ReadInt32LittleEndian(_block[Position..]);
-            Position += 4;
-            return value;
-        }
+            long seq;
+            long ts;
+            if (_version == FormatVersion1)
+            {
+                seq = Int64();
+                ts = Int64();
+            }
+            else if (index == 0)
+            {
+                seq = _firstSeq;
+                ts = _firstTs;
+            }
+            else
+            {
+                seq = _previousSeq + (long)Value((ulong)(_lastSeq - _previousSeq));
+                ts = _previousTs + (long)Value((ulong)(_lastTs - _previousTs));
+            }
 
-        public uint UInt32()
-        {
-            Need(4);
-            uint value = BinaryPrimitives.ReadUInt32LittleEndian(_block[Position..]);
-            Position += 4;
-            return value;
-        }
-
-        public int UInt16()
-        {
-            Need(2);
-            int value = BinaryPrimitives.ReadUInt16LittleEndian(_block[Position..]);
-            Position += 2;
-            return value;
-        }
-
-        /// <summary>Reads an entry's timestamp and checks the entry's order against the one before.</summary>
-        public long Timestamp(long seq)
-        {
-            long ts = Int64();
             if (seq <= _previousSeq || ts < _previousTs || seq < _firstSeq || seq > _lastSeq || ts < _firstTs || ts > _lastTs)
             {
                 throw Corrupt("entries out of order or outside the header's range");
@@ -245,25 +381,122 @@ internal static class BlockCodec
 
             _previousSeq = seq;
             _previousTs = ts;
-            return ts;
+            return (seq, ts);
         }
 
-        public int Length(int length)
+        public uint Sender() => _version == FormatVersion1 ? (uint)Fixed(4) : (uint)Value(uint.MaxValue);
+
+        /// <summary>Reads a body length and checks the body fits in the payload.</summary>
+        public int Length()
         {
+            long length = _version == FormatVersion1 ? (int)Fixed(4) : (long)Value(int.MaxValue);
             if (length < 0)
             {
                 throw Corrupt("negative length");
             }
 
-            Need(length);
-            return length;
+            Need((int)length);
+            return (int)length;
         }
 
-        public string Utf8String(int length)
+        /// <summary>Reads a user block's conversation id dictionary and each id's UTF-8 length (version 2; empty for version 1).</summary>
+        public string[] Dictionary(out int[] lengths)
+        {
+            if (_version == FormatVersion1)
+            {
+                lengths = [];
+                return [];
+            }
+
+            int count = (int)Value((ulong)Math.Min(Count, PayloadEnd - Position));
+            var ids = new string[count];
+            lengths = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                int length = (int)Value(ushort.MaxValue);
+                Need(length);
+                ids[i] = Utf8String(length);
+                lengths[i] = length;
+            }
+
+            return ids;
+        }
+
+        /// <summary>Reads a user entry's conversation id: inline in version 1, a dictionary index in version 2.</summary>
+        public string ConvId(string[] dictionary, int[] lengths, out int bytes)
+        {
+            if (_version == FormatVersion1)
+            {
+                bytes = (int)Fixed(2);
+                Need(bytes);
+                return Utf8String(bytes);
+            }
+
+            if (dictionary.Length == 0)
+            {
+                throw Corrupt("a user entry refers to an empty dictionary");
+            }
+
+            int index = (int)Value((ulong)dictionary.Length - 1);
+            bytes = lengths[index];
+            return dictionary[index];
+        }
+
+        public void Skip(int length) => Position += length;
+
+        public readonly void End()
+        {
+            if (Position != PayloadEnd || _previousSeq != _lastSeq || _previousTs != _lastTs)
+            {
+                throw Corrupt("entries do not fill the payload or do not match the header");
+            }
+        }
+
+        private static ulong HeaderValue(ReadOnlySpan<byte> header, ref int position, ulong max, StoreIndex location)
+        {
+            if (position >= header.Length || !Varint.TryRead(header[position..], out ulong value, out int length) || value > max)
+            {
+                throw new CorruptBlockException(location.StoreId, location.Offset, "the header is damaged");
+            }
+
+            position += length;
+            return value;
+        }
+
+        private long Int64()
+        {
+            Need(8);
+            long value = BinaryPrimitives.ReadInt64LittleEndian(_payload[Position..]);
+            Position += 8;
+            return value;
+        }
+
+        /// <summary>Reads a little-endian unsigned field of <paramref name="size"/> (2 or 4) bytes.</summary>
+        private long Fixed(int size)
+        {
+            Need(size);
+            long value = size == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(_payload[Position..]) : BinaryPrimitives.ReadInt32LittleEndian(_payload[Position..]);
+            Position += size;
+            return value;
+        }
+
+        /// <summary>Reads a varint of at most <paramref name="max"/>.</summary>
+        private ulong Value(ulong max)
+        {
+            if (!Varint.TryRead(_payload[Position..PayloadEnd], out ulong value, out int length) || value > max)
+            {
+                throw Corrupt("an entry field is damaged or runs past the payload");
+            }
+
+            Position += length;
+            return value;
+        }
+
+        private string Utf8String(int length)
         {
             try
             {
-                string value = Utf8.GetString(_block.Slice(Position, length));
+                string value = Utf8.GetString(_payload.Slice(Position, length));
                 Position += length;
                 return value;
             }
@@ -273,19 +506,9 @@ internal static class BlockCodec
             }
         }
 
-        public void Skip(int length) => Position += length;
-
-        public readonly void End()
-        {
-            if (Position != _payloadEnd || _previousSeq != _lastSeq || _previousTs != _lastTs)
-            {
-                throw Corrupt("entries do not fill the payload or do not match the header");
-            }
-        }
-
         private readonly void Need(int bytes)
         {
-            if (bytes > _payloadEnd - Position)
+            if (bytes > PayloadEnd - Position)
             {
                 throw Corrupt("an entry runs past the payload");
             }

@@ -11,7 +11,8 @@ internal static class Guard
     public static void Id(string? id, string paramName) => Id(id, paramName, batchItem: null, field: null, index: -1);
 
     /// <summary>Checks an id that is <paramref name="field"/> (indexed when <paramref name="index"/> is not negative) of a batch item or argument.</summary>
-    private static void Id(string? id, string paramName, string? batchItem, string? field, int index)
+    /// <returns>The id's UTF-8 length, so nothing encodes it again just to measure it.</returns>
+    private static int Id(string? id, string paramName, string? batchItem, string? field, int index)
     {
         if (id is null)
         {
@@ -45,6 +46,8 @@ internal static class Guard
         {
             throw new ArgumentException($"{Describe(paramName, batchItem, field, index)} is {bytes} UTF-8 bytes; at most {BlockStoreLimits.MaxIdBytes} are allowed.", paramName);
         }
+
+        return bytes;
     }
 
     /// <summary>Names the checked value in a message, e.g. <c>batch[3].UserIds[1]</c> or <c>userIds[0]</c>; called only on failure.</summary>
@@ -76,7 +79,7 @@ internal static class Guard
         string convParam = batchItem is null ? nameof(convId) : "batch";
         string dataParam = batchItem is null ? nameof(data) : "batch";
         string usersParam = batchItem is null ? nameof(userIds) : "batch";
-        Id(convId, convParam, batchItem, batchItem is null ? null : "ConvId", -1);
+        int convIdBytes = Id(convId, convParam, batchItem, batchItem is null ? null : "ConvId", -1);
         if (data.Length > options.MaxMessageBytes)
         {
             throw new ArgumentException($"{batchItem}{(batchItem is null ? "" : ".")}Data is {data.Length} bytes; BlockStore:MaxMessageBytes allows {options.MaxMessageBytes}.", dataParam);
@@ -92,15 +95,16 @@ internal static class Guard
             throw TooManyRecipients(userIds.Count, options.MaxRecipients, usersParam, batchItem);
         }
 
-        string[] distinct = Distinct(userIds, options.MaxRecipients, usersParam, batchItem);
+        string[] distinct = Distinct(userIds, options.MaxRecipients, usersParam, batchItem, out int userIdBytes);
         if (idempotencyKey is null)
         {
-            return new PendingMessage(convId, senderId, data.ToArray(), distinct);
+            return new PendingMessage(convId, senderId, data.ToArray(), distinct) { IdBytes = convIdBytes + userIdBytes };
         }
 
-        Id(idempotencyKey, batchItem is null ? nameof(idempotencyKey) : "batch", batchItem, batchItem is null ? null : "IdempotencyKey", -1);
+        int keyBytes = Id(idempotencyKey, batchItem is null ? nameof(idempotencyKey) : "batch", batchItem, batchItem is null ? null : "IdempotencyKey", -1);
         return new PendingMessage(convId, senderId, data.ToArray(), distinct)
         {
+            IdBytes = convIdBytes + userIdBytes + keyBytes,
             IdempotencyKey = idempotencyKey,
             Fingerprint = IdempotencyEntry.FingerprintOf(senderId, data.Span),
         };
@@ -122,8 +126,9 @@ internal static class Guard
     private static ArgumentException TooManyRecipients(int count, int maxRecipients, string paramName, string? batchItem) =>
         new($"{batchItem}{(batchItem is null ? "userIds" : ".UserIds")} has {count} entries; BlockStore:MaxRecipients allows {maxRecipients}.", paramName);
 
-    private static string[] Distinct(IReadOnlyCollection<string> userIds, int maxRecipients, string paramName, string? batchItem)
+    private static string[] Distinct(IReadOnlyCollection<string> userIds, int maxRecipients, string paramName, string? batchItem, out int idBytes)
     {
+        idBytes = 0;
         var distinct = new string[userIds.Count];
         HashSet<string>? seen = userIds.Count > 8 ? new HashSet<string>(userIds.Count, StringComparer.Ordinal) : null;
         int count = 0;
@@ -141,9 +146,10 @@ internal static class Guard
                 throw TooManyRecipients(index + 1, maxRecipients, paramName, batchItem);
             }
 
-            Id(userId, paramName, batchItem, batchItem is null ? "userIds" : "UserIds", index);
+            int bytes = Id(userId, paramName, batchItem, batchItem is null ? "userIds" : "UserIds", index);
             if (seen is null ? Array.IndexOf(distinct, userId, 0, count) < 0 : seen.Add(userId))
             {
+                idBytes += bytes;
                 if (count == distinct.Length)
                 {
                     // The collection grew while it was enumerated.

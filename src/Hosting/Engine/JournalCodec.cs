@@ -30,10 +30,16 @@ internal static class JournalCodec
     /// <summary>The bytes one message takes in a record.</summary>
     public static int MessageSize(PendingMessage message)
     {
-        int size = 8 + 8 + 4 + 2 + Utf8.GetByteCount(message.ConvId) + 4 + message.Data.Length + 4 + 2;
+        int size = 8 + 8 + 4 + 2 + 4 + message.Data.Length + 4 + 2 + (2 * message.UserIds.Length);
+        if (message.IdBytes >= 0)
+        {
+            return size + message.IdBytes;
+        }
+
+        size += Utf8.GetByteCount(message.ConvId);
         foreach (string user in message.UserIds)
         {
-            size += 2 + Utf8.GetByteCount(user);
+            size += Utf8.GetByteCount(user);
         }
 
         if (message.IdempotencyKey is not null)

@@ -57,8 +57,17 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
         return Volatile.Read(ref _items).AsSpan(0, count);
     }
 
-    public void Add(in T entry)
+    /// <summary>The most bytes <paramref name="entry"/> would add to this block's encoding.</summary>
+    public int SizeOf(in T entry)
     {
+        int count = _count;
+        return count == 0 ? entry.EncodedSize(entry.SeqId, entry.Timestamp) : entry.EncodedSize(_items[count - 1].SeqId, _items[count - 1].Timestamp);
+    }
+
+    /// <summary>Adds an entry and returns the bytes it added to the block's charged size.</summary>
+    public int Add(in T entry)
+    {
+        int size = SizeOf(entry);
         int count = _count;
         if (count == _items.Length)
         {
@@ -68,7 +77,8 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
         }
 
         _items[count] = entry;
-        Bytes += entry.EncodedSize;
+        Bytes += size;
         Volatile.Write(ref _count, count + 1);
+        return size;
     }
 }

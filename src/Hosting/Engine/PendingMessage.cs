@@ -25,6 +25,9 @@ internal sealed class PendingMessage(string convId, uint senderId, ReadOnlyMemor
 
     private int _journalSize;
 
+    /// <summary>The UTF-8 bytes of the conversation id, the recipients and the idempotency key together, when validation measured them; else -1.</summary>
+    public int IdBytes { get; init; } = -1;
+
     /// <summary>The bytes this message takes in a journal record (computed once).</summary>
     public int JournalSize => _journalSize != 0 ? _journalSize : _journalSize = JournalCodec.MessageSize(this);
 

@@ -320,7 +320,7 @@ internal sealed partial class StoreEngine
             throw new CorruptBlockException(block.Location.StoreId, block.Location.Offset, "the block does not match its metadata");
         }
 
-        _cache.Add(key, entries, Timeline<T>.EstimateCost(block.Location.Size, block.Count));
+        _cache.Add(key, entries, Timeline<T>.EstimateCost(entries, block.Location.Size));
         return entries;
     }
 

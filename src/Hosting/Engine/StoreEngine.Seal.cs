@@ -194,7 +194,7 @@ internal sealed partial class StoreEngine
         {
             if (!drain.Contains(timeline))
             {
-                timeline.PrepareSeal(includeOpen: false, jobs);
+                timeline.PrepareSeal(includeOpen: false, jobs, _encoding);
             }
 
             if (jobs.Count >= MaxTimelinesPerRound)
@@ -205,7 +205,7 @@ internal sealed partial class StoreEngine
 
         foreach (TimelineBase timeline in drain)
         {
-            timeline.PrepareSeal(includeOpen: true, jobs);
+            timeline.PrepareSeal(includeOpen: true, jobs, _encoding);
         }
 
         if (jobs.Count == 0)

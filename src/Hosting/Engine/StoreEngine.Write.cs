@@ -309,7 +309,7 @@ internal sealed partial class StoreEngine
     private void AddEntry<T>(Timeline<T> timeline, in T entry, long journalId, long now)
         where T : struct, ITimelineEntry<T>
     {
-        MemBlock<T>? opened = timeline.Append(entry, journalId, _options.TimelineMaxSize, _maxBlockBytes, now, out int frozen);
+        MemBlock<T>? opened = timeline.Append(entry, journalId, _options.TimelineMaxSize, _maxBlockBytes, now, out int frozen, out int entryBytes);
         if (opened is not null)
         {
             opened.Node = _unsealed.AddLast(opened);
@@ -317,7 +317,7 @@ internal sealed partial class StoreEngine
             Interlocked.Increment(ref _openBlocks);
         }
 
-        _unsealedBytes += entry.EncodedSize;
+        _unsealedBytes += entryBytes;
         if (frozen > 0)
         {
             _frozen.Add(timeline);

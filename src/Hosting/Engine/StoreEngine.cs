@@ -24,6 +24,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Timeline<UserEntry>> _users = new(StringComparer.Ordinal);
     private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
     private readonly int _maxBlockBytes;
+    private readonly BlockEncoding _encoding;
     private long _messages;
     private long _sealedBlocks;
     private long _openBlocks;
@@ -41,7 +42,8 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         _cache = new BlockCache(options.CacheSizeBytes);
         _watches = new WatchRegistry(options.WatchBufferSize);
         _maxBlockBytes = (int)Math.Min(options.MaxBlockBytes, session.Blocks.MaxBlockSize);
-        int largest = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.FixedSize + options.MaxMessageBytes;
+        _encoding = BlockEncoding.From(options);
+        int largest = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.MaxFixedSize + options.MaxMessageBytes;
         if (largest > _maxBlockBytes)
         {
             throw new BlockStoreException(

@@ -86,7 +86,7 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, 
     public TimelineInfo ToInfo() => new(Kind, Id, LastSeqId, MessageCount, SealedCount);
 
     /// <summary>Encodes the blocks to seal: every frozen block, and the open one too when <paramref name="includeOpen"/>.</summary>
-    public abstract void PrepareSeal(bool includeOpen, List<SealJob> jobs);
+    public abstract void PrepareSeal(bool includeOpen, List<SealJob> jobs, BlockEncoding encoding);
 
     /// <summary>Publishes the blocks of <see cref="PrepareSeal"/> as sealed at their new locations (in the same order).</summary>
     public abstract void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache);
@@ -173,15 +173,16 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
 
     /// <summary>
     /// Appends an entry; the open block is frozen (to be sealed) once it holds <paramref name="maxEntries"/> entries, or
-    /// before the entry when the entry would take it past <paramref name="maxBlockBytes"/>. Returns the block opened, if any, and how many blocks were frozen.
+    /// before the entry when the entry would take it past <paramref name="maxBlockBytes"/>. Returns the block opened, if any, how many
+    /// blocks were frozen, and the bytes the entry added to its block.
     /// </summary>
-    public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out int frozen)
+    public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out int frozen, out int entryBytes)
     {
         TimelineState<T> state = State;
         MemBlock<T>? open = state.Open;
         MemBlock<T>? opened = null;
         frozen = 0;
-        if (open is not null && open.Bytes + entry.EncodedSize > maxBlockBytes)
+        if (open is not null && open.Bytes + open.SizeOf(entry) > maxBlockBytes)
         {
             state = new TimelineState<T>(state.Sealed, [.. state.Frozen, open], null);
             open = null;
@@ -191,12 +192,12 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         if (open is null)
         {
             open = opened = new MemBlock<T>(this, journalId, nowTicks, BlockCodec.Overhead(IdBytes), maxEntries);
-            open.Add(entry);
+            entryBytes = open.Add(entry);
             state = new TimelineState<T>(state.Sealed, state.Frozen, open);
         }
         else
         {
-            open.Add(entry);
+            entryBytes = open.Add(entry);
         }
 
         if (open.Count >= maxEntries)
@@ -214,17 +215,17 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         return opened;
     }
 
-    public override void PrepareSeal(bool includeOpen, List<SealJob> jobs)
+    public override void PrepareSeal(bool includeOpen, List<SealJob> jobs, BlockEncoding encoding)
     {
         TimelineState<T> state = State;
         foreach (MemBlock<T> block in state.Frozen)
         {
-            jobs.Add(Prepare(block, wasFrozen: true));
+            jobs.Add(Prepare(block, wasFrozen: true, encoding));
         }
 
         if (includeOpen && state.Open is { Count: > 0 } open)
         {
-            jobs.Add(Prepare(open, wasFrozen: false));
+            jobs.Add(Prepare(open, wasFrozen: false, encoding));
         }
     }
 
@@ -236,7 +237,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         for (int i = 0; i < jobs.Length; i++)
         {
             SealJob job = jobs[i];
-            cache.Add(BlockCache.KeyOf(job.Location), job.Entries, EstimateCost(job.Location.Size, job.Range.Count));
+            cache.Add(BlockCache.KeyOf(job.Location), job.Entries, EstimateCost((T[])job.Entries, job.Location.Size));
             added[i] = job.Range;
             if (ReferenceEquals(job.Block, open))
             {
@@ -247,13 +248,22 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         Volatile.Write(ref _state, new TimelineState<T>(state.Sealed.With(added), [], open));
     }
 
-    /// <summary>The cache cost of a decoded block: its bytes plus an allowance per entry object.</summary>
-    public static long EstimateCost(int size, int count) => size + (count * 64L);
+    /// <summary>The cache cost of a decoded block: its stored bytes or the bodies it holds (whichever is larger, as a compressed block decodes to more), plus an allowance per entry object.</summary>
+    public static long EstimateCost(T[] entries, int size)
+    {
+        long bodies = 0;
+        foreach (ref readonly T entry in entries.AsSpan())
+        {
+            bodies += entry.MemorySize;
+        }
 
-    private SealJob Prepare(MemBlock<T> block, bool wasFrozen)
+        return Math.Max(size, bodies) + (entries.Length * 64L);
+    }
+
+    private SealJob Prepare(MemBlock<T> block, bool wasFrozen, BlockEncoding encoding)
     {
         T[] entries = block.Snapshot().ToArray();
-        byte[] encoded = T.Encode(Id, entries);
+        byte[] encoded = T.Encode(Id, entries, encoding);
         var range = new SealedBlock(entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, 0, 0, 0);
         return new SealJob(this, block, wasFrozen, entries, encoded, range);
     }

@@ -8,15 +8,18 @@ internal interface ITimelineEntry
     /// <summary>CreatedAt in Unix milliseconds.</summary>
     long Timestamp { get; }
 
-    /// <summary>The entry's encoded size in a block.</summary>
-    int EncodedSize { get; }
+    /// <summary>
+    /// The most bytes the entry adds to a block's payload after an entry with <paramref name="previousSeqId"/> and
+    /// <paramref name="previousTimestamp"/> (its own values when it is the block's first entry).
+    /// </summary>
+    int EncodedSize(long previousSeqId, long previousTimestamp);
 }
 
 /// <summary>A conversation timeline entry: the message itself.</summary>
 internal readonly struct ConvEntry(Message message, long timestamp) : ITimelineEntry<ConvEntry>
 {
-    /// <summary>seq (8) + timestamp (8) + sender (4) + data length (4).</summary>
-    public const int FixedSize = 24;
+    /// <summary>The longest fixed part of an entry: seq and timestamp deltas (10 each), sender (5), data length (5).</summary>
+    public const int MaxFixedSize = (2 * Varint.MaxLength) + (2 * Varint.MaxLength32);
 
     public Message Message { get; } = message;
 
@@ -24,21 +27,25 @@ internal readonly struct ConvEntry(Message message, long timestamp) : ITimelineE
 
     public long Timestamp { get; } = timestamp;
 
-    public int EncodedSize => FixedSize + Message.Data.Length;
-
     public static TimelineKind Kind => TimelineKind.Conversation;
 
-    public static byte[] Encode(string timelineId, ReadOnlySpan<ConvEntry> entries) => BlockCodec.EncodeConversation(timelineId, entries);
+    public int EncodedSize(long previousSeqId, long previousTimestamp) =>
+        DeltaSize(SeqId, Timestamp, previousSeqId, previousTimestamp) + Varint.Size(Message.SenderId) + Varint.Size((ulong)Message.Data.Length) + Message.Data.Length;
+
+    /// <summary>The bytes of an entry's SeqId and timestamp deltas; none for a block's first entry.</summary>
+    public static int DeltaSize(long seqId, long timestamp, long previousSeqId, long previousTimestamp) =>
+        seqId == previousSeqId ? 0 : Varint.Size((ulong)(seqId - previousSeqId)) + Varint.Size((ulong)(timestamp - previousTimestamp));
+
+    public static byte[] Encode(string timelineId, ReadOnlySpan<ConvEntry> entries, BlockEncoding encoding) => BlockCodec.EncodeConversation(timelineId, entries, encoding);
 
     public static ConvEntry[] Decode(byte[] block, string timelineId, StoreIndex location) => BlockCodec.DecodeConversation(block, timelineId, location);
+
+    public long MemorySize => Message.Data.Length;
 }
 
 /// <summary>A user timeline entry: a compact reference to a conversation message.</summary>
 internal readonly struct UserEntry(long seqId, string convId, long timestamp, int convIdBytes) : ITimelineEntry<UserEntry>
 {
-    /// <summary>seq (8) + timestamp (8) + conversation id length (2).</summary>
-    public const int FixedSize = 18;
-
     public long SeqId { get; } = seqId;
 
     public string ConvId { get; } = convId;
@@ -47,13 +54,17 @@ internal readonly struct UserEntry(long seqId, string convId, long timestamp, in
 
     public int ConvIdBytes { get; } = convIdBytes;
 
-    public int EncodedSize => FixedSize + ConvIdBytes;
-
     public static TimelineKind Kind => TimelineKind.User;
 
-    public static byte[] Encode(string timelineId, ReadOnlySpan<UserEntry> entries) => BlockCodec.EncodeUser(timelineId, entries);
+    /// <summary>Charged as if the conversation id were new to the block's dictionary, so the charge never falls below the encoded size.</summary>
+    public int EncodedSize(long previousSeqId, long previousTimestamp) =>
+        ConvEntry.DeltaSize(SeqId, Timestamp, previousSeqId, previousTimestamp) + Varint.MaxLength32 + Varint.Size((ulong)ConvIdBytes) + ConvIdBytes;
+
+    public static byte[] Encode(string timelineId, ReadOnlySpan<UserEntry> entries, BlockEncoding encoding) => BlockCodec.EncodeUser(timelineId, entries, encoding);
 
     public static UserEntry[] Decode(byte[] block, string timelineId, StoreIndex location) => BlockCodec.DecodeUser(block, timelineId, location);
+
+    public long MemorySize => 0;
 }
 
 /// <summary>The per-kind operations of an entry type, so timeline code is written once and specialised per kind.</summary>
@@ -62,7 +73,10 @@ internal interface ITimelineEntry<TSelf> : ITimelineEntry
 {
     static abstract TimelineKind Kind { get; }
 
-    static abstract byte[] Encode(string timelineId, ReadOnlySpan<TSelf> entries);
+    /// <summary>The bytes a decoded entry holds beyond its fixed allowance (a message body; nothing for a shared id).</summary>
+    long MemorySize { get; }
+
+    static abstract byte[] Encode(string timelineId, ReadOnlySpan<TSelf> entries, BlockEncoding encoding);
 
     static abstract TSelf[] Decode(byte[] block, string timelineId, StoreIndex location);
 }

@@ -12,6 +12,7 @@ public abstract partial class ContractTests
             o.MaxBlockBytes = 2048;
             o.MaxMessageBytes = 1000;
             o.TimelineMaxSize = 5;
+            o.Compression = BlockCompression.None;
         }
 
         MessageStore store = await OpenAsync(Small);

@@ -11,7 +11,7 @@ public sealed class LoggingTests : TempDirectory
     {
         var logs = new ListLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
-        var options = new BlockStoreOptions { DataDir = Dir, MaxCapacity = 16 * 1024, MaxMessageBytes = 1024, TimelineMaxSize = 4 };
+        var options = new BlockStoreOptions { DataDir = Dir, MaxCapacity = 16 * 1024, MaxMessageBytes = 1024, TimelineMaxSize = 4, Compression = BlockCompression.None };
         await using (MessageStore store = await MessageStore.OpenAsync(options, new SqliteBlockStoreProvider(new()), loggerFactory))
         {
             for (int i = 0; i < 40; i++)

@@ -22,6 +22,7 @@ public sealed class OptionsValidationTests
     [InlineData(nameof(BlockStoreOptions.MaxGroupCommit), "BlockStore:MaxGroupCommit must be between 1 and 1000000")]
     [InlineData(nameof(BlockStoreOptions.IdempotencyMaxKeys), "BlockStore:IdempotencyMaxKeys must be between 1 and 10000000")]
     [InlineData(nameof(BlockStoreOptions.MaxRecipients), "BlockStore:MaxRecipients must be between 1 and 1000000")]
+    [InlineData(nameof(BlockStoreOptions.CompressionLevel), "BlockStore:CompressionLevel must be between 1 and 19")]
     public void Out_of_range_values_name_the_key_and_the_range(string key, string expected)
     {
         var options = new BlockStoreOptions();
@@ -47,10 +48,11 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Empty_DataDir_and_bad_enum_and_age_are_refused()
     {
-        ValidateOptionsResult result = Validate(new BlockStoreOptions { DataDir = " ", Durability = (Durability)7, OpenBlockMaxAge = TimeSpan.Zero });
+        ValidateOptionsResult result = Validate(new BlockStoreOptions { DataDir = " ", Durability = (Durability)7, Compression = (BlockCompression)9, OpenBlockMaxAge = TimeSpan.Zero });
 
         Assert.Contains(result.Failures!, f => f.Contains("BlockStore:DataDir", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.Contains("BlockStore:Durability", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("BlockStore:Compression must be None or Zstd", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.Contains("BlockStore:OpenBlockMaxAge", StringComparison.Ordinal));
     }
 

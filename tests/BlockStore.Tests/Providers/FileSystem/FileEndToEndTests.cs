@@ -20,6 +20,7 @@ public sealed class FileEndToEndTests() : StoreTestBase(new FileFixture())
             o.MaxBlockBytes = 2048;
             o.MaxMessageBytes = 1000;
             o.TimelineMaxSize = 4;
+            o.Compression = BlockCompression.None;
         }
 
         MessageStore store = await OpenAsync(Small);

@@ -116,6 +116,46 @@ public sealed class FileJournalTests : FileProviderTestBase
     }
 
     [Fact]
+    public async Task The_open_segment_is_preallocated_so_commits_do_not_change_its_size_and_a_closed_one_is_cut_to_its_records()
+    {
+        IBlockStoreSession session = await OpenAsync(o => o.Durability = Durability.Full, f => f.JournalSegmentBytes = 64 * 1024);
+        await AppendAsync(session, 1);
+        string segment = Assert.Single(Segments());
+        Assert.Equal(64 * 1024, new FileInfo(segment).Length);
+        await AppendAsync(session, 2, 3);
+        Assert.Equal(64 * 1024, new FileInfo(segment).Length);
+
+        await CloseAsync(session);
+
+        Assert.Equal(FileHeader.Size + 18 + 19 + 20, new FileInfo(segment).Length);
+        session = await OpenAsync(o => o.Durability = Durability.Full, f => f.JournalSegmentBytes = 64 * 1024);
+        Assert.Equal(64 * 1024, new FileInfo(segment).Length);
+        Assert.Equal([1, 2, 3], await JournalIdsAsync(session));
+    }
+
+    [Fact]
+    public async Task A_record_torn_inside_preallocated_space_is_dropped_and_appends_continue_after_the_last_whole_record()
+    {
+        IBlockStoreSession session = await OpenAsync(configureFile: f => f.JournalSegmentBytes = 4096);
+        await AppendAsync(session, 1, 2, 3);
+        await CloseAsync(session);
+        string segment = Assert.Single(Segments());
+        using (FileStream file = new(segment, FileMode.Open))
+        {
+            // The third record (20 bytes at offset 85) lost its last 8 bytes to a power cut; the file system kept the allocated zeros.
+            file.SetLength(85 + 12);
+            file.SetLength(4096);
+        }
+
+        session = await OpenAsync(configureFile: f => f.JournalSegmentBytes = 4096);
+        Assert.Equal([1, 2], await JournalIdsAsync(session));
+        await AppendAsync(session, 4);
+        session = await ReopenAsync(session, configureFile: f => f.JournalSegmentBytes = 4096);
+
+        Assert.Equal([1, 2, 4], await JournalIdsAsync(session));
+    }
+
+    [Fact]
     public async Task Segments_roll_at_the_configured_size_and_are_deleted_once_sealing_covers_them()
     {
         IBlockStoreSession session = await OpenAsync(o => o.Durability = Durability.Full, f => f.JournalSegmentBytes = 200);

@@ -28,6 +28,49 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Journal_churn_leaves_no_free_pages_in_a_closed_database()
+    {
+        static void Churn(BlockStoreOptions o)
+        {
+            o.JournalMaxBytes = 16 * 1024;
+            o.TimelineMaxSize = 1000;
+        }
+
+        MessageStore store = await OpenAsync(Churn);
+        for (int i = 0; i < 40; i++)
+        {
+            await store.AddMessagesAsync([.. Enumerable.Range(0, 50).Select(m => new NewMessage($"c{m % 7}", 1, new byte[300], Users($"u{m % 11}", "v")))]);
+        }
+
+        await store.DisposeAsync();
+
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        Assert.Equal(SqlQueries.IncrementalAutoVacuum, connection.ExecuteScalar<long>(SqlQueries.GetAutoVacuum));
+        Assert.Equal(0, connection.ExecuteScalar<long>(SqlQueries.FreePages));
+        Assert.Equal(0, connection.ExecuteScalar<long>("SELECT count(*) FROM journal"));
+    }
+
+    [Fact]
+    public async Task A_database_created_without_incremental_vacuum_is_migrated_on_open()
+    {
+        MessageStore store = await OpenAsync();
+        List<Message> sent = await AddManyAsync(store, "c", 10, Users("u"));
+        await store.DisposeAsync();
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Execute("PRAGMA auto_vacuum=NONE; VACUUM;");
+            Assert.Equal(0, connection.ExecuteScalar<long>(SqlQueries.GetAutoVacuum));
+        }
+
+        store = await OpenAsync();
+        AssertSameMessages(sent, await store.GetConvMessagesAsync("c", 100));
+        await store.DisposeAsync();
+
+        using var reopened = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        Assert.Equal(SqlQueries.IncrementalAutoVacuum, reopened.ExecuteScalar<long>(SqlQueries.GetAutoVacuum));
+    }
+
     [Theory]
     [InlineData("", 1024, "BlockStore:Sqlite:FileName")]
     [InlineData("../outside.db", 1024, "BlockStore:Sqlite:FileName")]
@@ -103,7 +146,7 @@ public sealed class SqliteProviderTests() : StoreTestBase(new SqliteFixture())
         List<Message> other = await AddManyAsync(store, "bystander", 8);
         await store.DisposeAsync();
         (long storeId, long offset) = Scalar2("SELECT store_id, offset FROM blocks WHERE timeline_id = 'victim' ORDER BY first_seq LIMIT 1");
-        Fixture.DamageBlock(DataDir, new StoreIndex(storeId, offset, 0, default), 61, 0xFF);
+        Fixture.DamageBlock(DataDir, new StoreIndex(storeId, offset, 0, default), 20, 0xFF);
 
         store = await OpenAsync(o => o.TimelineMaxSize = 4);
 
