@@ -72,6 +72,9 @@ internal sealed partial class StoreEngine
 
         await SealDueAsync(sealFrozen, flushing).ConfigureAwait(false);
         UpdateWritesRefused();
+
+        // Trim before completing flushes: once a flush returns, the working set fits its budget (unsealed entries aside).
+        TrimWorkingSet();
         foreach (WriteOp op in ops)
         {
             if (op is FlushOp flush)
@@ -79,8 +82,6 @@ internal sealed partial class StoreEngine
                 flush.Complete(true);
             }
         }
-
-        TrimWorkingSet();
     }
 
     private async Task CreateTimelinesAsync(List<WriteOp> ops)
