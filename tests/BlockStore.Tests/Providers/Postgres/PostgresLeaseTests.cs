@@ -47,6 +47,23 @@ public sealed class PostgresLeaseTests(ITestOutputHelper output) : StoreTestBase
     }
 
     [SkippableFact]
+    public async Task The_storage_check_renews_the_lease_and_reports_a_deposed_owner()
+    {
+        var paused = new PostgresBlockStoreProvider(Postgres.Options(o => (o.LeaseDuration, o.LeaseRenewInterval) = (TimeSpan.FromHours(1), TimeSpan.FromMinutes(30))));
+        await using MessageStore owner = await MessageStore.OpenAsync(CreateOptions(), paused);
+        Postgres.Execute($"UPDATE {Postgres.Schema}.leases SET expires_at = now() + interval '1 second'");
+        await owner.CheckStorageAsync(CancellationToken.None);
+        Assert.True(Scalar($"SELECT count(*) FROM {Postgres.Schema}.leases WHERE expires_at > now() + interval '30 minutes'") == 1, "the check did not renew the lease");
+
+        Postgres.Execute($"UPDATE {Postgres.Schema}.leases SET expires_at = now() - interval '1 second'");
+        await using MessageStore successor = await OpenAsync(o => o.LockWaitTimeout = TimeSpan.FromSeconds(10));
+
+        var deposed = await Assert.ThrowsAsync<StoreLockedException>(() => owner.CheckStorageAsync(CancellationToken.None));
+        Assert.Contains("lost its lease", deposed.InnerException?.Message, StringComparison.Ordinal);
+        await successor.CheckStorageAsync(CancellationToken.None);
+    }
+
+    [SkippableFact]
     public async Task Many_data_sets_share_one_schema_each_with_its_own_owner()
     {
         MessageStore tenantA = await OpenAsync(o => o.DataSet = "tenant-a");
