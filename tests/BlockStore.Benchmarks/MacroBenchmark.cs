@@ -70,7 +70,7 @@ internal static class MacroBenchmark
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            DeleteIfPresent(root);
         }
     }
 
