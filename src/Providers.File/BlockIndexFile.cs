@@ -83,7 +83,7 @@ internal sealed class BlockIndexFile : IDisposable
 
         if (_torn)
         {
-            RandomAccess.SetLength(_handle, _length);
+            FileIo.Current.SetLength(_handle, _length);
             _torn = false;
         }
 
@@ -109,7 +109,7 @@ internal sealed class BlockIndexFile : IDisposable
 
         try
         {
-            RandomAccess.Write(_handle, bytes, _length);
+            FileIo.Current.Write(_handle, bytes, _length);
             DurableFiles.Flush(_handle, _durability);
             _length += bytes.Length;
         }

@@ -14,7 +14,7 @@ internal static class DurableFiles
 
     /// <summary>Opens an existing file for positional reads and writes.</summary>
     public static SafeFileHandle OpenExisting(string path) =>
-        System.IO.File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        FileIo.Current.Open(path, PrivateFiles.Options(FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0));
 
     /// <summary>
     /// Creates <paramref name="path"/> holding only <paramref name="header"/>: written to a temporary file, flushed, then renamed
@@ -25,13 +25,13 @@ internal static class DurableFiles
         string temp = path + TempSuffix;
         Span<byte> bytes = stackalloc byte[FileHeader.Size];
         header.Write(bytes);
-        using (var file = new FileStream(temp, PrivateFiles.Options(FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 0)))
+        using (SafeFileHandle file = FileIo.Current.Open(temp, PrivateFiles.Options(FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 0)))
         {
-            RandomAccess.Write(file.SafeFileHandle, bytes, 0);
-            Flush(file.SafeFileHandle, durability);
+            FileIo.Current.Write(file, bytes, 0);
+            Flush(file, durability);
         }
 
-        System.IO.File.Move(temp, path, overwrite);
+        FileIo.Current.Move(temp, path, overwrite);
         SyncDirectory(Path.GetDirectoryName(path)!, durability);
         return OpenExisting(path);
     }
@@ -41,7 +41,7 @@ internal static class DurableFiles
     {
         if (durability == Durability.Full)
         {
-            RandomAccess.FlushToDisk(handle);
+            FileIo.Current.FlushToDisk(handle);
         }
     }
 
@@ -50,7 +50,7 @@ internal static class DurableFiles
     {
         foreach (string temp in Directory.EnumerateFiles(directory, "*" + TempSuffix))
         {
-            System.IO.File.Delete(temp);
+            FileIo.Current.Delete(temp);
         }
     }
 
@@ -62,6 +62,9 @@ internal static class DurableFiles
             throw new IOException($"Flushing the directory '{directory}' failed (injected).");
         }
 
-        DirectorySync.Flush(directory, durability);
+        if (durability == Durability.Full)
+        {
+            FileIo.Current.FlushDirectory(directory);
+        }
     }
 }

@@ -80,7 +80,7 @@ internal sealed partial class FileBlockStorage
 
         SafeFileHandle handle = _handles.Rent(store);
         touched.Add(store);
-        RandomAccess.Write(handle, run, store.Used);
+        FileIo.Current.Write(handle, run, store.Used);
         store.Used = end;
         run.Clear();
     }

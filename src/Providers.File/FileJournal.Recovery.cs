@@ -106,7 +106,7 @@ internal sealed partial class FileJournal
                 }
 
                 // A torn tail: the record being written when the process stopped was never acknowledged.
-                RandomAccess.SetLength(handle, position);
+                FileIo.Current.SetLength(handle, position);
                 DurableFiles.Flush(handle, _durability);
             }
 

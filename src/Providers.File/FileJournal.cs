@@ -46,7 +46,7 @@ internal sealed partial class FileJournal : IDisposable
             JournalSegment? segment = _segments.Count == 0 ? null : _segments[^1];
             if (segment is not null && _torn)
             {
-                RandomAccess.SetLength(segment.Handle!, segment.Length);
+                FileIo.Current.SetLength(segment.Handle!, segment.Length);
                 _torn = false;
             }
 
@@ -101,7 +101,7 @@ internal sealed partial class FileJournal : IDisposable
                 for (; deleted < drop; deleted++)
                 {
                     JournalSegment segment = _segments[deleted];
-                    System.IO.File.Delete(segment.Path);
+                    FileIo.Current.Delete(segment.Path);
                     segment.Handle?.Dispose();
                 }
 
@@ -146,7 +146,7 @@ internal sealed partial class FileJournal : IDisposable
         _parts[1] = payload;
         try
         {
-            RandomAccess.Write(handle, _parts, offset);
+            FileIo.Current.Write(handle, _parts, offset);
         }
         finally
         {
@@ -158,7 +158,7 @@ internal sealed partial class FileJournal : IDisposable
     {
         try
         {
-            RandomAccess.SetLength(segment.Handle!, segment.Length);
+            FileIo.Current.SetLength(segment.Handle!, segment.Length);
             _torn = false;
         }
         catch (IOException)
@@ -174,7 +174,7 @@ internal sealed partial class FileJournal : IDisposable
         {
             if (RandomAccess.GetLength(segment.Handle!) > segment.Length)
             {
-                RandomAccess.SetLength(segment.Handle!, segment.Length);
+                FileIo.Current.SetLength(segment.Handle!, segment.Length);
                 DurableFiles.Flush(segment.Handle!, _durability);
             }
         }
@@ -191,7 +191,7 @@ internal sealed partial class FileJournal : IDisposable
             JournalSegment previous = _segments[^1];
             if (previous.Handle is not null)
             {
-                RandomAccess.SetLength(previous.Handle, previous.Length);
+                FileIo.Current.SetLength(previous.Handle, previous.Length);
                 DurableFiles.Flush(previous.Handle, _durability);
                 previous.Handle.Dispose();
                 previous.Handle = null;

@@ -77,7 +77,7 @@ internal sealed class SnapshotLog : IDisposable
         {
             RecordFrame.WriteHeader(frame, body, []);
             body.CopyTo(frame.AsSpan(RecordFrame.HeaderSize));
-            RandomAccess.Write(log, frame.AsSpan(0, size), _logLength);
+            FileIo.Current.Write(log, frame.AsSpan(0, size), _logLength);
             DurableFiles.Flush(log, _durability);
             _logLength += size;
         }
@@ -127,13 +127,13 @@ internal sealed class SnapshotLog : IDisposable
         }
         catch
         {
-            System.IO.File.Delete(temp);
+            FileIo.Current.Delete(temp);
             throw;
         }
 
         // Once the rename is done the snapshot on disk is the new generation: the old log must never take another record, even
         // if flushing the directory fails. The next append starts the new generation's log, whose creation flushes the directory.
-        System.IO.File.Move(temp, _snapshotPath, overwrite: true);
+        FileIo.Current.Move(temp, _snapshotPath, overwrite: true);
         _generation++;
         _snapshotBytes = size;
         _log?.Dispose();
@@ -192,7 +192,7 @@ internal sealed class SnapshotLog : IDisposable
         if (_logLength < length)
         {
             // A torn tail: the record being written when the process stopped was never acknowledged.
-            RandomAccess.SetLength(log, _logLength);
+            FileIo.Current.SetLength(log, _logLength);
             DurableFiles.Flush(log, _durability);
         }
     }
@@ -252,7 +252,7 @@ internal sealed class SnapshotLog : IDisposable
         SafeFileHandle log = _log!;
         if (_torn)
         {
-            RandomAccess.SetLength(log, _logLength);
+            FileIo.Current.SetLength(log, _logLength);
             DurableFiles.Flush(log, _durability);
             _torn = false;
         }
@@ -264,7 +264,7 @@ internal sealed class SnapshotLog : IDisposable
     {
         try
         {
-            RandomAccess.SetLength(log, _logLength);
+            FileIo.Current.SetLength(log, _logLength);
             _torn = false;
         }
         catch (IOException)
