@@ -26,6 +26,8 @@ internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProv
 
         public ICheckpointStore Checkpoints => inner.Checkpoints;
 
+        public IInboxStore Inbox => inner.Inbox;
+
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
