@@ -5,7 +5,7 @@ namespace BlockStore.Benchmarks;
 
 /// <summary>
 /// Wraps a provider and adds up the time the engine spends inside each provider call, so a scenario's elapsed time can be
-/// split into journal appends, block writes, block metadata commits and block reads (the rest is the engine itself).
+/// split into journal appends, block writes, block metadata commits, block reads and inbox saves (the rest is the engine itself).
 /// </summary>
 internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProvider
 {
@@ -26,7 +26,7 @@ internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProv
 
         public ICheckpointStore Checkpoints => inner.Checkpoints;
 
-        public IInboxStore Inbox => inner.Inbox;
+        public IInboxStore Inbox { get; } = new TimedInboxStore(inner.Inbox, timings);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
@@ -109,6 +109,13 @@ internal sealed class ProviderTimings
 
     public CallTiming BlockReads { get; } = new();
 
+    public CallTiming InboxReads { get; } = new();
+
+    public CallTiming InboxSaves { get; } = new();
+
+    /// <summary>The inbox rows (user and conversation pairs) saved so far.</summary>
+    public long InboxRowsSaved;
+
     /// <summary>A copy of the current figures, to subtract from a later one.</summary>
     public ProviderTimings Snapshot()
     {
@@ -117,13 +124,16 @@ internal sealed class ProviderTimings
         copy.BlockWrites.CopyFrom(BlockWrites);
         copy.BlockCommits.CopyFrom(BlockCommits);
         copy.BlockReads.CopyFrom(BlockReads);
+        copy.InboxReads.CopyFrom(InboxReads);
+        copy.InboxSaves.CopyFrom(InboxSaves);
+        copy.InboxRowsSaved = Interlocked.Read(ref InboxRowsSaved);
         return copy;
     }
 
     /// <summary>What happened since <paramref name="before"/>, e.g. "journal 812 ms/200 calls, block writes 95 ms/40 calls/1,200 blocks, ...".</summary>
     public string Since(ProviderTimings before) =>
         $"journal {JournalAppends.Since(before.JournalAppends)}, block writes {BlockWrites.Since(before.BlockWrites)}, " +
-        $"block metadata {BlockCommits.Since(before.BlockCommits)}, block reads {BlockReads.Since(before.BlockReads)}";
+        $"block metadata {BlockCommits.Since(before.BlockCommits)}, block reads {BlockReads.Since(before.BlockReads)}, inbox saves {InboxSaves.Since(before.InboxSaves)}";
 }
 
 /// <summary>Calls, items and elapsed time of one kind of provider call; safe to add to from several threads.</summary>

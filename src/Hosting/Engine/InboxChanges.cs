@@ -8,15 +8,21 @@ namespace BlockStore.Engine;
 /// clears it before sealing drops journal records), so it is bounded like the journal.
 /// </summary>
 /// <remarks>
-/// Only the writer changes it. Readers take a snapshot of one user's changes with the current generation, read the index,
+/// Only the writer changes it, and it drops a user's cached inbox (<see cref="InboxCache"/>) whenever that inbox changes. Readers take a snapshot of one user's changes with the current generation, read the index,
 /// and use the pair only if no save to the index was under way or began meanwhile (a save moves the generation when it begins
 /// and when it ends), so a change is never counted both in the snapshot and in the index, nor missed by both.
 /// </remarks>
-internal sealed class InboxChanges
+internal sealed class InboxChanges(InboxCache cache)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Dictionary<string, InboxChange>> _users = new(StringComparer.Ordinal);
     private long _generation;
+
+    /// <summary>Moves whenever a user's inbox changes (new activity, a read marker), so a reader can tell whether what it read is still current.</summary>
+    private long _version;
+
+    /// <summary>The cache of whole inboxes, whose entries this class drops as the inboxes change.</summary>
+    public InboxCache Cache => cache;
 
     /// <summary>How many user and conversation pairs hold unsaved activity.</summary>
     public int Count { get; private set; }
@@ -49,7 +55,10 @@ internal sealed class InboxChanges
                 }
 
                 convs[convId] = new InboxChange(seqId, change.Added + (IsOwn(senderId, userId) ? 0 : 1));
+                cache.Invalidate(userId);
             }
+
+            _version++;
         }
     }
 
@@ -62,12 +71,24 @@ internal sealed class InboxChanges
         }
     }
 
-    /// <summary>Reader side: a copy of one user's unsaved changes (null when none) and the generation it belongs to.</summary>
-    public (long Generation, Dictionary<string, InboxChange>? Changes) Snapshot(string userId)
+    /// <summary>Reader side: a copy of one user's unsaved changes (null when none), the generation it belongs to, and the version of the inboxes.</summary>
+    public (long Generation, long Version, Dictionary<string, InboxChange>? Changes) Snapshot(string userId)
     {
         lock (_lock)
         {
-            return (_generation, _users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs) ? new(convs, StringComparer.Ordinal) : null);
+            return (_generation, _version, _users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs) ? new(convs, StringComparer.Ordinal) : null);
+        }
+    }
+
+    /// <summary>Reader side: caches a user's whole inbox, read from a snapshot of <paramref name="version"/>, unless an inbox changed since.</summary>
+    public void TryCache(string userId, long version, InboxRow[] rows)
+    {
+        lock (_lock)
+        {
+            if (_version == version)
+            {
+                cache.Admit(userId, rows);
+            }
         }
     }
 
@@ -107,6 +128,20 @@ internal sealed class InboxChanges
         lock (_lock)
         {
             _generation++;
+        }
+    }
+
+    /// <summary>Writer side: read markers of these users are about to be saved; their cached inboxes are dropped.</summary>
+    public void MarkersChanging(IEnumerable<string> userIds)
+    {
+        lock (_lock)
+        {
+            foreach (string userId in userIds)
+            {
+                cache.Invalidate(userId);
+            }
+
+            _version++;
         }
     }
 

@@ -18,7 +18,7 @@ internal sealed partial class StoreEngine
     /// <summary>How many of a user's messages one read takes while counting the entries above a read marker.</summary>
     private const int CountPageSize = 512;
 
-    private readonly InboxChanges _inbox = new();
+    private readonly InboxChanges _inbox;
 
     /// <summary>The SeqId up to which the index held every message's activity at open; replay applies only messages above it.</summary>
     private long _inboxAppliedThrough;
@@ -26,19 +26,9 @@ internal sealed partial class StoreEngine
     public async Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId, CancellationToken cancellationToken)
     {
         long before = beforeSeqId == 0 ? long.MaxValue : beforeSeqId;
-        List<InboxRow> rows;
-        while (true)
-        {
-            (long generation, Dictionary<string, InboxChange>? changes) = _inbox.Snapshot(userId);
-            rows = await ReadInboxPageAsync(userId, before, limit, changes, cancellationToken).ConfigureAwait(false);
-            if (_inbox.IsCurrent(generation))
-            {
-                break;
-            }
-
-            await Task.Yield();
-        }
-
+        IReadOnlyList<InboxRow> rows = _inbox.Cache.TryGet(userId, out InboxRow[] cached)
+            ? Page(cached, before, limit)
+            : await ReadInboxAsync(userId, before, limit, cancellationToken).ConfigureAwait(false);
         var entries = new List<InboxEntry>(rows.Count);
         foreach (InboxRow row in rows)
         {
@@ -72,9 +62,20 @@ internal sealed partial class StoreEngine
 
     public async Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken)
     {
+        if (_inbox.Cache.TryGet(userId, out InboxRow[] cached))
+        {
+            long sum = 0;
+            foreach (InboxRow row in cached)
+            {
+                sum += Math.Max(0, row.Count - row.ReadCount);
+            }
+
+            return sum;
+        }
+
         while (true)
         {
-            (long generation, Dictionary<string, InboxChange>? changes) = _inbox.Snapshot(userId);
+            (long generation, _, Dictionary<string, InboxChange>? changes) = _inbox.Snapshot(userId);
             long total = await _session.Inbox.GetUnreadTotalAsync(userId, cancellationToken).ConfigureAwait(false);
             if (_inbox.IsCurrent(generation))
             {
@@ -88,6 +89,60 @@ internal sealed partial class StoreEngine
 
             await Task.Yield();
         }
+    }
+
+    /// <summary>
+    /// Reads the user's inbox from the index and the unsaved activity: the whole of it when it is small enough to cache (and
+    /// caches it unless an inbox changed meanwhile), else only the page asked for.
+    /// </summary>
+    private async Task<IReadOnlyList<InboxRow>> ReadInboxAsync(string userId, long before, int limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            (long generation, long version, Dictionary<string, InboxChange>? changes) = _inbox.Snapshot(userId);
+            List<InboxRow> all = await ReadInboxPageAsync(userId, long.MaxValue, InboxCache.MaxRows, changes, cancellationToken).ConfigureAwait(false);
+            if (!_inbox.IsCurrent(generation))
+            {
+                await Task.Yield();
+                continue;
+            }
+
+            if (all.Count < InboxCache.MaxRows)
+            {
+                InboxRow[] rows = [.. all];
+                _inbox.TryCache(userId, version, rows);
+                return Page(rows, before, limit);
+            }
+
+            List<InboxRow> page = await ReadInboxPageAsync(userId, before, limit, changes, cancellationToken).ConfigureAwait(false);
+            if (_inbox.IsCurrent(generation))
+            {
+                return page;
+            }
+
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>The first <paramref name="limit"/> rows of a whole inbox (newest activity first) with activity below <paramref name="before"/>.</summary>
+    private static InboxRow[] Page(InboxRow[] rows, long before, int limit)
+    {
+        int start = 0;
+        int end = rows.Length;
+        while (start < end)
+        {
+            int middle = (start + end) >>> 1;
+            if (rows[middle].LastSeqId >= before)
+            {
+                start = middle + 1;
+            }
+            else
+            {
+                end = middle;
+            }
+        }
+
+        return rows.AsSpan(start, Math.Min(limit, rows.Length - start)).ToArray();
     }
 
     /// <summary>
@@ -229,6 +284,7 @@ internal sealed partial class StoreEngine
 
             if (wanted is { Count: > 0 })
             {
+                _inbox.MarkersChanging(wanted.Keys.Select(static k => k.User));
                 _inbox.BeginSave();
                 try
                 {

@@ -128,6 +128,32 @@ public abstract partial class ContractTests
     }
 
     [SkippableFact]
+    public async Task An_inbox_read_again_shows_each_new_message_and_marker_at_once()
+    {
+        MessageStore store = await OpenAsync();
+        await AddManyAsync(store, "a", 2, Users("u"), "a");
+        await AddManyAsync(store, "b", 1, Users("u"), "b");
+        store = await ReopenAsync(store);
+        Assert.Equal(["b", "a"], (await store.GetInboxAsync("u", 10)).Select(e => e.ConvId));
+        Assert.Equal(3, await store.GetUnreadTotalAsync("u"));
+
+        Message sent = await store.AddMessageAsync("a", 1, Bytes("a-new"), Users("u"));
+
+        IReadOnlyList<InboxEntry> inbox = await store.GetInboxAsync("u", 10);
+        Assert.Equal(["a", "b"], inbox.Select(e => e.ConvId));
+        Assert.Equal(sent.SeqId, inbox[0].LastMessage.SeqId);
+        Assert.Equal(3, inbox[0].UnreadCount);
+        Assert.Equal(4, await store.GetUnreadTotalAsync("u"));
+
+        await store.UpdateReadMarkerAsync("u", "a", sent.SeqId);
+
+        inbox = await store.GetInboxAsync("u", 10);
+        Assert.Equal((sent.SeqId, 0L), (inbox[0].ReadSeqId, inbox[0].UnreadCount));
+        Assert.Equal(1, await store.GetUnreadTotalAsync("u"));
+        Assert.Equal(["b"], (await store.GetInboxAsync("u", 10, sent.SeqId)).Select(e => e.ConvId));
+    }
+
+    [SkippableFact]
     public async Task Refused_read_markers_and_inbox_reads_write_nothing()
     {
         MessageStore store = await OpenAsync();
