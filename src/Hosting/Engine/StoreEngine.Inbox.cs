@@ -26,16 +26,30 @@ internal sealed partial class StoreEngine
     public async Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId, CancellationToken cancellationToken)
     {
         long before = beforeSeqId == 0 ? long.MaxValue : beforeSeqId;
-        IReadOnlyList<InboxRow> rows = _inbox.Cache.TryGet(userId, out InboxRow[] cached)
-            ? Page(cached, before, limit)
-            : await ReadInboxAsync(userId, before, limit, cancellationToken).ConfigureAwait(false);
-        var entries = new List<InboxEntry>(rows.Count);
-        foreach (InboxRow row in rows)
+        if (!_inbox.Cache.TryGet(userId, out InboxRow[] rows, out Message?[] lastMessages))
         {
-            IReadOnlyList<Message> last = await GetConvMessagesAsync(row.ConvId, 1, row.LastSeqId + 1, cancellationToken).ConfigureAwait(false);
-            if (last.Count > 0)
+            (rows, lastMessages) = await ReadInboxAsync(userId, before, limit, cancellationToken).ConfigureAwait(false);
+        }
+
+        (int start, int count) = Page(rows, before, limit);
+        var entries = new List<InboxEntry>(count);
+        for (int i = start; i < start + count; i++)
+        {
+            InboxRow row = rows[i];
+            Message? last = lastMessages[i];
+            if (last is null)
             {
-                entries.Add(new InboxEntry(row.ConvId, last[0], row.ReadSeqId, Math.Max(0, row.Count - row.ReadCount)));
+                IReadOnlyList<Message> page = await GetConvMessagesAsync(row.ConvId, 1, row.LastSeqId + 1, cancellationToken).ConfigureAwait(false);
+                last = page.Count > 0 ? page[0] : null;
+                if (last is not null && last.Data.Length <= InboxCache.MaxMessageBytes)
+                {
+                    lastMessages[i] = last;
+                }
+            }
+
+            if (last is not null)
+            {
+                entries.Add(new InboxEntry(row.ConvId, last, row.ReadSeqId, Math.Max(0, row.Count - row.ReadCount)));
             }
         }
 
@@ -62,7 +76,7 @@ internal sealed partial class StoreEngine
 
     public async Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken)
     {
-        if (_inbox.Cache.TryGet(userId, out InboxRow[] cached))
+        if (_inbox.Cache.TryGet(userId, out InboxRow[] cached, out _))
         {
             long sum = 0;
             foreach (InboxRow row in cached)
@@ -93,39 +107,36 @@ internal sealed partial class StoreEngine
 
     /// <summary>
     /// Reads the user's inbox from the index and the unsaved activity: the whole of it when it is small enough to cache (and
-    /// caches it unless an inbox changed meanwhile), else only the page asked for.
+    /// caches it unless an inbox changed meanwhile), else only the page asked for. Returns the rows with room for their last messages.
     /// </summary>
-    private async Task<IReadOnlyList<InboxRow>> ReadInboxAsync(string userId, long before, int limit, CancellationToken cancellationToken)
+    private async Task<(InboxRow[] Rows, Message?[] LastMessages)> ReadInboxAsync(string userId, long before, int limit, CancellationToken cancellationToken)
     {
         while (true)
         {
             (long generation, long version, Dictionary<string, InboxChange>? changes) = _inbox.Snapshot(userId);
             List<InboxRow> all = await ReadInboxPageAsync(userId, long.MaxValue, InboxCache.MaxRows, changes, cancellationToken).ConfigureAwait(false);
-            if (!_inbox.IsCurrent(generation))
-            {
-                await Task.Yield();
-                continue;
-            }
-
-            if (all.Count < InboxCache.MaxRows)
+            if (_inbox.IsCurrent(generation) && all.Count < InboxCache.MaxRows)
             {
                 InboxRow[] rows = [.. all];
                 _inbox.TryCache(userId, version, rows);
-                return Page(rows, before, limit);
+                return (rows, new Message?[rows.Length]);
             }
 
-            List<InboxRow> page = await ReadInboxPageAsync(userId, before, limit, changes, cancellationToken).ConfigureAwait(false);
             if (_inbox.IsCurrent(generation))
             {
-                return page;
+                List<InboxRow> page = await ReadInboxPageAsync(userId, before, limit, changes, cancellationToken).ConfigureAwait(false);
+                if (_inbox.IsCurrent(generation))
+                {
+                    return ([.. page], new Message?[page.Count]);
+                }
             }
 
             await Task.Yield();
         }
     }
 
-    /// <summary>The first <paramref name="limit"/> rows of a whole inbox (newest activity first) with activity below <paramref name="before"/>.</summary>
-    private static InboxRow[] Page(InboxRow[] rows, long before, int limit)
+    /// <summary>Where the first <paramref name="limit"/> rows of an inbox (newest activity first) with activity below <paramref name="before"/> are.</summary>
+    private static (int Start, int Count) Page(InboxRow[] rows, long before, int limit)
     {
         int start = 0;
         int end = rows.Length;
@@ -142,7 +153,7 @@ internal sealed partial class StoreEngine
             }
         }
 
-        return rows.AsSpan(start, Math.Min(limit, rows.Length - start)).ToArray();
+        return (start, Math.Min(limit, rows.Length - start));
     }
 
     /// <summary>
