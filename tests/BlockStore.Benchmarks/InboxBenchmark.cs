@@ -98,7 +98,7 @@ internal static class InboxBenchmark
         string[] members = [.. Enumerable.Range(0, GroupMembers).Select(i => $"member-{i}")];
         byte[] body = Encoding.UTF8.GetBytes("the quarterly all-hands moves to Thursday");
         var perMessage = new List<double>(GroupMessages);
-        ProviderTimings before;
+        ProviderTimings before = provider.Timings.Snapshot();
         await using (MessageStore store = await MessageStore.OpenAsync(Options(dataDir), provider))
         {
             var first = Stopwatch.StartNew();
@@ -112,13 +112,13 @@ internal static class InboxBenchmark
             }
 
             perMessage.Sort();
-            Console.WriteLine($"group of {GroupMembers:N0}: one message {perMessage[perMessage.Count / 2]:N2} ms (median of {GroupMessages}), inbox rows saved so far {provider.Timings.InboxRowsSaved:N0}");
+            Console.WriteLine($"group of {GroupMembers:N0}: one message {perMessage[perMessage.Count / 2]:N2} ms (median of {GroupMessages}), inbox saves so far {provider.Timings.InboxSaves.Since(before.InboxSaves, "rows")}");
             before = provider.Timings.Snapshot();
         }
 
         // Closing seals every open block, which first saves the group's inbox rows: one per member, however many messages it got.
-        Console.WriteLine($"group of {GroupMembers:N0}: closing saved {provider.Timings.InboxRowsSaved - before.InboxRowsSaved:N0} inbox rows in " +
-            $"{provider.Timings.InboxSaves.Since(before.InboxSaves)} saves, beside block writes {provider.Timings.BlockWrites.Since(before.BlockWrites)} " +
+        Console.WriteLine($"group of {GroupMembers:N0}: closing saved inbox rows {provider.Timings.InboxSaves.Since(before.InboxSaves, "rows")}, " +
+            $"beside block writes {provider.Timings.BlockWrites.Since(before.BlockWrites)} " +
             $"and block metadata {provider.Timings.BlockCommits.Since(before.BlockCommits)}");
     }
 }
