@@ -5,8 +5,9 @@ namespace BlockStore.Sample;
 
 /// <summary>
 /// Walks the core usage flows on the seeded data: a user comes online and reads their unread messages
-/// through the checkpoint, a group receives new messages, the user comes back for them, a reader pages back through the
-/// busiest group's history, and a time-range query picks a slice of it.
+/// through the checkpoint, a group receives new messages, the user comes back for them, their inbox lists the conversations
+/// with unread badges and one is read, a reader pages back through the busiest group's history, and a time-range query picks
+/// a slice of it.
 /// </summary>
 internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, ChatWorld world, TextWriter output)
 {
@@ -33,10 +34,13 @@ internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, Ch
         Section($"3. {user.Name} comes back: only the new messages are unread");
         await ComeOnlineAsync(user, cancellationToken);
 
-        Section($"4. Paging back through \"{group.Title}\", {PageSize} messages a page");
+        Section($"4. {user.Name}'s inbox: conversations by latest activity, with unread badges");
+        await ShowInboxAsync(user, cancellationToken);
+
+        Section($"5. Paging back through \"{group.Title}\", {PageSize} messages a page");
         await PageBackAsync(group, cancellationToken);
 
-        Section($"5. A time-range query on \"{group.Title}\"");
+        Section($"6. A time-range query on \"{group.Title}\"");
         await QueryTimeRangeAsync(group, seeded, cancellationToken);
     }
 
@@ -91,6 +95,38 @@ internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, Ch
             Message stored = await store.AddMessageAsync(message.ConvId, message.SenderId, message.Data, message.UserIds, cancellationToken);
             WriteMessage(stored, "  ", $" → {message.UserIds.Count} members");
         }
+    }
+
+    private async Task ShowInboxAsync(ChatUser user, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        IReadOnlyList<InboxEntry> inbox = await store.GetInboxAsync(user.UserId, ConversationsShown, cancellationToken: cancellationToken);
+        watch.Stop();
+        long total = await store.GetUnreadTotalAsync(user.UserId, cancellationToken);
+        output.WriteLine($"GetInboxAsync(limit {ConversationsShown}): {Count(inbox.Count, "conversation")} ({watch.Elapsed.TotalMilliseconds:N2} ms); {total:N0} unread in all");
+        foreach (InboxEntry entry in inbox)
+        {
+            Conversation conversation = world.Conversation(entry.ConvId);
+            string badge = entry.UnreadCount > 0 ? $"({entry.UnreadCount:N0} unread)" : "";
+            output.WriteLine($"  {TerminalText.PadRight(conversation.Title, 34)} {Kind(conversation),-16} {badge}");
+            WriteMessage(entry.LastMessage, "      ");
+        }
+
+        if (inbox.Count == 0)
+        {
+            return;
+        }
+
+        InboxEntry top = inbox[0];
+        await store.UpdateReadMarkerAsync(user.UserId, top.ConvId, top.LastMessage.SeqId, cancellationToken);
+        long left = await store.GetUnreadCountAsync(user.UserId, top.ConvId, cancellationToken);
+        long totalAfter = await store.GetUnreadTotalAsync(user.UserId, cancellationToken);
+        if (left != 0 || totalAfter != total - top.UnreadCount)
+        {
+            throw new InvalidOperationException($"After UpdateReadMarkerAsync({user.UserId}, {top.ConvId}, {top.LastMessage.SeqId}) {left} are unread there and {totalAfter} in all.");
+        }
+
+        output.WriteLine($"UpdateReadMarkerAsync on \"{world.Conversation(top.ConvId).Title}\" at #{top.LastMessage.SeqId}: unread there {top.UnreadCount:N0} → 0, in all {total:N0} → {totalAfter:N0}");
     }
 
     private async Task PageBackAsync(Conversation group, CancellationToken cancellationToken)

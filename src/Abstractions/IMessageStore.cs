@@ -1,6 +1,6 @@
 namespace BlockStore;
 
-/// <summary>The message store: conversation and user timelines, read checkpoints and capacity figures.</summary>
+/// <summary>The message store: conversation and user timelines, read checkpoints, inboxes and capacity figures.</summary>
 /// <remarks>All members are thread-safe. Every id must be non-empty, at most 256 UTF-8 bytes and free of control characters.</remarks>
 public interface IMessageStore : IAsyncDisposable
 {
@@ -164,6 +164,68 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
     /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the user's conversations, newest activity first: each with its last message, the user's read marker and unread count.</summary>
+    /// <remarks>
+    /// A conversation is in the inbox once the user's timeline holds one of its entries. Unread counts are exact: the
+    /// conversation's entries in the user's timeline above the read marker. A message whose sender id, written in decimal
+    /// (<c>42</c>), equals the user id is the user's own and counts as read; it still moves the conversation to the top.
+    /// Page on by passing the last entry's <see cref="Message.SeqId"/> as <paramref name="beforeSeqId"/>; a conversation with
+    /// new activity meanwhile moves to the first page.
+    /// </remarks>
+    /// <param name="userId">The user id; an unknown one gives an empty list.</param>
+    /// <param name="limit">The most conversations to return; must be positive.</param>
+    /// <param name="beforeSeqId">The cursor: only conversations whose last activity is below it; 0 means none.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The page, newest activity first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive, or <paramref name="beforeSeqId"/> is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
+    Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the user's read marker in one conversation: the last SeqId they have read there, 0 if none.</summary>
+    /// <remarks>Read markers are independent of each other and of the user's checkpoint (<see cref="GetUserCheckpointAsync"/>).</remarks>
+    /// <param name="userId">The user id.</param>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The read marker.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> or <paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<long> GetReadMarkerAsync(string userId, string convId, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves the user's read marker in one conversation forward to <paramref name="seqId"/>; a lower value is ignored.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="seqId">The new read marker; must not exceed the conversation's newest SeqId.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes once the marker is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> or <paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seqId"/> is negative or beyond the conversation's newest SeqId; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task UpdateReadMarkerAsync(string userId, string convId, long seqId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns how many of the conversation's entries in the user's timeline are above their read marker there, the user's own messages not counted.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The exact unread count.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> or <paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<long> GetUnreadCountAsync(string userId, string convId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the user's unread count over all their conversations.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The exact total.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns capacity and content figures: stores, capacity, used bytes, blocks, messages, timelines.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>

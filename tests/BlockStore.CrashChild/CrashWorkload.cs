@@ -38,6 +38,9 @@ public static class CrashWorkload
 
     public static string[] UsersOf(int writer, int i) => [$"user-{writer}", $"user-{(writer + i) % 7}"];
 
+    /// <summary>Every user the workload writes to.</summary>
+    public static IEnumerable<string> AllUsers => Enumerable.Range(0, 7).Select(static u => $"user-{u}");
+
     public static byte[] DataOf(int round, int writer, int i)
     {
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{round}:{writer}:{i}:");
@@ -48,7 +51,7 @@ public static class CrashWorkload
     /// <summary>The idempotency key every message of the workload carries.</summary>
     public static string KeyOf(int round, int writer, int i) => $"{round}:{writer}:{i}";
 
-    /// <summary>Adds messages (every fifth turn a batch of three) and checkpoints, printing each acknowledgement as it returns.</summary>
+    /// <summary>Adds messages (every fifth turn a batch of three), checkpoints and read markers, printing each acknowledgement as it returns.</summary>
     public static async Task WriteForeverAsync(IMessageStore store, int round, int writer, TextWriter output)
     {
         for (int i = 0; ; i += 3)
@@ -77,6 +80,13 @@ public static class CrashWorkload
                     {
                         await store.UpdateUserCheckpointAsync($"user-{writer}", stored.SeqId);
                         output.WriteLine($"C user-{writer} {stored.SeqId}");
+                    }
+
+                    if (k % 11 == 0)
+                    {
+                        string reader = UsersOf(writer, k)[1];
+                        await store.UpdateReadMarkerAsync(reader, stored.ConvId, stored.SeqId);
+                        output.WriteLine($"M {reader} {stored.ConvId} {stored.SeqId}");
                     }
                 }
             }

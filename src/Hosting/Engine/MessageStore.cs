@@ -288,6 +288,73 @@ public sealed class MessageStore : IMessageStore, IDisposable
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Limit(limit);
+        Guard.SeqId(beforeSeqId, nameof(beforeSeqId));
+        using Operation operation = _metrics.Start("GetInbox", _metrics.ReadDuration);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            return await engine.GetInboxAsync(userId, limit, beforeSeqId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetReadMarkerAsync(string userId, string convId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Id(convId, nameof(convId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetReadMarkerAsync(userId, convId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateReadMarkerAsync(string userId, string convId, long seqId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Id(convId, nameof(convId));
+        Guard.SeqId(seqId, nameof(seqId));
+        using Operation operation = _metrics.Start("UpdateReadMarker", duration: null);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            await engine.Enqueue(new ReadMarkerOp(userId, convId, seqId)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetUnreadCountAsync(string userId, string convId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Id(convId, nameof(convId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetUnreadCountAsync(userId, convId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetUnreadTotalAsync(userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default)
     {
         StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);

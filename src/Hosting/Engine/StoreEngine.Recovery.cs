@@ -21,6 +21,7 @@ internal sealed partial class StoreEngine
         long maxSeq = summary.MaxSeqId;
         long maxTimestamp = summary.MaxTimestamp;
 
+        _inboxAppliedThrough = await _session.Inbox.GetAppliedThroughAsync(cancellationToken).ConfigureAwait(false);
         long keepFrom = await repository.LoadJournalKeepFromAsync(cancellationToken).ConfigureAwait(false);
         long lastJournalId = keepFrom - 1;
         int records = 0;

@@ -277,6 +277,7 @@ internal sealed partial class StoreEngine
                 infos[i] = jobs[i].ToBlockInfo();
             }
 
+            await SaveInboxAsync().ConfigureAwait(false);
             carry = await CarryKeysAsync(keepFrom).ConfigureAwait(false);
             await _session.Timelines.CommitBlocksAsync(infos, keepFrom).ConfigureAwait(false);
         }

@@ -62,6 +62,7 @@ internal sealed partial class StoreEngine
         await CreateTimelinesAsync(ops).ConfigureAwait(false);
         await AppendAsync(ops).ConfigureAwait(false);
         await SaveCheckpointsAsync(ops).ConfigureAwait(false);
+        await MaintainInboxAsync(ops).ConfigureAwait(false);
         foreach (WriteOp op in ops)
         {
             if (op is VerifyJournalOp verify)
@@ -288,6 +289,7 @@ internal sealed partial class StoreEngine
             Interlocked.Increment(ref _messages);
         }
 
+        RecordInbox(m, conv.Id, recovering);
         foreach (string userId in m.UserIds)
         {
             Timeline<UserEntry> user = GetOrAddUser(userId);

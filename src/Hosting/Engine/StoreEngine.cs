@@ -41,6 +41,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         _metrics = metrics;
         _cache = new BlockCache(options.CacheSizeBytes);
         _watches = new WatchRegistry(options.WatchBufferSize);
+        _inbox = new InboxChanges(new InboxCache(options.TimelineCacheBytes / 4));
         _maxBlockBytes = (int)Math.Min(options.MaxBlockBytes, session.Blocks.MaxBlockSize);
         _encoding = BlockEncoding.From(options);
         int largest = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.MaxFixedSize + options.MaxMessageBytes;

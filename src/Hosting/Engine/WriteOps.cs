@@ -90,3 +90,13 @@ internal sealed class TrimWorkingSetOp : WriteOp
 
 /// <summary>Checks the journal against the timelines while no write runs.</summary>
 internal sealed class VerifyJournalOp : WriteOp<(long Records, List<VerificationProblem> Problems)>;
+
+/// <summary>A user's read marker in one conversation to move forward.</summary>
+internal sealed class ReadMarkerOp(string userId, string convId, long seqId) : WriteOp<bool>
+{
+    public string UserId { get; } = userId;
+
+    public string ConvId { get; } = convId;
+
+    public long SeqId { get; } = seqId;
+}

@@ -6,7 +6,8 @@ namespace BlockStore.Tests.Contract;
 
 /// <summary>
 /// kill -9 tests: a child process writes with concurrent writers and prints every acknowledgement; the test kills it at
-/// a random moment, several rounds on the same data set, and checks that everything acknowledged survived.
+/// a random moment, several rounds on the same data set, and checks that everything acknowledged survived and that every
+/// inbox count equals a recount from the recovered timelines and read markers.
 /// Rounds per run: the BLOCKSTORE_CRASH_ROUNDS environment variable (default 3).
 /// </summary>
 public abstract partial class ContractTests
@@ -21,15 +22,17 @@ public abstract partial class ContractTests
         int rounds = int.TryParse(Environment.GetEnvironmentVariable("BLOCKSTORE_CRASH_ROUNDS"), out int r) ? r : 3;
         var acknowledged = new Dictionary<long, (int Round, int Writer, int I)>();
         var checkpoints = new Dictionary<string, long>();
+        var markers = new Dictionary<(string User, string Conv), long>();
         var random = new Random(durability == Durability.Full ? 1 : 2);
         for (int round = 0; round < rounds; round++)
         {
             List<string> lines = await RunAndKillAsync(durability, round, TimeSpan.FromMilliseconds(random.Next(300, 1500)));
-            int acks = Parse(lines, acknowledged, checkpoints);
+            int acks = Parse(lines, acknowledged, checkpoints, markers);
             Assert.True(acks > 0, $"round {round}: the child acknowledged nothing ({string.Join(" | ", lines.Take(5))})");
 
             await using MessageStore store = await MessageStore.OpenAsync(AfterCrash(durability), Fixture.CreateProvider());
-            await AssertSurvivedAsync(store, acknowledged, checkpoints);
+            await AssertSurvivedAsync(store, acknowledged, checkpoints, markers);
+            await AssertInboxMatchesRecountAsync(store, CrashWorkload.AllUsers);
             VerificationReport report = await store.VerifyAsync();
             Assert.True(report.IsHealthy, string.Join("; ", report.Problems.Select(p => p.Description)));
             await AssertRetriesReturnTheOriginalsAsync(store, acknowledged, round);
@@ -66,7 +69,8 @@ public abstract partial class ContractTests
         return options;
     }
 
-    private static async Task AssertSurvivedAsync(MessageStore store, Dictionary<long, (int Round, int Writer, int I)> acknowledged, Dictionary<string, long> checkpoints)
+    private static async Task AssertSurvivedAsync(
+        MessageStore store, Dictionary<long, (int Round, int Writer, int I)> acknowledged, Dictionary<string, long> checkpoints, Dictionary<(string User, string Conv), long> markers)
     {
         var conversations = new Dictionary<string, Dictionary<long, Message>>();
         var users = new Dictionary<string, HashSet<long>>();
@@ -103,6 +107,11 @@ public abstract partial class ContractTests
         {
             Assert.True(await store.GetUserCheckpointAsync(user) >= seq, $"{user}'s acknowledged checkpoint {seq} went back");
         }
+
+        foreach (((string user, string conv), long seq) in markers)
+        {
+            Assert.True(await store.GetReadMarkerAsync(user, conv) >= seq, $"{user}'s acknowledged read marker {seq} in {conv} went back");
+        }
     }
 
     /// <summary>Retrying each writer's newest acknowledged messages of the killed round with their keys stores nothing new.</summary>
@@ -128,7 +137,7 @@ public abstract partial class ContractTests
         Assert.True(retries > 0);
     }
 
-    private static int Parse(List<string> lines, Dictionary<long, (int, int, int)> acknowledged, Dictionary<string, long> checkpoints)
+    private static int Parse(List<string> lines, Dictionary<long, (int, int, int)> acknowledged, Dictionary<string, long> checkpoints, Dictionary<(string, string), long> markers)
     {
         int acks = 0;
         foreach (string line in lines)
@@ -143,6 +152,10 @@ public abstract partial class ContractTests
             else if (parts is ["C", var user, var cp])
             {
                 checkpoints[user] = Math.Max(checkpoints.GetValueOrDefault(user), long.Parse(cp, CultureInfo.InvariantCulture));
+            }
+            else if (parts is ["M", var reader, var conv, var marker])
+            {
+                markers[(reader, conv)] = Math.Max(markers.GetValueOrDefault((reader, conv)), long.Parse(marker, CultureInfo.InvariantCulture));
             }
         }
 
