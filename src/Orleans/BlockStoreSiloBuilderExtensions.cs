@@ -54,8 +54,10 @@ public static class BlockStoreSiloBuilderExtensions
     {
         BlockStoreSerialization.Add(services);
         services.Replace(ServiceDescriptor.Singleton<IMessageStoreFactory>(static sp =>
-            new OrleansMessageStoreFactory(sp.GetRequiredService<IGrainFactory>(), sp.GetService<ILoggerFactory>())));
-        services.Replace(ServiceDescriptor.Singleton<IMessageStore>(static sp =>
-            sp.GetRequiredService<IMessageStoreFactory>().Get(sp.GetService<IOptions<BlockStoreOptions>>()?.Value.DataSet ?? new BlockStoreOptions().DataSet)));
+            new OrleansMessageStoreFactory(sp.GetRequiredService<IGrainFactory>(), Options(sp), sp.GetService<ILoggerFactory>())));
+        services.Replace(ServiceDescriptor.Singleton<IMessageStore>(static sp => sp.GetRequiredService<IMessageStoreFactory>().Get(Options(sp).DataSet)));
     }
+
+    /// <summary>BlockStore's options where this host configures them (silos), the defaults otherwise (plain clients).</summary>
+    private static BlockStoreOptions Options(IServiceProvider services) => services.GetService<IOptions<BlockStoreOptions>>()?.Value ?? new BlockStoreOptions();
 }

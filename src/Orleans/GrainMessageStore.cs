@@ -9,7 +9,11 @@ namespace BlockStore.Orleans;
 /// The <see cref="IMessageStore"/> of one data set hosted on the cluster: every call goes to the data set's grain, wherever it
 /// lives. Failures of the cluster (a dead silo, a data set moving) surface as <see cref="DataSetUnavailableException"/>.
 /// </summary>
-internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, OrleansMessageStoreFactory owner, ILogger logger) : IMessageStore
+/// <remarks>
+/// Arguments are checked here, against <paramref name="limits"/>, before anything is sent, so a refusal names its parameter
+/// (Orleans does not carry <see cref="ArgumentException.ParamName"/>); the silo checks again against its own options.
+/// </remarks>
+internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, BlockStoreOptions limits, OrleansMessageStoreFactory owner, ILogger logger) : IMessageStore
 {
     /// <summary>The longest a watch's poll waits at the grain for new entries, well inside Orleans' response timeout.</summary>
     private static readonly TimeSpan PollWait = TimeSpan.FromSeconds(10);
@@ -24,14 +28,19 @@ internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, O
 
     public Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
-        Guard.Id(convId, nameof(convId));
-        ArgumentNullException.ThrowIfNull(userIds);
+        Guard.Message(convId, senderId, data, userIds, idempotencyKey, limits, batchItem: null);
         return CallAsync(grain.AddMessageAsync(convId, senderId, data.ToArray(), [.. userIds], idempotencyKey), cancellationToken);
     }
 
     public async Task<IReadOnlyList<Message>> AddMessagesAsync(IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
+            Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, limits, $"batch[{i}]");
+        }
+
         return await CallAsync(grain.AddMessagesAsync([.. batch]), cancellationToken).ConfigureAwait(false);
     }
 
@@ -46,6 +55,11 @@ internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, O
     public async Task<IReadOnlyList<Message>> GetConvMessagesByTimeAsync(string convId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default)
     {
         Guard.Id(convId, nameof(convId));
+        if (from > to)
+        {
+            throw new ArgumentException($"from ({from:O}) must not be after to ({to:O}).", nameof(from));
+        }
+
         Guard.Limit(limit);
         return await CallAsync(grain.GetConvMessagesByTimeAsync(convId, from, to, limit), cancellationToken).ConfigureAwait(false);
     }

@@ -22,7 +22,7 @@ public abstract class DataSetContractTests(IProviderFixture fixture) : StoreTest
         "x'; DROP TABLE blocks;--",
         "NUL",
         "名前と会話🙂",
-        new string('z', 250),
+        new string('z', 240),
     };
 
     public static TheoryData<string?, Type> InvalidIds => new()
