@@ -1,13 +1,16 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Placement;
 
 namespace BlockStore.Orleans.Grains;
 
 /// <summary>
 /// Owns one data set's engine on this silo through the silo's <see cref="MessageStoreFactory"/>. Reentrant: the engine is
-/// thread-safe, and concurrent calls must reach it together so that their writes share one group commit.
+/// thread-safe, and concurrent calls must reach it together so that their writes share one group commit. Placed at random,
+/// so data sets spread over the silos rather than gathering on the silo that called first.
 /// </summary>
 [Reentrant]
+[RandomPlacement]
 internal sealed class DataSetGrain(MessageStoreFactory factory, ILogger<DataSetGrain> logger) : Grain, IDataSetGrain
 {
     private IMessageStore _store = null!;
