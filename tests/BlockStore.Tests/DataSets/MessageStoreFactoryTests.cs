@@ -16,11 +16,9 @@ public sealed class MessageStoreFactoryTests() : StoreTestBase(new SqliteFixture
         await using var factory = new MessageStoreFactory(Options.Create(CreateOptions(o => o.DataSetIdleTimeout = TimeSpan.FromMilliseconds(50))), Fixture.CreateProvider());
         IMessageStore store = factory.Get("idle");
         List<Message> sent = await AddManyAsync(store, "conv", 4, Users("ann"));
-        Assert.Equal(1, factory.OpenCount);
 
         await WaitUntilAsync(() => factory.OpenCount == 0);
         AssertSameMessages(sent, await store.GetConvMessagesAsync("conv", 10));
-        Assert.Equal(1, factory.OpenCount);
         Assert.True((await store.AddMessageAsync("conv", 1, Bytes("again"), Users("ann"))).SeqId > sent[^1].SeqId);
     }
 
