@@ -14,6 +14,12 @@ using Orleans.Hosting;
 // Arguments: silo index, silo port, gateway port, primary silo port, writers, messages per writer.
 // Environment: BLOCKSTORE_POSTGRES (connection string) and BLOCKSTORE_POSTGRES_SCHEMA.
 // Prints READY once the cluster has all three silos, "A <dataSet> <seqId> <key>" per acknowledged message, DONE when its writers finish.
+// With "routing" first, it measures instead the cost of routing writes through a silo (see RoutingBenchmark).
+if (args[0] == "routing")
+{
+    return await RoutingBenchmark.RunAsync(args);
+}
+
 int silo = int.Parse(args[0], CultureInfo.InvariantCulture);
 int siloPort = int.Parse(args[1], CultureInfo.InvariantCulture);
 int gatewayPort = int.Parse(args[2], CultureInfo.InvariantCulture);
@@ -64,6 +70,7 @@ await Task.WhenAll(Enumerable.Range(0, writers).Select(writer => Task.Run(async 
 })));
 output.WriteLine("DONE");
 await Task.Delay(Timeout.InfiniteTimeSpan);
+return 0;
 
 // Retries what the cluster could not answer (a silo died, a data set is moving) with the same key, so nothing is stored twice.
 static async Task<Message> WriteAsync(IMessageStore store, string key, int i)
