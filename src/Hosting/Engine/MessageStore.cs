@@ -18,6 +18,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
     private readonly ILogger _logger;
     private readonly BlockStoreMetrics _metrics;
     private readonly SemaphoreSlim _openLock = new(1, 1);
+    private readonly MemoryBudgets? _budgets;
     private volatile StoreEngine? _engine;
     private int _disposed;
 
@@ -28,6 +29,12 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <param name="meterFactory">Creates the <c>BlockStore</c> meter; when null the store creates a meter of its own.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="provider"/> is null.</exception>
     public MessageStore(IOptions<BlockStoreOptions> options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(options, provider, loggerFactory, meterFactory, budgets: null)
+    {
+    }
+
+    /// <summary>Creates a store whose engine shares <paramref name="budgets"/> with other data sets, or has budgets of its own when null.</summary>
+    internal MessageStore(IOptions<BlockStoreOptions> options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, MemoryBudgets? budgets)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(provider);
@@ -35,6 +42,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         _provider = provider;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MessageStore>();
         _metrics = new BlockStoreMetrics(meterFactory, Path.GetFullPath(_options.DataDir), () => _engine);
+        _budgets = budgets;
     }
 
     /// <summary>Opens a store on the SQLite provider without dependency injection.</summary>
@@ -446,7 +454,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         using Operation operation = _metrics.Start("Open", duration: null);
         try
         {
-            return await StoreEngine.OpenAsync(_options, _provider, _logger, _metrics, cancellationToken).ConfigureAwait(false);
+            return await StoreEngine.OpenAsync(_options, _provider, _logger, _metrics, _budgets, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -372,7 +372,7 @@ internal sealed partial class StoreEngine
     private async ValueTask<T[]> LoadAsync<T>(Timeline<T> timeline, SealedBlock block, CancellationToken cancellationToken)
         where T : struct, ITimelineEntry<T>
     {
-        long key = BlockCache.KeyOf(block.Location);
+        Int128 key = BlockCache.KeyOf(_cacheOwner, block.Location);
         if (_cache.TryGet(key, out object cached))
         {
             return (T[])cached;

@@ -159,7 +159,8 @@ internal sealed partial class StoreEngine
         drain.Clear();
         long now = Environment.TickCount64;
         long maxAgeMs = (long)_options.OpenBlockMaxAge.TotalMilliseconds;
-        long freeTarget = _unsealedBytes > _options.OpenBlocksMaxBytes ? _unsealedBytes - (_options.OpenBlocksMaxBytes * 3 / 4) : 0;
+        long over = _budgets.OpenBlockBytes - _budgets.OpenBlocksLimit;
+        long freeTarget = over > 0 ? Math.Min(_unsealedBytes, over + (_budgets.OpenBlocksLimit / 4)) : 0;
         long journalTarget = JournalBytes > _options.JournalMaxBytes ? _options.JournalMaxBytes / 2 : long.MaxValue;
         long freed = 0;
         for (LinkedListNode<MemBlock>? node = _unsealed.First; node is not null && drain.Count < MaxTimelinesPerRound; node = node.Next)
@@ -305,7 +306,7 @@ internal sealed partial class StoreEngine
             if (i == jobs.Count || jobs[i].Timeline != jobs[start].Timeline)
             {
                 TimelineBase timeline = jobs[start].Timeline;
-                timeline.CompleteSeal(CollectionsMarshal.AsSpan(jobs).Slice(start, i - start), _cache);
+                timeline.CompleteSeal(CollectionsMarshal.AsSpan(jobs).Slice(start, i - start), _cache, _cacheOwner);
                 Recharge(timeline);
                 Interlocked.Increment(ref _unpinEvents);
                 if (!timeline.HasFrozen)
@@ -321,6 +322,7 @@ internal sealed partial class StoreEngine
         {
             _unsealed.Remove(job.Block.Node!);
             _unsealedBytes -= job.Block.MemoryBytes;
+            _budgets.ChargeOpenBlocks(-job.Block.MemoryBytes);
         }
 
         foreach (SealJob job in jobs)

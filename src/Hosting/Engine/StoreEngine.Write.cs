@@ -311,10 +311,12 @@ internal sealed partial class StoreEngine
         {
             opened.Node = _unsealed.AddLast(opened);
             _unsealedBytes += BlockCodec.Overhead(timeline.IdBytes) + MemBlock.MemoryOverhead;
+            _budgets.ChargeOpenBlocks(BlockCodec.Overhead(timeline.IdBytes) + MemBlock.MemoryOverhead);
             Interlocked.Increment(ref _openBlocks);
         }
 
         _unsealedBytes += entryBytes;
+        _budgets.ChargeOpenBlocks(entryBytes);
         if (frozen > 0)
         {
             _frozen.Add(timeline);
