@@ -117,6 +117,42 @@ internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, B
         return CallAsync(grain.GetOrCreateUserTimelineAsync(userId), cancellationToken);
     }
 
+    public async Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Limit(limit);
+        Guard.SeqId(beforeSeqId, nameof(beforeSeqId));
+        return await CallAsync(grain.GetInboxAsync(userId, limit, beforeSeqId), cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<long> GetReadMarkerAsync(string userId, string convId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Id(convId, nameof(convId));
+        return CallAsync(grain.GetReadMarkerAsync(userId, convId), cancellationToken);
+    }
+
+    public Task UpdateReadMarkerAsync(string userId, string convId, long seqId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Id(convId, nameof(convId));
+        Guard.SeqId(seqId, nameof(seqId));
+        return CallAsync(grain.UpdateReadMarkerAsync(userId, convId, seqId), cancellationToken);
+    }
+
+    public Task<long> GetUnreadCountAsync(string userId, string convId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Id(convId, nameof(convId));
+        return CallAsync(grain.GetUnreadCountAsync(userId, convId), cancellationToken);
+    }
+
+    public Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        return CallAsync(grain.GetUnreadTotalAsync(userId), cancellationToken);
+    }
+
     public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default) => CallAsync(grain.GetStatsAsync(), cancellationToken);
 
     public Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken = default) => CallAsync(grain.VerifyAsync(), cancellationToken);

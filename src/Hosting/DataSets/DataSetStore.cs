@@ -56,6 +56,21 @@ internal sealed class DataSetStore(MessageStoreFactory factory, string dataSetId
     public Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default) =>
         UseAsync(s => s.GetOrCreateUserTimelineAsync(userId, cancellationToken), cancellationToken);
 
+    public Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default) =>
+        UseAsync(s => s.GetInboxAsync(userId, limit, beforeSeqId, cancellationToken), cancellationToken);
+
+    public Task<long> GetReadMarkerAsync(string userId, string convId, CancellationToken cancellationToken = default) =>
+        UseAsync(s => s.GetReadMarkerAsync(userId, convId, cancellationToken), cancellationToken);
+
+    public Task UpdateReadMarkerAsync(string userId, string convId, long seqId, CancellationToken cancellationToken = default) =>
+        UseAsync(async s => { await s.UpdateReadMarkerAsync(userId, convId, seqId, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken);
+
+    public Task<long> GetUnreadCountAsync(string userId, string convId, CancellationToken cancellationToken = default) =>
+        UseAsync(s => s.GetUnreadCountAsync(userId, convId, cancellationToken), cancellationToken);
+
+    public Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken = default) =>
+        UseAsync(s => s.GetUnreadTotalAsync(userId, cancellationToken), cancellationToken);
+
     public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
         UseAsync(s => s.GetStatsAsync(cancellationToken), cancellationToken);
 

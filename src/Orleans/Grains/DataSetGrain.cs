@@ -90,6 +90,16 @@ internal sealed class DataSetGrain(MessageStoreFactory factory, ILogger<DataSetG
 
     public Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId) => _store.GetOrCreateUserTimelineAsync(userId);
 
+    public async Task<InboxEntry[]> GetInboxAsync(string userId, int limit, long beforeSeqId) => [.. await _store.GetInboxAsync(userId, limit, beforeSeqId).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext)];
+
+    public Task<long> GetReadMarkerAsync(string userId, string convId) => _store.GetReadMarkerAsync(userId, convId);
+
+    public Task UpdateReadMarkerAsync(string userId, string convId, long seqId) => _store.UpdateReadMarkerAsync(userId, convId, seqId);
+
+    public Task<long> GetUnreadCountAsync(string userId, string convId) => _store.GetUnreadCountAsync(userId, convId);
+
+    public Task<long> GetUnreadTotalAsync(string userId) => _store.GetUnreadTotalAsync(userId);
+
     public Task<StoreStats> GetStatsAsync() => _store.GetStatsAsync();
 
     public Task<VerificationReport> VerifyAsync() => _store.VerifyAsync();

@@ -36,6 +36,21 @@ internal interface IDataSetGrain : IGrainWithStringKey
     /// <summary>Returns or creates a user timeline; see <see cref="IMessageStore.GetOrCreateUserTimelineAsync"/>.</summary>
     Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId);
 
+    /// <summary>Returns a page of a user's inbox; see <see cref="IMessageStore.GetInboxAsync"/>.</summary>
+    Task<InboxEntry[]> GetInboxAsync(string userId, int limit, long beforeSeqId);
+
+    /// <summary>Returns a user's read marker in a conversation; see <see cref="IMessageStore.GetReadMarkerAsync"/>.</summary>
+    Task<long> GetReadMarkerAsync(string userId, string convId);
+
+    /// <summary>Moves a user's read marker in a conversation forward; see <see cref="IMessageStore.UpdateReadMarkerAsync"/>.</summary>
+    Task UpdateReadMarkerAsync(string userId, string convId, long seqId);
+
+    /// <summary>Returns a user's unread count in a conversation; see <see cref="IMessageStore.GetUnreadCountAsync"/>.</summary>
+    Task<long> GetUnreadCountAsync(string userId, string convId);
+
+    /// <summary>Returns a user's unread total; see <see cref="IMessageStore.GetUnreadTotalAsync"/>.</summary>
+    Task<long> GetUnreadTotalAsync(string userId);
+
     /// <summary>Returns the data set's figures; see <see cref="IMessageStore.GetStatsAsync"/>.</summary>
     Task<StoreStats> GetStatsAsync();
 
