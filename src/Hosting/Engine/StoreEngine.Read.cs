@@ -22,23 +22,24 @@ internal sealed partial class StoreEngine
         }
 
         TimelineState<ConvEntry> state = timeline.State;
+        ConcurrentDictionary<long, MessageChange>? changes = ChangesOf(convId);
         long upper = beforeSeqId == 0 ? long.MaxValue : beforeSeqId;
         var newestFirst = new List<Message>(Math.Min(limit, 1024));
         if (state.Open is { } open)
         {
-            TakeNewest(open.Snapshot(), upper, limit, newestFirst);
+            TakeNewest(open.Snapshot(), upper, limit, newestFirst, changes);
         }
 
         for (int i = state.Frozen.Length - 1; i >= 0 && newestFirst.Count < limit; i--)
         {
-            TakeNewest(state.Frozen[i].Snapshot(), upper, limit, newestFirst);
+            TakeNewest(state.Frozen[i].Snapshot(), upper, limit, newestFirst, changes);
         }
 
         SealedTail tail = state.Sealed;
         for (int index = LastBlockStartingBelow(tail.Blocks, upper); index >= 0 && newestFirst.Count < limit; index--)
         {
             ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
-            TakeNewest(entries, upper, limit, newestFirst);
+            TakeNewest(entries, upper, limit, newestFirst, changes);
         }
 
         // Older blocks: brought into the tail with one lookup when few enough, else paged from the index, bounded by the tail
@@ -51,7 +52,7 @@ internal sealed partial class StoreEngine
             for (int index = LastBlockStartingBelow(tail.Blocks.AsSpan(0, olderCount), upper); index >= 0 && newestFirst.Count < limit; index--)
             {
                 ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
-                TakeNewest(entries, upper, limit, newestFirst);
+                TakeNewest(entries, upper, limit, newestFirst, changes);
             }
         }
 
@@ -63,7 +64,7 @@ internal sealed partial class StoreEngine
             for (int i = 0; i < older.Count && newestFirst.Count < limit; i++)
             {
                 ConvEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
-                TakeNewest(entries, upper, limit, newestFirst);
+                TakeNewest(entries, upper, limit, newestFirst, changes);
                 bound = older[i].FirstSeqId;
             }
 
@@ -88,6 +89,7 @@ internal sealed partial class StoreEngine
         long fromMs = CeilingMilliseconds(from);
         long toMs = CeilingMilliseconds(to);
         TimelineState<ConvEntry> state = timeline.State;
+        ConcurrentDictionary<long, MessageChange>? changes = ChangesOf(convId);
         SealedTail tail = state.Sealed;
         var result = new List<Message>(Math.Min(limit, 1024));
 
@@ -110,7 +112,7 @@ internal sealed partial class StoreEngine
                 for (int i = 0; i < older.Count && result.Count < limit; i++)
                 {
                     ConvEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
-                    TakeInWindow(entries, fromMs, toMs, limit, result);
+                    TakeInWindow(entries, fromMs, toMs, limit, result, changes);
                     after = older[i].LastSeqId;
                     pageFrom = Math.Max(fromMs, older[i].LastTimestamp);
                 }
@@ -131,17 +133,17 @@ internal sealed partial class StoreEngine
             }
 
             ConvEntry[] entries = await LoadAsync(timeline, block, cancellationToken).ConfigureAwait(false);
-            TakeInWindow(entries, fromMs, toMs, limit, result);
+            TakeInWindow(entries, fromMs, toMs, limit, result, changes);
         }
 
         foreach (MemBlock<ConvEntry> frozen in state.Frozen)
         {
-            TakeInWindow(frozen.Snapshot(), fromMs, toMs, limit, result);
+            TakeInWindow(frozen.Snapshot(), fromMs, toMs, limit, result, changes);
         }
 
         if (state.Open is { } open)
         {
-            TakeInWindow(open.Snapshot(), fromMs, toMs, limit, result);
+            TakeInWindow(open.Snapshot(), fromMs, toMs, limit, result, changes);
         }
 
         return result;
@@ -256,50 +258,50 @@ internal sealed partial class StoreEngine
     /// <summary>How many blocks to ask the index for when <paramref name="wanted"/> more entries are needed.</summary>
     private int PageBlocks(int wanted) => (int)Math.Clamp(((long)wanted / _options.TimelineMaxSize) + 1, 1, 64);
 
-    /// <summary>Finds the conversation message a user timeline entry points at.</summary>
+    /// <summary>Finds the conversation message a user timeline entry points at, in its current state.</summary>
     private async ValueTask<Message> ResolveAsync(UserEntry reference, CancellationToken cancellationToken)
     {
-        if (await FindAsync(_convs, reference.ConvId, cancellationToken).ConfigureAwait(false) is { } conv)
+        if (await FindAsync(_convs, reference.ConvId, cancellationToken).ConfigureAwait(false) is { } conv
+            && await FindEntryAsync(conv, reference.SeqId, cancellationToken).ConfigureAwait(false) is { } entry)
         {
-            TimelineState<ConvEntry> state = conv.State;
-            if (state.Open is { Count: > 0 } open && open.First.SeqId <= reference.SeqId && Find(open.Snapshot(), reference.SeqId) is { } fromOpen)
-            {
-                return fromOpen;
-            }
-
-            foreach (MemBlock<ConvEntry> frozen in state.Frozen)
-            {
-                if (Find(frozen.Snapshot(), reference.SeqId) is { } fromFrozen)
-                {
-                    return fromFrozen;
-                }
-            }
-
-            SealedTail tail = state.Sealed;
-            if (!tail.Complete && reference.SeqId < tail.OlderBound)
-            {
-                tail = (await ExtendAsync(conv, state, cancellationToken).ConfigureAwait(false)).Sealed;
-            }
-
-            int index = LastBlockStartingBelow(tail.Blocks, reference.SeqId + 1);
-            SealedBlock? block = index >= 0 ? tail.Blocks[index] : null;
-            if (block is null && !tail.Complete && reference.SeqId < tail.OlderBound)
-            {
-                IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksBeforeAsync(conv.Key, reference.SeqId + 1, 1, cancellationToken).ConfigureAwait(false);
-                block = older.Count > 0 ? SealedBlock.From(older[0]) : null;
-            }
-
-            if (block is { } found)
-            {
-                ConvEntry[] entries = await LoadAsync(conv, found, cancellationToken).ConfigureAwait(false);
-                if (Find(entries, reference.SeqId) is { } fromSealed)
-                {
-                    return fromSealed;
-                }
-            }
+            return Current(entry.Message, ChangesOf(conv.Id));
         }
 
         throw new BlockStoreException($"Message {reference.SeqId} of conversation '{reference.ConvId}' is referenced by a user timeline but missing.");
+    }
+
+    /// <summary>Finds the entry with <paramref name="seqId"/> in a conversation timeline: open, frozen or sealed; null when it holds none.</summary>
+    private async ValueTask<ConvEntry?> FindEntryAsync(Timeline<ConvEntry> conv, long seqId, CancellationToken cancellationToken)
+    {
+        TimelineState<ConvEntry> state = conv.State;
+        if (state.Open is { Count: > 0 } open && open.First.SeqId <= seqId && Find(open.Snapshot(), seqId) is { } fromOpen)
+        {
+            return fromOpen;
+        }
+
+        foreach (MemBlock<ConvEntry> frozen in state.Frozen)
+        {
+            if (Find(frozen.Snapshot(), seqId) is { } fromFrozen)
+            {
+                return fromFrozen;
+            }
+        }
+
+        SealedTail tail = state.Sealed;
+        if (!tail.Complete && seqId < tail.OlderBound)
+        {
+            tail = (await ExtendAsync(conv, state, cancellationToken).ConfigureAwait(false)).Sealed;
+        }
+
+        int index = LastBlockStartingBelow(tail.Blocks, seqId + 1);
+        SealedBlock? block = index >= 0 ? tail.Blocks[index] : null;
+        if (block is null && !tail.Complete && seqId < tail.OlderBound)
+        {
+            IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksBeforeAsync(conv.Key, seqId + 1, 1, cancellationToken).ConfigureAwait(false);
+            block = older.Count > 0 ? SealedBlock.From(older[0]) : null;
+        }
+
+        return block is { } found ? Find(await LoadAsync(conv, found, cancellationToken).ConfigureAwait(false), seqId) : null;
     }
 
     /// <summary>Returns a sealed block's entries from the cache, or reads, verifies and caches them.</summary>
@@ -324,7 +326,7 @@ internal sealed partial class StoreEngine
         return entries;
     }
 
-    private static Message? Find(ReadOnlySpan<ConvEntry> entries, long seqId)
+    private static ConvEntry? Find(ReadOnlySpan<ConvEntry> entries, long seqId)
     {
         int lo = 0;
         int hi = entries.Length - 1;
@@ -334,7 +336,7 @@ internal sealed partial class StoreEngine
             long seq = entries[mid].SeqId;
             if (seq == seqId)
             {
-                return entries[mid].Message;
+                return entries[mid];
             }
 
             if (seq < seqId)
@@ -350,13 +352,14 @@ internal sealed partial class StoreEngine
         return null;
     }
 
-    private static void TakeNewest(ReadOnlySpan<ConvEntry> entries, long upper, int limit, List<Message> newestFirst)
+    /// <summary>Adds the newest messages (not events) below <paramref name="upper"/>, in their current state, until there are <paramref name="limit"/>.</summary>
+    private static void TakeNewest(ReadOnlySpan<ConvEntry> entries, long upper, int limit, List<Message> newestFirst, ConcurrentDictionary<long, MessageChange>? changes)
     {
         for (int i = entries.Length - 1; i >= 0 && newestFirst.Count < limit; i--)
         {
-            if (entries[i].SeqId < upper)
+            if (entries[i].SeqId < upper && entries[i].Message.Kind == MessageKind.Message)
             {
-                newestFirst.Add(entries[i].Message);
+                newestFirst.Add(Current(entries[i].Message, changes));
             }
         }
     }
@@ -372,7 +375,8 @@ internal sealed partial class StoreEngine
         }
     }
 
-    private static void TakeInWindow(ReadOnlySpan<ConvEntry> entries, long fromMs, long toMs, int limit, List<Message> result)
+    /// <summary>Adds the messages (not events) of the time window, in their current state, until there are <paramref name="limit"/>.</summary>
+    private static void TakeInWindow(ReadOnlySpan<ConvEntry> entries, long fromMs, long toMs, int limit, List<Message> result, ConcurrentDictionary<long, MessageChange>? changes)
     {
         for (int i = 0; i < entries.Length && result.Count < limit; i++)
         {
@@ -382,9 +386,9 @@ internal sealed partial class StoreEngine
                 return;
             }
 
-            if (ts >= fromMs)
+            if (ts >= fromMs && entries[i].Message.Kind == MessageKind.Message)
             {
-                result.Add(entries[i].Message);
+                result.Add(Current(entries[i].Message, changes));
             }
         }
     }

@@ -251,6 +251,7 @@ internal sealed partial class StoreEngine
         }
 
         (List<IdempotencyEntry>, long, long)? carry = null;
+        (List<MessageChange>, long, long)? carriedChanges = null;
         try
         {
             if (encoded.Length > 0)
@@ -278,6 +279,7 @@ internal sealed partial class StoreEngine
             }
 
             carry = await CarryKeysAsync(keepFrom).ConfigureAwait(false);
+            carriedChanges = await CarryChangesAsync(keepFrom).ConfigureAwait(false);
             await _session.Timelines.CommitBlocksAsync(infos, keepFrom).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -331,6 +333,7 @@ internal sealed partial class StoreEngine
         }
 
         KeysCarried(carry);
+        ChangesCarried(carriedChanges);
         Interlocked.Add(ref _openBlocks, -jobs.Count);
         Interlocked.Add(ref _sealedBlocks, jobs.Count);
         JournalTrimmed(keepFrom);

@@ -155,6 +155,7 @@ internal sealed partial class StoreEngine
             return;
         }
 
+        await PrepareLifecycleAsync(ops).ConfigureAwait(false);
         int next = 0;
         while (next < ops.Count)
         {
@@ -162,7 +163,7 @@ internal sealed partial class StoreEngine
             long size = JournalCodec.EmptyRecordSize;
             for (; next < ops.Count; next++)
             {
-                if (ops[next] is not AppendOp append)
+                if (ops[next] is not AppendOp { Refused: false } append)
                 {
                     continue;
                 }
@@ -287,10 +288,17 @@ internal sealed partial class StoreEngine
         Timeline<ConvEntry> conv = GetOrAddConv(m.ConvId);
         Message? stored = null;
         long now = Environment.TickCount64;
+        if (m.Kind != MessageKind.Message)
+        {
+            RecordChange(m, journalId);
+        }
+
         if (!recovering || m.SeqId > conv.LastSealedSeqId)
         {
-            stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data);
-            AddEntry(conv, new ConvEntry(stored, m.Timestamp), journalId, now);
+            stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data) { Kind = m.Kind, TargetSeqId = m.TargetSeqId };
+            int recipientBytes = BlockCodec.RecipientSetSize(m.UserIds);
+            bool kept = recipientBytes <= MaxRecipientBytes;
+            AddEntry(conv, new ConvEntry(stored, m.Timestamp, kept ? m.UserIds : null, kept ? recipientBytes : 0), journalId, now);
             Interlocked.Increment(ref _messages);
         }
 

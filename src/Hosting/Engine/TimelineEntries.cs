@@ -15,11 +15,14 @@ internal interface ITimelineEntry
     int EncodedSize(long previousSeqId, long previousTimestamp);
 }
 
-/// <summary>A conversation timeline entry: the message itself.</summary>
-internal readonly struct ConvEntry(Message message, long timestamp) : ITimelineEntry<ConvEntry>
+/// <summary>A conversation timeline entry: the message or event itself, and the recipients it was added for (null when unknown).</summary>
+internal readonly struct ConvEntry(Message message, long timestamp, string[]? recipients = null, int recipientBytes = 0) : ITimelineEntry<ConvEntry>
 {
-    /// <summary>The longest fixed part of an entry: seq and timestamp deltas (10 each), sender (5), data length (5).</summary>
-    public const int MaxFixedSize = (2 * Varint.MaxLength) + (2 * Varint.MaxLength32);
+    /// <summary>
+    /// The longest fixed part of an entry: seq and timestamp deltas (10 each), sender (5), data length (5), recipient set index
+    /// (5), kind (1) and target delta (10).
+    /// </summary>
+    public const int MaxFixedSize = (3 * Varint.MaxLength) + (3 * Varint.MaxLength32) + 1;
 
     public Message Message { get; } = message;
 
@@ -27,10 +30,18 @@ internal readonly struct ConvEntry(Message message, long timestamp) : ITimelineE
 
     public long Timestamp { get; } = timestamp;
 
+    /// <summary>The users whose timelines received the entry; null when not known (entries of blocks written before they were kept).</summary>
+    public string[]? Recipients { get; } = recipients;
+
+    /// <summary>What <see cref="Recipients"/> takes in a block's recipient set dictionary (<see cref="BlockCodec.RecipientSetSize"/>); 0 when null.</summary>
+    public int RecipientBytes { get; } = recipientBytes;
+
     public static TimelineKind Kind => TimelineKind.Conversation;
 
+    /// <summary>Charged as if the recipient set were new to the block's dictionary, so the charge never falls below the encoded size.</summary>
     public int EncodedSize(long previousSeqId, long previousTimestamp) =>
-        DeltaSize(SeqId, Timestamp, previousSeqId, previousTimestamp) + Varint.Size(Message.SenderId) + Varint.Size((ulong)Message.Data.Length) + Message.Data.Length;
+        DeltaSize(SeqId, Timestamp, previousSeqId, previousTimestamp) + Varint.Size(Message.SenderId) + Varint.Size((ulong)Message.Data.Length) + Message.Data.Length
+        + Varint.MaxLength32 + 1 + (Message.Kind == MessageKind.Message ? 0 : Varint.Size((ulong)(SeqId - Message.TargetSeqId))) + RecipientBytes;
 
     /// <summary>The bytes of an entry's SeqId and timestamp deltas; none for a block's first entry.</summary>
     public static int DeltaSize(long seqId, long timestamp, long previousSeqId, long previousTimestamp) =>
@@ -40,7 +51,7 @@ internal readonly struct ConvEntry(Message message, long timestamp) : ITimelineE
 
     public static ConvEntry[] Decode(byte[] block, string timelineId, StoreIndex location) => BlockCodec.DecodeConversation(block, timelineId, location);
 
-    public long MemorySize => Message.Data.Length;
+    public long MemorySize => Message.Data.Length + RecipientBytes;
 }
 
 /// <summary>A user timeline entry: a compact reference to a conversation message.</summary>
