@@ -14,5 +14,8 @@ internal sealed class PostgresBlockStoreSession(PostgresDatabase db, PostgresBlo
     /// <summary>The lease held on the data set.</summary>
     public PostgresLease Lease => db.Lease;
 
+    /// <summary>Renews the lease now, through the fence: proves the database answers and this instance still owns the data set.</summary>
+    public ValueTask CheckAsync(CancellationToken cancellationToken = default) => db.Lease.RenewNowAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => db.DisposeAsync();
 }

@@ -22,4 +22,7 @@ public interface IBlockStoreSession : IAsyncDisposable
 
     /// <summary>The files and directories of the data set that accounts other than its owner can read, as found at open. Default: none.</summary>
     IReadOnlyList<string> ReadableByOthers => [];
+
+    /// <summary>Checks that the data set's storage answers and is still owned by this session; throws when not. Called by the health check, from any thread. Default: completes.</summary>
+    ValueTask CheckAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }
