@@ -48,18 +48,16 @@ internal static class BlockCodec
     public static byte[] EncodeConversation(string timelineId, ReadOnlySpan<ConvEntry> entries, BlockEncoding encoding)
     {
         int size = Varint.MaxLength32;
-        for (int i = 0; i < entries.Length; i++)
-        {
-            size += i == 0 ? entries[i].EncodedSize(entries[i].SeqId, entries[i].Timestamp) : entries[i].EncodedSize(entries[i - 1].SeqId, entries[i - 1].Timestamp);
-        }
-
         var sets = new Dictionary<string[], int>(RecipientSetComparer.Instance);
         var order = new List<string[]>();
-        foreach (ref readonly ConvEntry e in entries)
+        for (int i = 0; i < entries.Length; i++)
         {
+            ref readonly ConvEntry e = ref entries[i];
+            size += i == 0 ? e.EncodedSize(e.SeqId, e.Timestamp) : e.EncodedSize(entries[i - 1].SeqId, entries[i - 1].Timestamp);
             if (e.Recipients is { } recipients && sets.TryAdd(recipients, order.Count))
             {
                 order.Add(recipients);
+                size += e.RecipientBytes;
             }
         }
 

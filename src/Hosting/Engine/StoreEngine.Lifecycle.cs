@@ -25,6 +25,21 @@ internal sealed partial class StoreEngine
     /// <summary>The largest recipient set a conversation entry keeps: what a block holds beside the largest message.</summary>
     private int MaxRecipientBytes => _maxBlockBytes - (BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.MaxFixedSize + _options.MaxMessageBytes);
 
+    /// <summary>
+    /// The conversation entry of <paramref name="stored"/> with its recipients: the open block's last set when it is the same
+    /// (so the block charges the set once per run), none when the set is too large to keep beside the largest message.
+    /// </summary>
+    private ConvEntry RecipientsOf(Timeline<ConvEntry> conv, Message stored, PendingMessage m)
+    {
+        if (conv.State.Open is { Count: > 0 } open && open.Last is { Recipients: { } previous } last && RecipientSetComparer.Instance.Equals(previous, m.UserIds))
+        {
+            return new ConvEntry(stored, m.Timestamp, previous, last.RecipientBytes);
+        }
+
+        int bytes = BlockCodec.RecipientSetSize(m.UserIds);
+        return bytes <= MaxRecipientBytes ? new ConvEntry(stored, m.Timestamp, m.UserIds, bytes) : new ConvEntry(stored, m.Timestamp);
+    }
+
     /// <summary>The changes of a conversation, or null when none of its messages was edited or deleted.</summary>
     private ConcurrentDictionary<long, MessageChange>? ChangesOf(string convId) =>
         _changes.IsEmpty ? null : _changes.GetValueOrDefault(convId);

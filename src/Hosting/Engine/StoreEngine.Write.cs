@@ -296,9 +296,7 @@ internal sealed partial class StoreEngine
         if (!recovering || m.SeqId > conv.LastSealedSeqId)
         {
             stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data) { Kind = m.Kind, TargetSeqId = m.TargetSeqId };
-            int recipientBytes = BlockCodec.RecipientSetSize(m.UserIds);
-            bool kept = recipientBytes <= MaxRecipientBytes;
-            AddEntry(conv, new ConvEntry(stored, m.Timestamp, kept ? m.UserIds : null, kept ? recipientBytes : 0), journalId, now);
+            AddEntry(conv, RecipientsOf(conv, stored, m), journalId, now);
             Interlocked.Increment(ref _messages);
         }
 

@@ -10,9 +10,15 @@ internal interface ITimelineEntry
 
     /// <summary>
     /// The most bytes the entry adds to a block's payload after an entry with <paramref name="previousSeqId"/> and
-    /// <paramref name="previousTimestamp"/> (its own values when it is the block's first entry).
+    /// <paramref name="previousTimestamp"/> (its own values when it is the block's first entry), besides <see cref="Shared"/>.
     /// </summary>
     int EncodedSize(long previousSeqId, long previousTimestamp);
+
+    /// <summary>A part a block stores once for a run of entries that share it (a conversation entry's recipient set), or null.</summary>
+    object? Shared { get; }
+
+    /// <summary>The bytes <see cref="Shared"/> takes in a block; charged again only when the entry before does not share it.</summary>
+    int SharedBytes { get; }
 }
 
 /// <summary>A conversation timeline entry: the message or event itself, and the recipients it was added for (null when unknown).</summary>
@@ -38,10 +44,13 @@ internal readonly struct ConvEntry(Message message, long timestamp, string[]? re
 
     public static TimelineKind Kind => TimelineKind.Conversation;
 
-    /// <summary>Charged as if the recipient set were new to the block's dictionary, so the charge never falls below the encoded size.</summary>
     public int EncodedSize(long previousSeqId, long previousTimestamp) =>
         DeltaSize(SeqId, Timestamp, previousSeqId, previousTimestamp) + Varint.Size(Message.SenderId) + Varint.Size((ulong)Message.Data.Length) + Message.Data.Length
-        + Varint.MaxLength32 + 1 + (Message.Kind == MessageKind.Message ? 0 : Varint.Size((ulong)(SeqId - Message.TargetSeqId))) + RecipientBytes;
+        + Varint.MaxLength32 + 1 + (Message.Kind == MessageKind.Message ? 0 : Varint.Size((ulong)(SeqId - Message.TargetSeqId)));
+
+    public object? Shared => Recipients;
+
+    public int SharedBytes => RecipientBytes;
 
     /// <summary>The bytes of an entry's SeqId and timestamp deltas; none for a block's first entry.</summary>
     public static int DeltaSize(long seqId, long timestamp, long previousSeqId, long previousTimestamp) =>
@@ -66,6 +75,10 @@ internal readonly struct UserEntry(long seqId, string convId, long timestamp, in
     public int ConvIdBytes { get; } = convIdBytes;
 
     public static TimelineKind Kind => TimelineKind.User;
+
+    public object? Shared => null;
+
+    public int SharedBytes => 0;
 
     /// <summary>Charged as if the conversation id were new to the block's dictionary, so the charge never falls below the encoded size.</summary>
     public int EncodedSize(long previousSeqId, long previousTimestamp) =>

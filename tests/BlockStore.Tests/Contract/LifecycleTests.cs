@@ -208,4 +208,21 @@ public abstract partial class ContractTests
             Assert.Equal((delete.SeqId, MessageKind.Delete), (watch.Current.SeqId, watch.Current.Kind));
         }
     }
+
+    [SkippableFact]
+    public async Task A_large_group_keeps_its_recipient_list_once_per_block_not_once_per_message()
+    {
+        MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 100);
+        string[] members = Enumerable.Range(0, 2000).Select(i => $"member-with-a-longish-id-{i:D5}").ToArray();
+        for (int i = 0; i < 100; i++)
+        {
+            await store.AddMessageAsync("big-group", (uint)(i % 50), Bytes($"message {i}"), members);
+        }
+
+        await store.FlushAsync();
+
+        Assert.Equal(1, (await store.GetOrCreateConvTimelineAsync("big-group")).SealedBlockCount);
+        Message edit = await store.EditMessageAsync("big-group", 1, Bytes("edited"));
+        Assert.Equal(edit.SeqId, (await store.GetUserMessagesAsync(members[^1], 100, 10)).Single().SeqId);
+    }
 }
