@@ -32,9 +32,9 @@ internal sealed partial class StoreEngine
             List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys, changes);
             RecoverChanges(changes);
             changes.Clear();
+            await LoadForWriteAsync(messages).ConfigureAwait(false);
             foreach (PendingMessage message in messages)
             {
-                await LoadForWriteAsync(message).ConfigureAwait(false);
                 Apply(message, record.Id, recovering: true);
                 maxSeq = Math.Max(maxSeq, message.SeqId);
                 maxTimestamp = Math.Max(maxTimestamp, message.Timestamp);
