@@ -36,7 +36,8 @@ internal static class LifecycleBenchmark
                 var rates = new List<(double Add, double Edit, double Delete)>();
                 for (int round = 0; round < Rounds; round++)
                 {
-                    rates.Add(await RoundAsync(target.CreateProvider(), Path.Combine(root, $"{target.Name.Replace('/', '-')}-{round}"), messages));
+                    string dataDir = Path.Combine(root, $"{target.Name.Replace('/', '-')}-{round}");
+                    rates.Add(await RoundAsync(target.CreateProvider(dataDir), dataDir, messages));
                 }
 
                 double add = Median(rates.Select(static r => r.Add));
