@@ -6,8 +6,8 @@ namespace BlockStore.Sample;
 /// <summary>
 /// Walks the core usage flows on the seeded data: a user comes online and reads their unread messages
 /// through the checkpoint, a group receives new messages, the user comes back for them, their inbox lists the conversations
-/// with unread badges and one is read, a reader pages back through the busiest group's history, and a time-range query picks
-/// a slice of it.
+/// with unread badges and one is read, a reader pages back through the busiest group's history, a time-range query picks
+/// a slice of it, and a message is edited and another deleted.
 /// </summary>
 internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, ChatWorld world, TextWriter output)
 {
@@ -42,6 +42,37 @@ internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, Ch
 
         Section($"6. A time-range query on \"{group.Title}\"");
         await QueryTimeRangeAsync(group, seeded, cancellationToken);
+
+        Section($"7. In \"{group.Title}\" one message is edited and another deleted; {user.Name} syncs the events");
+        await EditAndDeleteAsync(group, user, cancellationToken);
+    }
+
+    private async Task EditAndDeleteAsync(Conversation group, ChatUser user, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Message> newest = await store.GetConvMessagesAsync(group.ConvId, 2, cancellationToken: cancellationToken);
+        if (newest.Count < 2)
+        {
+            output.WriteLine("  fewer than two messages: nothing to change");
+            return;
+        }
+
+        long checkpoint = await store.GetUserCheckpointAsync(user.UserId, cancellationToken);
+        Message edit = await store.EditMessageAsync(group.ConvId, newest[0].SeqId, Encoding.UTF8.GetBytes($"{Encoding.UTF8.GetString(newest[0].Data.Span)} (typo fixed)"), cancellationToken);
+        Message delete = await store.DeleteMessageAsync(group.ConvId, newest[1].SeqId, cancellationToken);
+        output.WriteLine($"EditMessageAsync(#{newest[0].SeqId}) → edit event #{edit.SeqId}; DeleteMessageAsync(#{newest[1].SeqId}) → delete event #{delete.SeqId}");
+
+        IReadOnlyList<Message> history = await store.GetConvMessagesAsync(group.ConvId, 2, cancellationToken: cancellationToken);
+        if (history.Count != 2 || history[0].EditedAt is null || !history[1].IsDeleted || !history[1].Data.IsEmpty)
+        {
+            throw new InvalidOperationException("After the edit and the delete, the history does not show the edited message and the tombstone.");
+        }
+
+        output.WriteLine("History (GetConvMessagesAsync, limit 2): the edited message and a tombstone; events are not history entries");
+        WriteMessage(history[0], "      ", $"  (edited {history[0].EditedAt:HH:mm:ss.fff})");
+        output.WriteLine($"      #{history[1].SeqId,-7} {history[1].CreatedAt:HH:mm:ss.fff}  {TerminalText.PadRight(world.User(history[1].SenderId).Name, 20)} (deleted)");
+
+        IReadOnlyList<Message> events = await store.GetUserMessagesAsync(user.UserId, checkpoint, 100, cancellationToken);
+        output.WriteLine($"{user.Name}'s sync after checkpoint {checkpoint:N0} (GetUserMessagesAsync): {string.Join(", ", events.Select(static m => $"#{m.SeqId} {m.Kind} of #{m.TargetSeqId}"))}");
     }
 
     private async Task ComeOnlineAsync(ChatUser user, CancellationToken cancellationToken)

@@ -48,6 +48,32 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<IReadOnlyList<Message>> AddMessagesAsync(IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces a message's body by appending an edit event (a new SeqId) to the conversation and to the message's recipients' timelines; completes once it is durable.</summary>
+    /// <remarks>History reads then return the message with the new body and <see cref="Message.EditedAt"/>; sync reads and watches also return the event.</remarks>
+    /// <param name="convId">The conversation holding the message.</param>
+    /// <param name="seqId">The SeqId of the message to edit: a message (not an event) of <paramref name="convId"/> that is not deleted.</param>
+    /// <param name="data">The new body: not empty, at most <see cref="BlockStoreOptions.MaxMessageBytes"/> bytes.</param>
+    /// <param name="cancellationToken">Cancels waiting; an edit already handed to the writer may still be stored.</param>
+    /// <returns>The edit event (<see cref="MessageKind.Edit"/>, <see cref="Message.TargetSeqId"/> <paramref name="seqId"/>).</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is invalid, <paramref name="seqId"/> is not a live message of the conversation, or <paramref name="data"/> is empty or too large; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<Message> EditMessageAsync(string convId, long seqId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a message by appending a delete event (a new SeqId) to the conversation and to the message's recipients' timelines; completes once it is durable.</summary>
+    /// <remarks>
+    /// From then on no read returns the body: history reads return a tombstone (<see cref="Message.IsDeleted"/>, empty data). The
+    /// bytes leave the data set's files at the next compaction. Deleting a deleted message writes nothing and returns its delete event.
+    /// </remarks>
+    /// <param name="convId">The conversation holding the message.</param>
+    /// <param name="seqId">The SeqId of the message to delete: a message (not an event) of <paramref name="convId"/>.</param>
+    /// <param name="cancellationToken">Cancels waiting; a delete already handed to the writer may still be stored.</param>
+    /// <returns>The delete event (<see cref="MessageKind.Delete"/>, <see cref="Message.TargetSeqId"/> <paramref name="seqId"/>).</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is invalid or <paramref name="seqId"/> is not a message of the conversation; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<Message> DeleteMessageAsync(string convId, long seqId, CancellationToken cancellationToken = default);
+
     /// <summary>Returns the newest <paramref name="limit"/> messages with SeqId below <paramref name="beforeSeqId"/>, oldest first.</summary>
     /// <param name="convId">The conversation id; an unknown one gives an empty list.</param>
     /// <param name="limit">The most messages to return; must be positive.</param>

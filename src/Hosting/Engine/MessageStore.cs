@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace BlockStore;
 
 /// <summary>The BlockStore engine behind <see cref="IMessageStore"/>: opens its data set on first use (or <see cref="OpenAsync(CancellationToken)"/>), thread-safe.</summary>
-public sealed class MessageStore : IMessageStore, IDisposable
+public sealed partial class MessageStore : IMessageStore, IDisposable
 {
     private readonly BlockStoreOptions _options;
     private readonly IBlockStoreProvider _provider;

@@ -252,6 +252,7 @@ internal sealed partial class StoreEngine
         }
 
         (List<IdempotencyEntry>, long, long)? carry = null;
+        (List<MessageChange>, long, long)? carriedChanges = null;
         try
         {
             if (encoded.Length > 0)
@@ -280,6 +281,7 @@ internal sealed partial class StoreEngine
 
             await SaveInboxAsync().ConfigureAwait(false);
             carry = await CarryKeysAsync(keepFrom).ConfigureAwait(false);
+            carriedChanges = await CarryChangesAsync(keepFrom).ConfigureAwait(false);
             await _session.Timelines.CommitBlocksAsync(infos, keepFrom).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -334,6 +336,7 @@ internal sealed partial class StoreEngine
         }
 
         KeysCarried(carry);
+        ChangesCarried(carriedChanges);
         Interlocked.Add(ref _openBlocks, -jobs.Count);
         Interlocked.Add(ref _sealedBlocks, jobs.Count);
         JournalTrimmed(keepFrom);

@@ -156,6 +156,7 @@ internal sealed partial class StoreEngine
             return;
         }
 
+        await PrepareLifecycleAsync(ops).ConfigureAwait(false);
         int next = 0;
         while (next < ops.Count)
         {
@@ -163,7 +164,7 @@ internal sealed partial class StoreEngine
             long size = JournalCodec.EmptyRecordSize;
             for (; next < ops.Count; next++)
             {
-                if (ops[next] is not AppendOp append)
+                if (ops[next] is not AppendOp { Refused: false } append)
                 {
                     continue;
                 }
@@ -282,10 +283,15 @@ internal sealed partial class StoreEngine
         Timeline<ConvEntry> conv = GetOrAddConv(m.ConvId);
         Message? stored = null;
         long now = Environment.TickCount64;
+        if (m.Kind != MessageKind.Message)
+        {
+            RecordChange(m, journalId);
+        }
+
         if (!recovering || m.SeqId > conv.LastSealedSeqId)
         {
-            stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data);
-            AddEntry(conv, new ConvEntry(stored, m.Timestamp), journalId, now);
+            stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data) { Kind = m.Kind, TargetSeqId = m.TargetSeqId };
+            AddEntry(conv, RecipientsOf(conv, stored, m), journalId, now);
             Interlocked.Increment(ref _messages);
         }
 
