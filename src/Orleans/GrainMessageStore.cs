@@ -117,6 +117,18 @@ internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, B
         return CallAsync(grain.GetOrCreateUserTimelineAsync(userId), cancellationToken);
     }
 
+    public Task<Message> EditMessageAsync(string convId, long seqId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        Guard.Change(convId, seqId, MessageKind.Edit, data, limits);
+        return CallAsync(grain.EditMessageAsync(convId, seqId, data.ToArray()), cancellationToken);
+    }
+
+    public Task<Message> DeleteMessageAsync(string convId, long seqId, CancellationToken cancellationToken = default)
+    {
+        Guard.Change(convId, seqId, MessageKind.Delete, ReadOnlyMemory<byte>.Empty, limits);
+        return CallAsync(grain.DeleteMessageAsync(convId, seqId), cancellationToken);
+    }
+
     public async Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default)
     {
         Guard.Id(userId, nameof(userId));

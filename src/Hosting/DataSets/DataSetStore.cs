@@ -56,6 +56,12 @@ internal sealed class DataSetStore(MessageStoreFactory factory, string dataSetId
     public Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default) =>
         UseAsync(s => s.GetOrCreateUserTimelineAsync(userId, cancellationToken), cancellationToken);
 
+    public Task<Message> EditMessageAsync(string convId, long seqId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        UseAsync(s => s.EditMessageAsync(convId, seqId, data, cancellationToken), cancellationToken);
+
+    public Task<Message> DeleteMessageAsync(string convId, long seqId, CancellationToken cancellationToken = default) =>
+        UseAsync(s => s.DeleteMessageAsync(convId, seqId, cancellationToken), cancellationToken);
+
     public Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default) =>
         UseAsync(s => s.GetInboxAsync(userId, limit, beforeSeqId, cancellationToken), cancellationToken);
 

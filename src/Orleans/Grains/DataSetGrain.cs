@@ -90,6 +90,10 @@ internal sealed class DataSetGrain(MessageStoreFactory factory, ILogger<DataSetG
 
     public Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId) => _store.GetOrCreateUserTimelineAsync(userId);
 
+    public Task<Message> EditMessageAsync(string convId, long seqId, byte[] data) => _store.EditMessageAsync(convId, seqId, data);
+
+    public Task<Message> DeleteMessageAsync(string convId, long seqId) => _store.DeleteMessageAsync(convId, seqId);
+
     public async Task<InboxEntry[]> GetInboxAsync(string userId, int limit, long beforeSeqId) => [.. await _store.GetInboxAsync(userId, limit, beforeSeqId).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext)];
 
     public Task<long> GetReadMarkerAsync(string userId, string convId) => _store.GetReadMarkerAsync(userId, convId);

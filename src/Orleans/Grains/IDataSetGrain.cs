@@ -36,6 +36,12 @@ internal interface IDataSetGrain : IGrainWithStringKey
     /// <summary>Returns or creates a user timeline; see <see cref="IMessageStore.GetOrCreateUserTimelineAsync"/>.</summary>
     Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId);
 
+    /// <summary>Edits a message; see <see cref="IMessageStore.EditMessageAsync"/>.</summary>
+    Task<Message> EditMessageAsync(string convId, long seqId, byte[] data);
+
+    /// <summary>Deletes a message; see <see cref="IMessageStore.DeleteMessageAsync"/>.</summary>
+    Task<Message> DeleteMessageAsync(string convId, long seqId);
+
     /// <summary>Returns a page of a user's inbox; see <see cref="IMessageStore.GetInboxAsync"/>.</summary>
     Task<InboxEntry[]> GetInboxAsync(string userId, int limit, long beforeSeqId);
 
