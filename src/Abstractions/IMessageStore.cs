@@ -193,8 +193,9 @@ public interface IMessageStore : IAsyncDisposable
 
     /// <summary>Returns the user's conversations, newest activity first: each with its last message, the user's read marker and unread count.</summary>
     /// <remarks>
-    /// A conversation is in the inbox once the user's timeline holds one of its entries. Unread counts are exact: the
-    /// conversation's entries in the user's timeline above the read marker. A message whose sender id, written in decimal
+    /// A conversation is in the inbox once the user's timeline holds one of its messages. Unread counts are exact: the
+    /// conversation's messages in the user's timeline above the read marker (edit and delete events are not activity and
+    /// are not counted; a deleted message counts until the marker passes it). A message whose sender id, written in decimal
     /// (<c>42</c>), equals the user id is the user's own and counts as read; it still moves the conversation to the top.
     /// Page on by passing the last entry's <see cref="Message.SeqId"/> as <paramref name="beforeSeqId"/>; a conversation with
     /// new activity meanwhile moves to the first page.

@@ -208,7 +208,8 @@ internal sealed partial class StoreEngine
     /// <summary>Writer side: records the inbox activity of one applied message (while recovering, only of messages the index lacks).</summary>
     private void RecordInbox(PendingMessage message, string convId, bool recovering)
     {
-        if (!recovering || message.SeqId > _inboxAppliedThrough)
+        // Edit and delete events change a message already counted: they are not activity of their own.
+        if (message.Kind == MessageKind.Message && (!recovering || message.SeqId > _inboxAppliedThrough))
         {
             _inbox.Record(convId, message.SenderId, message.SeqId, message.UserIds);
         }
@@ -329,7 +330,7 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Writer side: counts the conversation's entries in the user's timeline above <paramref name="seqId"/>, the user's own not counted.</summary>
+    /// <summary>Writer side: counts the conversation's messages in the user's timeline above <paramref name="seqId"/>, the user's own and edit and delete events not counted.</summary>
     private async Task<long> CountAboveAsync(string userId, string convId, long seqId)
     {
         long count = 0;
@@ -339,7 +340,7 @@ internal sealed partial class StoreEngine
             IReadOnlyList<Message> page = await GetUserMessagesAsync(userId, after, CountPageSize, CancellationToken.None).ConfigureAwait(false);
             foreach (Message message in page)
             {
-                if (string.Equals(message.ConvId, convId, StringComparison.Ordinal) && !InboxChanges.IsOwn(message.SenderId, userId))
+                if (message.Kind == MessageKind.Message && string.Equals(message.ConvId, convId, StringComparison.Ordinal) && !InboxChanges.IsOwn(message.SenderId, userId))
                 {
                     count++;
                 }

@@ -258,7 +258,7 @@ public abstract partial class ContractTests
         {
             IReadOnlyList<Message> timeline = await store.GetUserMessagesAsync(user, 0, int.MaxValue);
             var expected = new List<(string Conv, long Last, long Marker, long Unread)>();
-            foreach (IGrouping<string, Message> conv in timeline.GroupBy(m => m.ConvId))
+            foreach (IGrouping<string, Message> conv in timeline.Where(static m => m.Kind == MessageKind.Message).GroupBy(static m => m.ConvId))
             {
                 long marker = await store.GetReadMarkerAsync(user, conv.Key);
                 long unread = conv.Count(m => m.SeqId > marker && m.SenderId.ToString(System.Globalization.CultureInfo.InvariantCulture) != user);
