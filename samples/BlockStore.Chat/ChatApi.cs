@@ -1,5 +1,4 @@
 using System.Text;
-using BlockStore.Chat.Inbox;
 using Microsoft.Extensions.Options;
 
 namespace BlockStore.Chat;
@@ -13,6 +12,9 @@ internal static class ChatApi
     /// <summary>The largest history page a client may ask for.</summary>
     private const int MaxPage = 200;
 
+    /// <summary>The most conversations the inbox lists: more than any user of the sample is in.</summary>
+    private const int MaxConversations = 500;
+
     public static void MapChatApi(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder api = app.MapGroup("/api");
@@ -23,29 +25,34 @@ internal static class ChatApi
         api.MapPost("/conversations/{convId}/messages", SendAsync);
     }
 
-    private static async Task<IResult> GetInboxAsync(string userId, IConversationInbox inbox, ChatDirectory directory, CancellationToken cancellationToken)
+    private static async Task<IResult> GetInboxAsync(string userId, IMessageStore store, ChatDirectory directory, CancellationToken cancellationToken)
     {
-        InboxView view = await inbox.GetAsync(userId, cancellationToken);
         ChatUser user = RequireUser(directory, userId);
+
+        // One read is one consistent view: it counts every message of the user up to the newest entry's SeqId and none
+        // after it, so watching the user's timeline from there misses and repeats nothing.
+        IReadOnlyList<InboxEntry> entries = await store.GetInboxAsync(userId, MaxConversations, cancellationToken: cancellationToken);
+        var listed = entries.Select(e => e.ConvId).ToHashSet(StringComparer.Ordinal);
         return Results.Ok(new
         {
             User = new { user.Id, user.Name },
-            view.WatchAfterSeqId,
-            Conversations = view.Entries.Select(entry =>
-            {
-                ChatConversation conversation = directory.FindConversation(entry.ConvId)!;
-                return new
-                {
-                    conversation.Id,
-                    Title = conversation.TitleFor(userId, directory),
-                    conversation.IsGroup,
-                    Members = conversation.Members.Select(m => directory.FindUser(m)?.Name ?? m),
-                    entry.Unread,
-                    Last = entry.Last is null ? null : ChatMessageDto.From(entry.Last, directory),
-                };
-            }),
+            WatchAfterSeqId = entries.Count > 0 ? entries[0].LastMessage.SeqId : 0,
+            Conversations = entries
+                .Select(entry => Describe(directory.FindConversation(entry.ConvId)!, userId, entry.UnreadCount, entry.LastMessage, directory))
+                .Concat(directory.ConversationsOf(userId).Where(c => !listed.Contains(c.Id)).Select(c => Describe(c, userId, 0, null, directory))),
         });
     }
+
+    /// <summary>One conversation of the inbox as the pages show it.</summary>
+    private static object Describe(ChatConversation conversation, string userId, long unread, Message? last, ChatDirectory directory) => new
+    {
+        conversation.Id,
+        Title = conversation.TitleFor(userId, directory),
+        conversation.IsGroup,
+        Members = conversation.Members.Select(m => directory.FindUser(m)?.Name ?? m),
+        Unread = unread,
+        Last = last is null ? null : ChatMessageDto.From(last, directory),
+    };
 
     private static async Task<IResult> GetHistoryAsync(string convId, int? limit, long? beforeSeqId, IMessageStore store, ChatDirectory directory,
         IOptions<ChatOptions> options, CancellationToken cancellationToken)
@@ -64,8 +71,7 @@ internal static class ChatApi
         });
     }
 
-    private static async Task<IResult> SendAsync(string convId, SendRequest request, IMessageStore store, ChatDirectory directory, IConversationInbox inbox,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> SendAsync(string convId, SendRequest request, IMessageStore store, ChatDirectory directory, CancellationToken cancellationToken)
     {
         ChatConversation conversation = directory.FindConversation(convId) ?? throw new ArgumentException($"There is no conversation '{convId}'.", nameof(convId));
         ChatUser sender = RequireUser(directory, request.UserId);
@@ -81,11 +87,12 @@ internal static class ChatApi
         }
 
         Message stored = await store.AddMessageAsync(convId, sender.Number, Encoding.UTF8.GetBytes(text), conversation.Members, cancellationToken);
-        await inbox.MarkReadAsync(sender.Id, convId, stored.SeqId, cancellationToken);
+        // The sample's user ids are names, not sender ids, so the store cannot tell a user's own messages: the sender reads them here.
+        await store.UpdateReadMarkerAsync(sender.Id, convId, stored.SeqId, cancellationToken);
         return Results.Created($"/api/conversations/{convId}/messages/{stored.SeqId}", ChatMessageDto.From(stored, directory));
     }
 
-    private static async Task<IResult> MarkReadAsync(string userId, string convId, ReadRequest request, IConversationInbox inbox, ChatDirectory directory,
+    private static async Task<IResult> MarkReadAsync(string userId, string convId, ReadRequest request, IMessageStore store, ChatDirectory directory,
         CancellationToken cancellationToken)
     {
         RequireUser(directory, userId);
@@ -94,12 +101,7 @@ internal static class ChatApi
             throw new ArgumentException($"There is no conversation '{convId}'.", nameof(convId));
         }
 
-        if (request.SeqId < 0)
-        {
-            throw new ArgumentOutOfRangeException("seqId", request.SeqId, "A SeqId must not be negative.");
-        }
-
-        await inbox.MarkReadAsync(userId, convId, request.SeqId, cancellationToken);
+        await store.UpdateReadMarkerAsync(userId, convId, request.SeqId, cancellationToken);
         return Results.NoContent();
     }
 

@@ -1,4 +1,3 @@
-using BlockStore.Chat.Inbox;
 using Microsoft.Extensions.Options;
 
 namespace BlockStore.Chat;
@@ -26,8 +25,6 @@ public static class ChatApp
         builder.Services.AddOptions<ChatOptions>().Bind(builder.Configuration.GetSection(ChatOptions.SectionName));
 
         builder.Services.AddSingleton<ChatDirectory>();
-        builder.Services.AddSingleton<ReadMarks>();
-        builder.Services.AddSingleton<IConversationInbox, TimelineInbox>();
         builder.Services.AddHostedService<ChatSeeder>();
 
         builder.Services.AddProblemDetails();

@@ -1,12 +1,11 @@
 using System.Text;
-using BlockStore.Chat.Inbox;
 using Bogus;
 using Microsoft.Extensions.Options;
 
 namespace BlockStore.Chat;
 
 /// <summary>On the first run, writes a few users, direct and group conversations and some history (Bogus, fixed seed); later runs load them.</summary>
-internal sealed class ChatSeeder(IMessageStore store, ChatDirectory directory, IConversationInbox inbox, IOptions<ChatOptions> options, ILogger<ChatSeeder> logger) : IHostedService
+internal sealed class ChatSeeder(IMessageStore store, ChatDirectory directory, IOptions<ChatOptions> options, ILogger<ChatSeeder> logger) : IHostedService
 {
     /// <summary>Messages that stay unread per seeded conversation, so the first run shows some unread counts.</summary>
     private const int UnreadPerConversation = 2;
@@ -62,7 +61,7 @@ internal sealed class ChatSeeder(IMessageStore store, ChatDirectory directory, I
             {
                 foreach (string member in conversation.Members)
                 {
-                    await inbox.MarkReadAsync(member, conversation.Id, history[^(UnreadPerConversation + 1)].SeqId, cancellationToken);
+                    await store.UpdateReadMarkerAsync(member, conversation.Id, history[^(UnreadPerConversation + 1)].SeqId, cancellationToken);
                 }
             }
         }

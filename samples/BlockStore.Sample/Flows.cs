@@ -5,8 +5,9 @@ namespace BlockStore.Sample;
 
 /// <summary>
 /// Walks the core usage flows on the seeded data: a user comes online and reads their unread messages
-/// through the checkpoint, a group receives new messages, the user comes back for them, a reader pages back through the
-/// busiest group's history, and a time-range query picks a slice of it.
+/// through the checkpoint, a group receives new messages, the user comes back for them, their inbox lists the conversations
+/// with unread badges and one is read, a reader pages back through the busiest group's history, a time-range query picks
+/// a slice of it, and a message is edited and another deleted.
 /// </summary>
 internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, ChatWorld world, TextWriter output)
 {
@@ -33,11 +34,45 @@ internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, Ch
         Section($"3. {user.Name} comes back: only the new messages are unread");
         await ComeOnlineAsync(user, cancellationToken);
 
-        Section($"4. Paging back through \"{group.Title}\", {PageSize} messages a page");
+        Section($"4. {user.Name}'s inbox: conversations by latest activity, with unread badges");
+        await ShowInboxAsync(user, cancellationToken);
+
+        Section($"5. Paging back through \"{group.Title}\", {PageSize} messages a page");
         await PageBackAsync(group, cancellationToken);
 
-        Section($"5. A time-range query on \"{group.Title}\"");
+        Section($"6. A time-range query on \"{group.Title}\"");
         await QueryTimeRangeAsync(group, seeded, cancellationToken);
+
+        Section($"7. In \"{group.Title}\" one message is edited and another deleted; {user.Name} syncs the events");
+        await EditAndDeleteAsync(group, user, cancellationToken);
+    }
+
+    private async Task EditAndDeleteAsync(Conversation group, ChatUser user, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Message> newest = await store.GetConvMessagesAsync(group.ConvId, 2, cancellationToken: cancellationToken);
+        if (newest.Count < 2)
+        {
+            output.WriteLine("  fewer than two messages: nothing to change");
+            return;
+        }
+
+        long checkpoint = await store.GetUserCheckpointAsync(user.UserId, cancellationToken);
+        Message edit = await store.EditMessageAsync(group.ConvId, newest[0].SeqId, Encoding.UTF8.GetBytes($"{Encoding.UTF8.GetString(newest[0].Data.Span)} (typo fixed)"), cancellationToken);
+        Message delete = await store.DeleteMessageAsync(group.ConvId, newest[1].SeqId, cancellationToken);
+        output.WriteLine($"EditMessageAsync(#{newest[0].SeqId}) → edit event #{edit.SeqId}; DeleteMessageAsync(#{newest[1].SeqId}) → delete event #{delete.SeqId}");
+
+        IReadOnlyList<Message> history = await store.GetConvMessagesAsync(group.ConvId, 2, cancellationToken: cancellationToken);
+        if (history.Count != 2 || history[0].EditedAt is null || !history[1].IsDeleted || !history[1].Data.IsEmpty)
+        {
+            throw new InvalidOperationException("After the edit and the delete, the history does not show the edited message and the tombstone.");
+        }
+
+        output.WriteLine("History (GetConvMessagesAsync, limit 2): the edited message and a tombstone; events are not history entries");
+        WriteMessage(history[0], "      ", $"  (edited {history[0].EditedAt:HH:mm:ss.fff})");
+        output.WriteLine($"      #{history[1].SeqId,-7} {history[1].CreatedAt:HH:mm:ss.fff}  {TerminalText.PadRight(world.User(history[1].SenderId).Name, 20)} (deleted)");
+
+        IReadOnlyList<Message> events = await store.GetUserMessagesAsync(user.UserId, checkpoint, 100, cancellationToken);
+        output.WriteLine($"{user.Name}'s sync after checkpoint {checkpoint:N0} (GetUserMessagesAsync): {string.Join(", ", events.Select(static m => $"#{m.SeqId} {m.Kind} of #{m.TargetSeqId}"))}");
     }
 
     private async Task ComeOnlineAsync(ChatUser user, CancellationToken cancellationToken)
@@ -91,6 +126,38 @@ internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, Ch
             Message stored = await store.AddMessageAsync(message.ConvId, message.SenderId, message.Data, message.UserIds, cancellationToken);
             WriteMessage(stored, "  ", $" → {message.UserIds.Count} members");
         }
+    }
+
+    private async Task ShowInboxAsync(ChatUser user, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        IReadOnlyList<InboxEntry> inbox = await store.GetInboxAsync(user.UserId, ConversationsShown, cancellationToken: cancellationToken);
+        watch.Stop();
+        long total = await store.GetUnreadTotalAsync(user.UserId, cancellationToken);
+        output.WriteLine($"GetInboxAsync(limit {ConversationsShown}): {Count(inbox.Count, "conversation")} ({watch.Elapsed.TotalMilliseconds:N2} ms); {total:N0} unread in all");
+        foreach (InboxEntry entry in inbox)
+        {
+            Conversation conversation = world.Conversation(entry.ConvId);
+            string badge = entry.UnreadCount > 0 ? $"({entry.UnreadCount:N0} unread)" : "";
+            output.WriteLine($"  {TerminalText.PadRight(conversation.Title, 34)} {Kind(conversation),-16} {badge}");
+            WriteMessage(entry.LastMessage, "      ");
+        }
+
+        if (inbox.Count == 0)
+        {
+            return;
+        }
+
+        InboxEntry top = inbox[0];
+        await store.UpdateReadMarkerAsync(user.UserId, top.ConvId, top.LastMessage.SeqId, cancellationToken);
+        long left = await store.GetUnreadCountAsync(user.UserId, top.ConvId, cancellationToken);
+        long totalAfter = await store.GetUnreadTotalAsync(user.UserId, cancellationToken);
+        if (left != 0 || totalAfter != total - top.UnreadCount)
+        {
+            throw new InvalidOperationException($"After UpdateReadMarkerAsync({user.UserId}, {top.ConvId}, {top.LastMessage.SeqId}) {left} are unread there and {totalAfter} in all.");
+        }
+
+        output.WriteLine($"UpdateReadMarkerAsync on \"{world.Conversation(top.ConvId).Title}\" at #{top.LastMessage.SeqId}: unread there {top.UnreadCount:N0} → 0, in all {total:N0} → {totalAfter:N0}");
     }
 
     private async Task PageBackAsync(Conversation group, CancellationToken cancellationToken)

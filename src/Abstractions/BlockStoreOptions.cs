@@ -76,6 +76,9 @@ public sealed class BlockStoreOptions
     /// <summary>The most messages a watch buffers for a slow consumer before it falls back to reading storage. Default: 1,024.</summary>
     public int WatchBufferSize { get; set; } = 1024;
 
+    /// <summary>How long a data set opened through <see cref="IMessageStoreFactory"/> stays open without a call before it is closed. Default: 5 minutes.</summary>
+    public TimeSpan DataSetIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How long opening keeps retrying while another instance owns the data set before it throws <see cref="StoreLockedException"/>. Default: zero (fail at once).</summary>
     public TimeSpan LockWaitTimeout { get; set; } = TimeSpan.Zero;
 }

@@ -1,6 +1,6 @@
 namespace BlockStore;
 
-/// <summary>The message store: conversation and user timelines, read checkpoints and capacity figures.</summary>
+/// <summary>The message store: conversation and user timelines, read checkpoints, inboxes and capacity figures.</summary>
 /// <remarks>All members are thread-safe. Every id must be non-empty, at most 256 UTF-8 bytes and free of control characters.</remarks>
 public interface IMessageStore : IAsyncDisposable
 {
@@ -47,6 +47,32 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
     /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<IReadOnlyList<Message>> AddMessagesAsync(IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a message's body by appending an edit event (a new SeqId) to the conversation and to the message's recipients' timelines; completes once it is durable.</summary>
+    /// <remarks>History reads then return the message with the new body and <see cref="Message.EditedAt"/>; sync reads and watches also return the event.</remarks>
+    /// <param name="convId">The conversation holding the message.</param>
+    /// <param name="seqId">The SeqId of the message to edit: a message (not an event) of <paramref name="convId"/> that is not deleted.</param>
+    /// <param name="data">The new body: not empty, at most <see cref="BlockStoreOptions.MaxMessageBytes"/> bytes.</param>
+    /// <param name="cancellationToken">Cancels waiting; an edit already handed to the writer may still be stored.</param>
+    /// <returns>The edit event (<see cref="MessageKind.Edit"/>, <see cref="Message.TargetSeqId"/> <paramref name="seqId"/>).</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is invalid, <paramref name="seqId"/> is not a live message of the conversation, or <paramref name="data"/> is empty or too large; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<Message> EditMessageAsync(string convId, long seqId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a message by appending a delete event (a new SeqId) to the conversation and to the message's recipients' timelines; completes once it is durable.</summary>
+    /// <remarks>
+    /// From then on no read returns the body: history reads return a tombstone (<see cref="Message.IsDeleted"/>, empty data). The
+    /// bytes leave the data set's files at the next compaction. Deleting a deleted message writes nothing and returns its delete event.
+    /// </remarks>
+    /// <param name="convId">The conversation holding the message.</param>
+    /// <param name="seqId">The SeqId of the message to delete: a message (not an event) of <paramref name="convId"/>.</param>
+    /// <param name="cancellationToken">Cancels waiting; a delete already handed to the writer may still be stored.</param>
+    /// <returns>The delete event (<see cref="MessageKind.Delete"/>, <see cref="Message.TargetSeqId"/> <paramref name="seqId"/>).</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is invalid or <paramref name="seqId"/> is not a message of the conversation; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<Message> DeleteMessageAsync(string convId, long seqId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the newest <paramref name="limit"/> messages with SeqId below <paramref name="beforeSeqId"/>, oldest first.</summary>
     /// <param name="convId">The conversation id; an unknown one gives an empty list.</param>
@@ -164,6 +190,69 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
     /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the user's conversations, newest activity first: each with its last message, the user's read marker and unread count.</summary>
+    /// <remarks>
+    /// A conversation is in the inbox once the user's timeline holds one of its messages. Unread counts are exact: the
+    /// conversation's messages in the user's timeline above the read marker (edit and delete events are not activity and
+    /// are not counted; a deleted message counts until the marker passes it). A message whose sender id, written in decimal
+    /// (<c>42</c>), equals the user id is the user's own and counts as read; it still moves the conversation to the top.
+    /// Page on by passing the last entry's <see cref="Message.SeqId"/> as <paramref name="beforeSeqId"/>; a conversation with
+    /// new activity meanwhile moves to the first page.
+    /// </remarks>
+    /// <param name="userId">The user id; an unknown one gives an empty list.</param>
+    /// <param name="limit">The most conversations to return; must be positive.</param>
+    /// <param name="beforeSeqId">The cursor: only conversations whose last activity is below it; 0 means none.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The page, newest activity first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive, or <paramref name="beforeSeqId"/> is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    /// <exception cref="CorruptBlockException">A block the read needs is damaged; no damaged byte is returned as data.</exception>
+    Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the user's read marker in one conversation: the last SeqId they have read there, 0 if none.</summary>
+    /// <remarks>Read markers are independent of each other and of the user's checkpoint (<see cref="GetUserCheckpointAsync"/>).</remarks>
+    /// <param name="userId">The user id.</param>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The read marker.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> or <paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<long> GetReadMarkerAsync(string userId, string convId, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves the user's read marker in one conversation forward to <paramref name="seqId"/>; a lower value is ignored.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="seqId">The new read marker; must not exceed the conversation's newest SeqId.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>A task that completes once the marker is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> or <paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seqId"/> is negative or beyond the conversation's newest SeqId; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task UpdateReadMarkerAsync(string userId, string convId, long seqId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns how many of the conversation's entries in the user's timeline are above their read marker there, the user's own messages not counted.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The exact unread count.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> or <paramref name="convId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<long> GetUnreadCountAsync(string userId, string convId, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the user's unread count over all their conversations.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The exact total.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty, whitespace, over 256 UTF-8 bytes or holds a control character.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns capacity and content figures: stores, capacity, used bytes, blocks, messages, timelines.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -52,16 +52,19 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         FileBlockStorage? blocks = null;
         FileTimelineRepository? timelines = null;
         FileCheckpointStore? checkpoints = null;
+        FileInboxStore? inbox = null;
         try
         {
             blocks = FileBlockStorage.Open(Path.Combine(dataDir, FileLayout.StoresDir), options.MaxCapacity, options.Durability);
             timelines = FileTimelineRepository.Open(dataDir, options.Durability, _fileOptions);
             checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
+            inbox = FileInboxStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
             DurableFiles.SyncDirectory(dataDir, options.Durability);
-            return new FileBlockStoreSession(dataDirectory, blocks, timelines, checkpoints);
+            return new FileBlockStoreSession(dataDirectory, blocks, timelines, checkpoints, inbox);
         }
         catch
         {
+            inbox?.Dispose();
             checkpoints?.Dispose();
             timelines?.Dispose();
             blocks?.Dispose();

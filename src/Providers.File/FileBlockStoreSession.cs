@@ -1,8 +1,8 @@
 namespace BlockStore.Providers.File;
 
-/// <summary>An open file-system data set: the three storage interfaces over its files, and the DataDir it owns.</summary>
+/// <summary>An open file-system data set: the storage interfaces over its files, and the DataDir it owns.</summary>
 internal sealed class FileBlockStoreSession(
-    DataDirectory dataDirectory, FileBlockStorage blocks, FileTimelineRepository timelines, FileCheckpointStore checkpoints) : IBlockStoreSession
+    DataDirectory dataDirectory, FileBlockStorage blocks, FileTimelineRepository timelines, FileCheckpointStore checkpoints, FileInboxStore inbox) : IBlockStoreSession
 {
     public string Location => dataDirectory.FullPath;
 
@@ -14,10 +14,13 @@ internal sealed class FileBlockStoreSession(
 
     public ICheckpointStore Checkpoints => checkpoints;
 
+    public IInboxStore Inbox => inbox;
+
     public ValueTask DisposeAsync()
     {
         try
         {
+            inbox.Dispose();
             checkpoints.Dispose();
             timelines.Dispose();
             blocks.Dispose();

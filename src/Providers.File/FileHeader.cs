@@ -94,6 +94,8 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.TimelineSnapshot => "timeline metadata snapshot",
         FileKind.CheckpointLog => "checkpoint log",
         FileKind.TimelineBlocks => "timeline block index",
+        FileKind.InboxLog => "inbox log",
+        FileKind.InboxSnapshot => "inbox snapshot",
         _ => "checkpoint snapshot",
     };
 
@@ -106,6 +108,8 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.TimelineSnapshot => 0x504E535453534B42, // "BKSSTSNP"
         FileKind.CheckpointLog => 0x474F4C4353534B42, // "BKSSCLOG"
         FileKind.TimelineBlocks => 0x4B4C425453534B42, // "BKSSTBLK"
+        FileKind.InboxLog => 0x474F4C4953534B42, // "BKSSILOG"
+        FileKind.InboxSnapshot => 0x504E534953534B42, // "BKSSISNP"
         _ => 0x504E534353534B42, // "BKSSCSNP"
     };
 }

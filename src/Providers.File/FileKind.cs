@@ -23,4 +23,10 @@ internal enum FileKind
 
     /// <summary>The index of sealed blocks, one chain of block records per timeline.</summary>
     TimelineBlocks,
+
+    /// <summary>The log of inbox changes since the last snapshot.</summary>
+    InboxLog,
+
+    /// <summary>The snapshot of all inboxes.</summary>
+    InboxSnapshot,
 }

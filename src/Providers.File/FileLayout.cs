@@ -20,4 +20,7 @@ internal static class FileLayout
 
     /// <summary>The base name of the checkpoint log and snapshot in <see cref="MetaDir"/>.</summary>
     public const string CheckpointsName = "checkpoints";
+
+    /// <summary>The base name of the inbox log and snapshot in <see cref="MetaDir"/>.</summary>
+    public const string InboxName = "inbox";
 }

@@ -1,6 +1,6 @@
 namespace BlockStore.Providers.Postgres;
 
-/// <summary>An open PostgreSQL data set: the three storage interfaces over one database, and the lease that makes this instance its owner.</summary>
+/// <summary>An open PostgreSQL data set: the storage interfaces over one database, and the lease that makes this instance its owner.</summary>
 internal sealed class PostgresBlockStoreSession(PostgresDatabase db, PostgresBlockStorage blocks) : IBlockStoreSession
 {
     public string Location => db.Location;
@@ -10,6 +10,8 @@ internal sealed class PostgresBlockStoreSession(PostgresDatabase db, PostgresBlo
     public ITimelineRepository Timelines { get; } = new PostgresTimelineRepository(db);
 
     public ICheckpointStore Checkpoints { get; } = new PostgresCheckpointStore(db);
+
+    public IInboxStore Inbox { get; } = new PostgresInboxStore(db);
 
     /// <summary>The lease held on the data set.</summary>
     public PostgresLease Lease => db.Lease;

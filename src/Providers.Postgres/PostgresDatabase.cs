@@ -178,6 +178,8 @@ internal sealed class PostgresDatabase : IAsyncDisposable
                 Queries.SetSchemaVersion, new { version = PostgresQueries.SchemaVersion }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
+        await c.ExecuteAsync(new CommandDefinition(Queries.CreateInboxSchema, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -5,7 +5,7 @@ namespace BlockStore.Providers.Postgres;
 /// <c>@name</c>. Every table is keyed by the data set first, so one database holds many data sets.
 /// </summary>
 /// <param name="schema">The schema name, already validated as a plain lower-case identifier.</param>
-internal sealed class PostgresQueries(string schema)
+internal sealed partial class PostgresQueries(string schema)
 {
     /// <summary>The schema version this library writes and reads.</summary>
     public const int SchemaVersion = 1;

@@ -1,7 +1,7 @@
 namespace BlockStore.Providers.Sqlite;
 
 /// <summary>Every SQL statement of the SQLite provider, in one place; all of them parameterised with <c>@name</c>.</summary>
-internal static class SqlQueries
+internal static partial class SqlQueries
 {
     /// <summary>The table holding block bytes, keyed (as its rowid) by <see cref="BlockKey"/>.</summary>
     public const string BlockDataTable = "block_data";

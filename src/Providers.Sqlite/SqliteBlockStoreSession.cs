@@ -1,6 +1,6 @@
 namespace BlockStore.Providers.Sqlite;
 
-/// <summary>An open SQLite data set: the three storage interfaces over one database, and the DataDir it owns.</summary>
+/// <summary>An open SQLite data set: the storage interfaces over one database, and the DataDir it owns.</summary>
 internal sealed class SqliteBlockStoreSession(string location, SqliteDatabase db, DataDirectory dataDirectory, DataSetLock? legacyLock, long capacity) : IBlockStoreSession
 {
     public string Location { get; } = location;
@@ -10,6 +10,8 @@ internal sealed class SqliteBlockStoreSession(string location, SqliteDatabase db
     public ITimelineRepository Timelines { get; } = new SqliteTimelineRepository(db);
 
     public ICheckpointStore Checkpoints { get; } = new SqliteCheckpointStore(db);
+
+    public IInboxStore Inbox { get; } = new SqliteInboxStore(db);
 
     public IReadOnlyList<string> ReadableByOthers => dataDirectory.ReadableByOthers;
 

@@ -144,6 +144,7 @@ internal sealed class SqliteDatabase : IDisposable
     {
         using SqliteTransaction transaction = Writer.BeginTransaction();
         Writer.Execute(SqlQueries.CreateSchema, transaction: transaction);
+        Writer.Execute(SqlQueries.CreateInboxSchema, transaction: transaction);
         long? version = Writer.ExecuteScalar<long?>(SqlQueries.GetSchemaVersion, transaction: transaction);
         if (version > SqlQueries.SchemaVersion)
         {

@@ -6,6 +6,16 @@ if (args.Length > 0 && args[0] == "macro")
     return await MacroBenchmark.RunAsync(args);
 }
 
+if (args.Length > 0 && args[0] == "inbox")
+{
+    return await InboxBenchmark.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == "lifecycle")
+{
+    return await LifecycleBenchmark.RunAsync(args);
+}
+
 if (args.Length > 0 && args[0] == "watches")
 {
     return await WatchBenchmark.RunAsync(args);

@@ -5,7 +5,7 @@ namespace BlockStore.Benchmarks;
 
 /// <summary>
 /// Wraps a provider and adds up the time the engine spends inside each provider call, so a scenario's elapsed time can be
-/// split into journal appends, block writes, block metadata commits, block reads and timeline lookups in the index (the rest is the engine itself).
+/// split into journal appends, block writes, block metadata commits, block reads, timeline lookups in the index and inbox saves (the rest is the engine itself).
 /// </summary>
 internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProvider
 {
@@ -25,6 +25,8 @@ internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProv
         public ITimelineRepository Timelines { get; } = new Repository(inner.Timelines, timings);
 
         public ICheckpointStore Checkpoints => inner.Checkpoints;
+
+        public IInboxStore Inbox { get; } = new TimedInboxStore(inner.Inbox, timings);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
@@ -122,6 +124,10 @@ internal sealed class ProviderTimings
 
     public CallTiming TimelineLookups { get; } = new();
 
+    public CallTiming InboxReads { get; } = new();
+
+    public CallTiming InboxSaves { get; } = new();
+
     /// <summary>A copy of the current figures, to subtract from a later one.</summary>
     public ProviderTimings Snapshot()
     {
@@ -131,6 +137,8 @@ internal sealed class ProviderTimings
         copy.BlockCommits.CopyFrom(BlockCommits);
         copy.BlockReads.CopyFrom(BlockReads);
         copy.TimelineLookups.CopyFrom(TimelineLookups);
+        copy.InboxReads.CopyFrom(InboxReads);
+        copy.InboxSaves.CopyFrom(InboxSaves);
         return copy;
     }
 
@@ -138,7 +146,7 @@ internal sealed class ProviderTimings
     public string Since(ProviderTimings before) =>
         $"journal {JournalAppends.Since(before.JournalAppends)}, block writes {BlockWrites.Since(before.BlockWrites)}, " +
         $"block metadata {BlockCommits.Since(before.BlockCommits)}, block reads {BlockReads.Since(before.BlockReads)}, " +
-        $"timeline lookups {TimelineLookups.Since(before.TimelineLookups, "timelines")}";
+        $"timeline lookups {TimelineLookups.Since(before.TimelineLookups, "timelines")}, inbox saves {InboxSaves.Since(before.InboxSaves, "rows")}";
 }
 
 /// <summary>Calls, items and elapsed time of one kind of provider call; safe to add to from several threads.</summary>

@@ -38,6 +38,9 @@ public static class CrashWorkload
 
     public static string[] UsersOf(int writer, int i) => [$"user-{writer}", $"user-{(writer + i) % 7}"];
 
+    /// <summary>Every user the workload writes to.</summary>
+    public static IEnumerable<string> AllUsers => Enumerable.Range(0, 7).Select(static u => $"user-{u}");
+
     public static byte[] DataOf(int round, int writer, int i)
     {
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{round}:{writer}:{i}:");
@@ -45,10 +48,16 @@ public static class CrashWorkload
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
+    /// <summary>The body the workload gives a message it edits.</summary>
+    public static byte[] EditOf(int round, int writer, int i) => Encoding.UTF8.GetBytes($"edited {round}:{writer}:{i}");
+
+    /// <summary>Whether the workload edits (every 11th) or deletes (every 13th) a message it has just added.</summary>
+    public static MessageKind ChangeOf(int i) => i % 13 == 0 ? MessageKind.Delete : i % 11 == 0 ? MessageKind.Edit : MessageKind.Message;
+
     /// <summary>The idempotency key every message of the workload carries.</summary>
     public static string KeyOf(int round, int writer, int i) => $"{round}:{writer}:{i}";
 
-    /// <summary>Adds messages (every fifth turn a batch of three) and checkpoints, printing each acknowledgement as it returns.</summary>
+    /// <summary>Adds messages (every fifth turn a batch of three), edits and deletes some, and moves checkpoints and read markers, printing each acknowledgement as it returns.</summary>
     public static async Task WriteForeverAsync(IMessageStore store, int round, int writer, TextWriter output)
     {
         for (int i = 0; ; i += 3)
@@ -73,10 +82,25 @@ public static class CrashWorkload
                 {
                     Message stored = await store.AddMessageAsync(ConvOf(writer, k), (uint)writer, DataOf(round, writer, k), UsersOf(writer, k), KeyOf(round, writer, k));
                     output.WriteLine($"A {stored.SeqId} {round} {writer} {k}");
+                    if (ChangeOf(k) != MessageKind.Message)
+                    {
+                        Message change = ChangeOf(k) == MessageKind.Edit
+                            ? await store.EditMessageAsync(stored.ConvId, stored.SeqId, EditOf(round, writer, k))
+                            : await store.DeleteMessageAsync(stored.ConvId, stored.SeqId);
+                        output.WriteLine($"E {change.SeqId} {stored.SeqId}");
+                    }
+
                     if (k % 7 == 0)
                     {
                         await store.UpdateUserCheckpointAsync($"user-{writer}", stored.SeqId);
                         output.WriteLine($"C user-{writer} {stored.SeqId}");
+                    }
+
+                    if (k % 11 == 0)
+                    {
+                        string reader = UsersOf(writer, k)[1];
+                        await store.UpdateReadMarkerAsync(reader, stored.ConvId, stored.SeqId);
+                        output.WriteLine($"M {reader} {stored.ConvId} {stored.SeqId}");
                     }
                 }
             }

@@ -1,6 +1,6 @@
 namespace BlockStore.Providers;
 
-/// <summary>An open, exclusively owned data set: block bytes, timeline metadata with the journal, and checkpoints.</summary>
+/// <summary>An open, exclusively owned data set: block bytes, timeline metadata with the journal, checkpoints and inboxes.</summary>
 /// <remarks>
 /// The engine calls the write members of all three interfaces from one writer at a time, and the read members
 /// (<see cref="IBlockStorage.ReadBlockAsync"/>, <see cref="ICheckpointStore.GetAsync"/>) from any thread, concurrently
@@ -19,6 +19,9 @@ public interface IBlockStoreSession : IAsyncDisposable
 
     /// <summary>The users' read checkpoints.</summary>
     ICheckpointStore Checkpoints { get; }
+
+    /// <summary>The users' inboxes: activity, entry counts and read markers per conversation.</summary>
+    IInboxStore Inbox { get; }
 
     /// <summary>The files and directories of the data set that accounts other than its owner can read, as found at open. Default: none.</summary>
     IReadOnlyList<string> ReadableByOthers => [];

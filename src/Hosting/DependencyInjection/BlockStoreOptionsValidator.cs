@@ -56,6 +56,11 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
             failures.Add($"{Prefix}{nameof(options.LockWaitTimeout)} must be between {TimeSpan.Zero} and {MaxLockWait} (was {options.LockWaitTimeout}).");
         }
 
+        if (options.DataSetIdleTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}{nameof(options.DataSetIdleTimeout)} must be positive (was {options.DataSetIdleTimeout}).");
+        }
+
         if (!Enum.IsDefined(options.Durability))
         {
             failures.Add($"{Prefix}{nameof(options.Durability)} must be Full or Normal (was {options.Durability}).");

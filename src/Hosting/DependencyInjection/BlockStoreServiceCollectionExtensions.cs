@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using BlockStore;
+using BlockStore.Engine;
 using BlockStore.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers BlockStore's <see cref="IMessageStore"/> in a service collection.</summary>
+/// <summary>Registers BlockStore's <see cref="IMessageStore"/> (the default data set) and <see cref="IMessageStoreFactory"/> (any data set) in a service collection.</summary>
 public static class BlockStoreServiceCollectionExtensions
 {
     /// <summary>The configuration key that picks the provider among the registered ones (<c>Sqlite</c>, the default, is always registered).</summary>
@@ -25,12 +26,20 @@ public static class BlockStoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BlockStoreOptions>, BlockStoreOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BlockStoreOptions>, ProviderNameValidator>());
         services.TryAddSingleton(static sp => ProviderNameValidator.Create(sp));
+        services.TryAddSingleton(static sp => new MemoryBudgets(sp.GetRequiredService<IOptions<BlockStoreOptions>>().Value));
         services.TryAddSingleton(static sp => new MessageStore(
             sp.GetRequiredService<IOptions<BlockStoreOptions>>(),
             sp.GetRequiredService<IBlockStoreProvider>(),
             sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>()));
+            sp.GetService<IMeterFactory>(),
+            sp.GetRequiredService<MemoryBudgets>()));
         services.TryAddSingleton<IMessageStore>(static sp => sp.GetRequiredService<MessageStore>());
+        services.TryAddSingleton(static sp => new MessageStoreFactory(
+            sp.GetRequiredService<IOptions<BlockStoreOptions>>(),
+            sp.GetRequiredService<IBlockStoreProvider>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetRequiredService<MemoryBudgets>()));
+        services.TryAddSingleton<IMessageStoreFactory>(static sp => sp.GetRequiredService<MessageStoreFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BlockStoreHostedService>());
         return new BlockStoreBuilder(services).AddSqliteProvider();
     }

@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Looking up timelines in the index failed; the messages of this commit were not stored and their callers were told")]
     public static partial void TimelineLookupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Error, Message = "Saving {Count} read markers failed; their callers were told")]
+    public static partial void ReadMarkerWriteFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Saving the inbox activity of {Count} users and conversations failed; the journal keeps it and sealing saves it again")]
+    public static partial void InboxSaveFailed(ILogger logger, Exception exception, int count);
 }

@@ -3,13 +3,13 @@ using System.Collections.Concurrent;
 namespace BlockStore.Engine;
 
 /// <summary>
-/// A byte-budgeted cache of decoded sealed blocks, keyed by store location. Hits take no lock (they set a reference bit);
+/// A byte-budgeted cache of decoded sealed blocks, keyed by owner (the engine) and store location. Hits take no lock (they set a reference bit);
 /// inserts evict with the CLOCK second-chance policy, an approximation of LRU, under a lock held only by inserters.
 /// </summary>
 internal sealed class BlockCache(long budgetBytes)
 {
-    private readonly ConcurrentDictionary<long, Node> _map = new();
-    private readonly Queue<long> _clock = new();
+    private readonly ConcurrentDictionary<Int128, Node> _map = new();
+    private readonly Queue<Int128> _clock = new();
     private readonly Lock _evictLock = new();
     private long _bytes;
     private long _hits;
@@ -23,9 +23,9 @@ internal sealed class BlockCache(long budgetBytes)
 
     public long Misses => Interlocked.Read(ref _misses);
 
-    public static long KeyOf(StoreIndex location) => (location.StoreId << 40) | location.Offset;
+    public static Int128 KeyOf(int owner, StoreIndex location) => ((Int128)owner << 64) | (Int128)(ulong)((location.StoreId << 40) | location.Offset);
 
-    public bool TryGet(long key, out object entries)
+    public bool TryGet(Int128 key, out object entries)
     {
         if (_map.TryGetValue(key, out Node? node))
         {
@@ -40,7 +40,7 @@ internal sealed class BlockCache(long budgetBytes)
         return false;
     }
 
-    public void Add(long key, object entries, long cost)
+    public void Add(Int128 key, object entries, long cost)
     {
         if (cost > budgetBytes || !_map.TryAdd(key, new Node(entries, cost)))
         {
@@ -51,7 +51,7 @@ internal sealed class BlockCache(long budgetBytes)
         {
             _clock.Enqueue(key);
             _bytes += cost;
-            while (_bytes > budgetBytes && _clock.TryDequeue(out long candidate))
+            while (_bytes > budgetBytes && _clock.TryDequeue(out Int128 candidate))
             {
                 if (!_map.TryGetValue(candidate, out Node? node))
                 {

@@ -9,6 +9,8 @@ namespace BlockStore.Engine;
 /// Version 2: magic u32 "BSBK" | version u16 | kind u8 | flags u8 | varints: count, first seq, seq span, first timestamp,
 /// timestamp span, stored payload length, [raw payload length when compressed], id length | id (UTF-8) | payload | CRC-32C u32
 /// over everything before it. Entries after the first store their SeqId and timestamp as deltas from the entry before.
+/// A conversation block with flag bit 1 starts its payload with a dictionary of recipient sets, and each entry ends with the
+/// index of its set (0: unknown, else 1 + the set's place), its kind, and for an event the distance back to its target.
 /// </summary>
 internal static class BlockCodec
 {
@@ -19,6 +21,9 @@ internal static class BlockCodec
 
     /// <summary>Bit 0 of the flags byte: the payload is a Zstandard frame.</summary>
     public const byte ZstdFlag = 0x01;
+
+    /// <summary>Bit 1 of the flags byte: a conversation block's entries carry recipient sets and event fields.</summary>
+    public const byte LifecycleFlag = 0x02;
 
     /// <summary>The largest payload a reader accepts, compressed or not (the largest block the options allow).</summary>
     public const int MaxPayloadBytes = 1 << 30;
@@ -42,17 +47,36 @@ internal static class BlockCodec
 
     public static byte[] EncodeConversation(string timelineId, ReadOnlySpan<ConvEntry> entries, BlockEncoding encoding)
     {
-        int size = 0;
+        int size = Varint.MaxLength32;
+        var sets = new Dictionary<string[], int>(RecipientSetComparer.Instance);
+        var order = new List<string[]>();
         for (int i = 0; i < entries.Length; i++)
         {
-            size += i == 0 ? entries[i].EncodedSize(entries[i].SeqId, entries[i].Timestamp) : entries[i].EncodedSize(entries[i - 1].SeqId, entries[i - 1].Timestamp);
+            ref readonly ConvEntry e = ref entries[i];
+            size += i == 0 ? e.EncodedSize(e.SeqId, e.Timestamp) : e.EncodedSize(entries[i - 1].SeqId, entries[i - 1].Timestamp);
+            if (e.Recipients is { } recipients && sets.TryAdd(recipients, order.Count))
+            {
+                order.Add(recipients);
+                size += e.RecipientBytes;
+            }
         }
 
         byte[] payload = ArrayPool<byte>.Shared.Rent(size);
         try
         {
             Span<byte> span = payload;
-            int pos = 0;
+            int pos = Varint.Write(span, (ulong)order.Count);
+            foreach (string[] set in order)
+            {
+                pos += Varint.Write(span[pos..], (ulong)set.Length);
+                foreach (string user in set)
+                {
+                    int length = Utf8.GetByteCount(user);
+                    pos += Varint.Write(span[pos..], (ulong)length);
+                    pos += Utf8.GetBytes(user, span[pos..]);
+                }
+            }
+
             for (int i = 0; i < entries.Length; i++)
             {
                 ref readonly ConvEntry e = ref entries[i];
@@ -66,14 +90,33 @@ internal static class BlockCodec
                 pos += Varint.Write(span[pos..], (ulong)e.Message.Data.Length);
                 e.Message.Data.Span.CopyTo(span[pos..]);
                 pos += e.Message.Data.Length;
+                pos += Varint.Write(span[pos..], e.Recipients is { } recipients ? (ulong)sets[recipients] + 1 : 0);
+                span[pos++] = (byte)e.Message.Kind;
+                if (e.Message.Kind != MessageKind.Message)
+                {
+                    pos += Varint.Write(span[pos..], (ulong)(e.SeqId - e.Message.TargetSeqId));
+                }
             }
 
-            return Build(TimelineKind.Conversation, timelineId, entries.Length, entries[0], entries[^1], payload.AsSpan(0, pos), encoding);
+            return Build(TimelineKind.Conversation, timelineId, entries.Length, entries[0], entries[^1], payload.AsSpan(0, pos), encoding, LifecycleFlag);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(payload);
         }
+    }
+
+    /// <summary>The bytes a recipient set takes in a block's dictionary: its count, then each id's length and UTF-8 bytes.</summary>
+    public static int RecipientSetSize(string[] recipients)
+    {
+        int size = Varint.Size((ulong)recipients.Length);
+        foreach (string user in recipients)
+        {
+            int length = Utf8.GetByteCount(user);
+            size += Varint.Size((ulong)length) + length;
+        }
+
+        return size;
     }
 
     public static byte[] EncodeUser(string timelineId, ReadOnlySpan<UserEntry> entries, BlockEncoding encoding)
@@ -120,7 +163,7 @@ internal static class BlockCodec
                 pos += Varint.Write(span[pos..], (ulong)dictionary[e.ConvId]);
             }
 
-            return Build(TimelineKind.User, timelineId, entries.Length, entries[0], entries[^1], payload.AsSpan(0, pos), encoding);
+            return Build(TimelineKind.User, timelineId, entries.Length, entries[0], entries[^1], payload.AsSpan(0, pos), encoding, 0);
         }
         finally
         {
@@ -131,15 +174,25 @@ internal static class BlockCodec
     public static ConvEntry[] DecodeConversation(byte[] block, string timelineId, StoreIndex location)
     {
         var reader = new Reader(block, TimelineKind.Conversation, timelineId, location);
+        (string[] Users, int Bytes)[] sets = reader.RecipientSets();
         var entries = new ConvEntry[reader.Count];
         for (int i = 0; i < entries.Length; i++)
         {
             (long seq, long ts) = reader.Order(i);
             uint sender = reader.Sender();
             int length = reader.Length();
-            var message = new Message(seq, timelineId, sender, DateTimeOffset.FromUnixTimeMilliseconds(ts), new ReadOnlyMemory<byte>(reader.Payload, reader.Position, length));
+            var data = new ReadOnlyMemory<byte>(reader.Payload, reader.Position, length);
             reader.Skip(length);
-            entries[i] = new ConvEntry(message, ts);
+            (string[] Users, int Bytes)? set = null;
+            (MessageKind kind, long target) = (MessageKind.Message, 0);
+            if (reader.HasLifecycle)
+            {
+                set = reader.RecipientSet(sets);
+                (kind, target) = reader.Event(seq);
+            }
+
+            var message = new Message(seq, timelineId, sender, DateTimeOffset.FromUnixTimeMilliseconds(ts), data) { Kind = kind, TargetSeqId = target };
+            entries[i] = new ConvEntry(message, ts, set?.Users, set?.Bytes ?? 0);
         }
 
         reader.End();
@@ -162,21 +215,20 @@ internal static class BlockCodec
         return entries;
     }
 
-    private static byte[] Build<T>(TimelineKind kind, string timelineId, int count, in T first, in T last, ReadOnlySpan<byte> raw, BlockEncoding encoding)
+    private static byte[] Build<T>(TimelineKind kind, string timelineId, int count, in T first, in T last, ReadOnlySpan<byte> raw, BlockEncoding encoding, byte flags)
         where T : struct, ITimelineEntry
     {
         byte[]? compressed = null;
         try
         {
             ReadOnlySpan<byte> stored = raw;
-            byte flags = 0;
             if (encoding.Compression == BlockCompression.Zstd && raw.Length >= BlockEncoding.MinCompressedPayload)
             {
                 compressed = ArrayPool<byte>.Shared.Rent(BlockEncoding.CompressBound(raw.Length));
                 if (encoding.TryCompress(raw, compressed, out int written) && written + Varint.Size((ulong)raw.Length) < raw.Length)
                 {
                     stored = compressed.AsSpan(0, written);
-                    flags = ZstdFlag;
+                    flags |= ZstdFlag;
                 }
             }
 
@@ -193,7 +245,7 @@ internal static class BlockCodec
             pos += Varint.Write(header[pos..], (ulong)first.Timestamp);
             pos += Varint.Write(header[pos..], (ulong)(last.Timestamp - first.Timestamp));
             pos += Varint.Write(header[pos..], (ulong)stored.Length);
-            if (flags == ZstdFlag)
+            if ((flags & ZstdFlag) != 0)
             {
                 pos += Varint.Write(header[pos..], (ulong)raw.Length);
             }
@@ -288,10 +340,12 @@ internal static class BlockCodec
             else
             {
                 byte flags = span[7];
-                if ((flags & ~ZstdFlag) != 0)
+                if ((flags & ~(ZstdFlag | LifecycleFlag)) != 0 || ((flags & LifecycleFlag) != 0 && kind != TimelineKind.Conversation))
                 {
                     throw Corrupt($"unknown block flags 0x{flags:X2}");
                 }
+
+                HasLifecycle = (flags & LifecycleFlag) != 0;
 
                 ReadOnlySpan<byte> header = span[..^TrailerSize];
                 int pos = PrefixSize;
@@ -345,6 +399,9 @@ internal static class BlockCodec
         }
 
         public int Count { get; }
+
+        /// <summary>True when the block's entries carry recipient sets and event fields (<see cref="LifecycleFlag"/>).</summary>
+        public bool HasLifecycle { get; }
 
         /// <summary>The array the entries are read from: the block itself, or its decompressed payload.</summary>
         public byte[] Payload { get; }
@@ -420,6 +477,58 @@ internal static class BlockCodec
             }
 
             return ids;
+        }
+
+        /// <summary>Reads a conversation block's recipient sets and the bytes each takes (none without <see cref="HasLifecycle"/>).</summary>
+        public (string[] Users, int Bytes)[] RecipientSets()
+        {
+            if (!HasLifecycle)
+            {
+                return [];
+            }
+
+            int count = (int)Value((ulong)Math.Min(Count, PayloadEnd - Position));
+            var sets = new (string[] Users, int Bytes)[count];
+            for (int i = 0; i < count; i++)
+            {
+                int start = Position;
+                var users = new string[(int)Value((ulong)(PayloadEnd - Position))];
+                for (int u = 0; u < users.Length; u++)
+                {
+                    int length = (int)Value(ushort.MaxValue);
+                    Need(length);
+                    users[u] = Utf8String(length);
+                }
+
+                sets[i] = (users, Position - start);
+            }
+
+            return sets;
+        }
+
+        /// <summary>Reads an entry's recipient set index: null for unknown recipients.</summary>
+        public (string[] Users, int Bytes)? RecipientSet((string[] Users, int Bytes)[] sets)
+        {
+            int index = (int)Value((ulong)sets.Length);
+            return index == 0 ? null : sets[index - 1];
+        }
+
+        /// <summary>Reads an entry's kind and, for an event, its target SeqId (below <paramref name="seq"/>).</summary>
+        public (MessageKind Kind, long Target) Event(long seq)
+        {
+            Need(1);
+            var kind = (MessageKind)_payload[Position++];
+            if (kind == MessageKind.Message)
+            {
+                return (kind, 0);
+            }
+
+            if (kind > MessageKind.Delete)
+            {
+                throw Corrupt("unknown entry kind");
+            }
+
+            return (kind, seq - (long)Value((ulong)seq - 1));
         }
 
         /// <summary>Reads a user entry's conversation id: inline in version 1, a dictionary index in version 2.</summary>

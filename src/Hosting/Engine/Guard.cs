@@ -73,6 +73,28 @@ internal static class Guard
         }
     }
 
+    /// <summary>Validates an edit or delete and returns the request the writer turns into its event, with an owned copy of the new body.</summary>
+    public static PendingMessage Change(string convId, long seqId, MessageKind kind, ReadOnlyMemory<byte> data, BlockStoreOptions options)
+    {
+        Id(convId, nameof(convId));
+        if (seqId <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(seqId), seqId, "A message's SeqId is positive.");
+        }
+
+        if (kind == MessageKind.Edit && data.IsEmpty)
+        {
+            throw new ArgumentException("An edit needs a body; delete the message instead.", nameof(data));
+        }
+
+        if (data.Length > options.MaxMessageBytes)
+        {
+            throw new ArgumentException($"data is {data.Length} bytes; BlockStore:MaxMessageBytes allows {options.MaxMessageBytes}.", nameof(data));
+        }
+
+        return new PendingMessage(convId, 0, data.ToArray(), []) { Kind = kind, TargetSeqId = seqId };
+    }
+
     /// <summary>Validates one message and returns it with an owned copy of its body, its distinct recipients and its idempotency key.</summary>
     public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, BlockStoreOptions options, string? batchItem)
     {

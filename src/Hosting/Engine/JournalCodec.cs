@@ -4,21 +4,28 @@ using System.Text;
 namespace BlockStore.Engine;
 
 /// <summary>
-/// Encodes the payload of one journal record. Layout (little endian), version 2:
+/// Encodes the payload of one journal record. Layout (little endian), version 3:
 /// magic u32 "BSJR" | version u16 | kind u16 | count i32 | entries | CRC-32C u32 over everything before it.
 /// Kind 0 (one group commit), each entry a message: seq i64 | timestamp i64 | sender u32 | conversation id length u16 |
 /// conversation id | data length i32 | data | recipient count i32 | for each recipient: id length u16, id |
-/// idempotency key length u16 (0: none) | idempotency key.
+/// idempotency key length u16 (0: none) | idempotency key | kind u8 (0 message, 1 edit, 2 delete) | target seq i64 (0 for a message).
 /// Kind 1 (idempotency keys carried over a journal trim), each entry: seq i64 | timestamp i64 | fingerprint u32 |
 /// conversation id length u16 | conversation id | key length u16 | key.
-/// Version 1 records (kind 0 only, messages without the key field) stay readable.
+/// Kind 2 (message changes carried over a journal trim), each entry: target seq i64 | event seq i64 | event timestamp i64 |
+/// edited-at i64 (0: never) | sender u32 | deleted u8 | conversation id length u16 | conversation id | data length i32 | data.
+/// Version 1 records (kind 0 only, messages without the key field) and version 2 records (kinds 0 and 1, messages without the
+/// kind and target fields) stay readable.
 /// </summary>
 internal static class JournalCodec
 {
     public const uint Magic = 0x524A5342; // "BSJR"
-    public const ushort FormatVersion = 2;
+    public const ushort FormatVersion = 3;
     private const ushort MessagesKind = 0;
     private const ushort CarriedKeysKind = 1;
+    private const ushort CarriedChangesKind = 2;
+
+    /// <summary>The bytes of a message's kind and target fields.</summary>
+    private const int EventFieldsSize = 1 + 8;
     private const int HeaderSize = 12;
     private const int TrailerSize = 4;
 
@@ -30,7 +37,7 @@ internal static class JournalCodec
     /// <summary>The bytes one message takes in a record.</summary>
     public static int MessageSize(PendingMessage message)
     {
-        int size = 8 + 8 + 4 + 2 + 4 + message.Data.Length + 4 + 2 + (2 * message.UserIds.Length);
+        int size = 8 + 8 + 4 + 2 + 4 + message.Data.Length + 4 + 2 + (2 * message.UserIds.Length) + EventFieldsSize;
         if (message.IdBytes >= 0)
         {
             return size + message.IdBytes;
@@ -65,7 +72,7 @@ internal static class JournalCodec
     /// <summary>The size of a record holding one message of <paramref name="maxMessageBytes"/> with <paramref name="maxRecipients"/> recipients and a key of the longest id.</summary>
     public static long LargestRecordSize(int maxMessageBytes, int maxRecipients) =>
         EmptyRecordSize + 8 + 8 + 4 + 2 + BlockStoreLimits.MaxIdBytes + 4 + (long)maxMessageBytes + 4 + ((long)maxRecipients * (2 + BlockStoreLimits.MaxIdBytes))
-        + 2 + BlockStoreLimits.MaxIdBytes;
+        + 2 + BlockStoreLimits.MaxIdBytes + EventFieldsSize;
 
     /// <summary>Encodes <paramref name="messages"/> into an array of exactly the record's size (providers may keep it as is).</summary>
     public static byte[] Encode(IReadOnlyList<PendingMessage> messages)
@@ -91,6 +98,9 @@ internal static class JournalCodec
             }
 
             pos += WriteString(span[pos..], m.IdempotencyKey ?? "");
+            span[pos] = (byte)m.Kind;
+            BinaryPrimitives.WriteInt64LittleEndian(span[(pos + 1)..], m.TargetSeqId);
+            pos += EventFieldsSize;
         }
 
         WriteTrailer(span, pos);
@@ -125,13 +135,14 @@ internal static class JournalCodec
 
     /// <summary>Decodes a record's messages (none for a carried-keys record); bodies are slices of <paramref name="payload"/>.</summary>
     /// <exception cref="BlockStoreException">The record is damaged.</exception>
-    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload) => Decode(recordId, payload, keys: null);
+    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload) => Decode(recordId, payload, keys: null, changes: null);
 
     /// <summary>
     /// Decodes a record's messages, and adds the idempotency keys it holds (of its messages, or carried) to <paramref name="keys"/>
-    /// with <see cref="IdempotencyEntry.JournalId"/> <paramref name="recordId"/>. Throws <see cref="BlockStoreException"/> when damaged.
+    /// with <see cref="IdempotencyEntry.JournalId"/> <paramref name="recordId"/>, and the carried message changes to
+    /// <paramref name="changes"/>. Throws <see cref="BlockStoreException"/> when damaged.
     /// </summary>
-    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload, List<IdempotencyEntry>? keys)
+    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload, List<IdempotencyEntry>? keys, List<MessageChange>? changes)
     {
         ReadOnlySpan<byte> span = payload.Span;
         if (span.Length < HeaderSize + TrailerSize
@@ -143,13 +154,13 @@ internal static class JournalCodec
 
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(span[4..]);
         ushort kind = BinaryPrimitives.ReadUInt16LittleEndian(span[6..]);
-        if (version is not (1 or FormatVersion) || kind > (version == 1 ? MessagesKind : CarriedKeysKind))
+        if (version is < 1 or > FormatVersion || kind > version switch { 1 => MessagesKind, 2 => CarriedKeysKind, _ => CarriedChangesKind })
         {
             throw Damaged(recordId, "unsupported format version");
         }
 
         int count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
-        var messages = new List<PendingMessage>(kind == CarriedKeysKind ? 0 : Math.Max(0, Math.Min(count, 1 << 16)));
+        var messages = new List<PendingMessage>(kind != MessagesKind ? 0 : Math.Max(0, Math.Min(count, 1 << 16)));
         int pos = HeaderSize;
         int end = span.Length - TrailerSize;
         try
@@ -159,6 +170,11 @@ internal static class JournalCodec
                 if (kind == CarriedKeysKind)
                 {
                     ReadCarriedKey(span, ref pos, recordId, keys);
+                }
+                else if (kind == CarriedChangesKind)
+                {
+                    MessageChange change = ReadCarriedChange(payload, ref pos, recordId);
+                    changes?.Add(change);
                 }
                 else
                 {
@@ -199,14 +215,80 @@ internal static class JournalCodec
         }
 
         string? key = version == 1 ? null : ReadString(span, ref pos);
+        MessageKind messageKind = MessageKind.Message;
+        long target = 0;
+        if (version >= 3)
+        {
+            messageKind = (MessageKind)span[pos];
+            target = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos + 1, 8));
+            pos += EventFieldsSize;
+            if (messageKind > MessageKind.Delete || (messageKind == MessageKind.Message) != (target == 0) || target < 0 || target >= seq)
+            {
+                throw Damaged(recordId, "an event field is out of range");
+            }
+        }
+
         if (string.IsNullOrEmpty(key))
         {
-            return new PendingMessage(convId, sender, data, userIds) { SeqId = seq, Timestamp = ts };
+            return new PendingMessage(convId, sender, data, userIds) { SeqId = seq, Timestamp = ts, Kind = messageKind, TargetSeqId = target };
         }
 
         uint fingerprint = IdempotencyEntry.FingerprintOf(sender, data.Span);
         keys?.Add(new IdempotencyEntry(convId, key, seq, ts, fingerprint, recordId));
         return new PendingMessage(convId, sender, data, userIds) { SeqId = seq, Timestamp = ts, IdempotencyKey = key, Fingerprint = fingerprint };
+    }
+
+    /// <summary>Encodes a record of message changes carried over a journal trim.</summary>
+    public static byte[] EncodeCarriedChanges(IReadOnlyList<MessageChange> changes)
+    {
+        int size = HeaderSize + TrailerSize;
+        foreach (MessageChange change in changes)
+        {
+            size += MessageChange.FixedEncodedSize + Utf8.GetByteCount(change.ConvId) + change.Data.Length;
+        }
+
+        var buffer = new byte[size];
+        Span<byte> span = buffer;
+        int pos = WriteHeader(span, CarriedChangesKind, changes.Count);
+        foreach (MessageChange change in changes)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(span[pos..], change.TargetSeqId);
+            BinaryPrimitives.WriteInt64LittleEndian(span[(pos + 8)..], change.EventSeqId);
+            BinaryPrimitives.WriteInt64LittleEndian(span[(pos + 16)..], change.EventTimestamp);
+            BinaryPrimitives.WriteInt64LittleEndian(span[(pos + 24)..], change.EditedAt);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[(pos + 32)..], change.SenderId);
+            span[pos + 36] = change.Deleted ? (byte)1 : (byte)0;
+            pos += 37;
+            pos += WriteString(span[pos..], change.ConvId);
+            BinaryPrimitives.WriteInt32LittleEndian(span[pos..], change.Data.Length);
+            change.Data.Span.CopyTo(span[(pos + 4)..]);
+            pos += 4 + change.Data.Length;
+        }
+
+        WriteTrailer(span, pos);
+        return buffer;
+    }
+
+    private static MessageChange ReadCarriedChange(ReadOnlyMemory<byte> payload, ref int pos, long recordId)
+    {
+        ReadOnlySpan<byte> span = payload.Span;
+        long target = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos, 8));
+        long eventSeq = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos + 8, 8));
+        long eventTs = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos + 16, 8));
+        long editedAt = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos + 24, 8));
+        uint sender = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(pos + 32, 4));
+        byte deleted = span[pos + 36];
+        pos += 37;
+        string convId = ReadString(span, ref pos);
+        int dataLength = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(pos, 4));
+        byte[] data = payload.Slice(pos + 4, dataLength).ToArray();
+        pos += 4 + dataLength;
+        if (deleted > 1 || target <= 0 || eventSeq <= target)
+        {
+            throw Damaged(recordId, "a carried change is out of range");
+        }
+
+        return new MessageChange(convId, target, sender, data, editedAt, deleted == 1, eventSeq, eventTs) { JournalId = recordId };
     }
 
     private static void ReadCarriedKey(ReadOnlySpan<byte> span, ref int pos, long recordId, List<IdempotencyEntry>? keys)

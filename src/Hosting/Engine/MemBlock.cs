@@ -57,11 +57,18 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
         return Volatile.Read(ref _items).AsSpan(0, count);
     }
 
-    /// <summary>The most bytes <paramref name="entry"/> would add to this block's encoding.</summary>
+    /// <summary>The most bytes <paramref name="entry"/> would add to this block's encoding; its shared part counts unless the entry before shares it.</summary>
     public int SizeOf(in T entry)
     {
         int count = _count;
-        return count == 0 ? entry.EncodedSize(entry.SeqId, entry.Timestamp) : entry.EncodedSize(_items[count - 1].SeqId, _items[count - 1].Timestamp);
+        if (count == 0)
+        {
+            return entry.EncodedSize(entry.SeqId, entry.Timestamp) + entry.SharedBytes;
+        }
+
+        ref readonly T previous = ref _items[count - 1];
+        int shared = entry.Shared is not null && ReferenceEquals(entry.Shared, previous.Shared) ? 0 : entry.SharedBytes;
+        return entry.EncodedSize(previous.SeqId, previous.Timestamp) + shared;
     }
 
     /// <summary>Adds an entry and returns the bytes it added to the block's charged size.</summary>

@@ -11,13 +11,14 @@ using Microsoft.Extensions.Options;
 namespace BlockStore;
 
 /// <summary>The BlockStore engine behind <see cref="IMessageStore"/>: opens its data set on first use (or <see cref="OpenAsync(CancellationToken)"/>), thread-safe.</summary>
-public sealed class MessageStore : IMessageStore, IDisposable
+public sealed partial class MessageStore : IMessageStore, IDisposable
 {
     private readonly BlockStoreOptions _options;
     private readonly IBlockStoreProvider _provider;
     private readonly ILogger _logger;
     private readonly BlockStoreMetrics _metrics;
     private readonly SemaphoreSlim _openLock = new(1, 1);
+    private readonly MemoryBudgets? _budgets;
     private volatile StoreEngine? _engine;
     private int _disposed;
 
@@ -28,6 +29,12 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <param name="meterFactory">Creates the <c>BlockStore</c> meter; when null the store creates a meter of its own.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="provider"/> is null.</exception>
     public MessageStore(IOptions<BlockStoreOptions> options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(options, provider, loggerFactory, meterFactory, budgets: null)
+    {
+    }
+
+    /// <summary>Creates a store whose engine shares <paramref name="budgets"/> with other data sets, or has budgets of its own when null.</summary>
+    internal MessageStore(IOptions<BlockStoreOptions> options, IBlockStoreProvider provider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, MemoryBudgets? budgets)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(provider);
@@ -35,6 +42,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         _provider = provider;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MessageStore>();
         _metrics = new BlockStoreMetrics(meterFactory, Path.GetFullPath(_options.DataDir), () => _engine);
+        _budgets = budgets;
     }
 
     /// <summary>Opens a store on the SQLite provider without dependency injection.</summary>
@@ -288,6 +296,73 @@ public sealed class MessageStore : IMessageStore, IDisposable
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Limit(limit);
+        Guard.SeqId(beforeSeqId, nameof(beforeSeqId));
+        using Operation operation = _metrics.Start("GetInbox", _metrics.ReadDuration);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            return await engine.GetInboxAsync(userId, limit, beforeSeqId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetReadMarkerAsync(string userId, string convId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Id(convId, nameof(convId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetReadMarkerAsync(userId, convId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateReadMarkerAsync(string userId, string convId, long seqId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Id(convId, nameof(convId));
+        Guard.SeqId(seqId, nameof(seqId));
+        using Operation operation = _metrics.Start("UpdateReadMarker", duration: null);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.UserIdTag, userId);
+        operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            await engine.Enqueue(new ReadMarkerOp(userId, convId, seqId)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetUnreadCountAsync(string userId, string convId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        Guard.Id(convId, nameof(convId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetUnreadCountAsync(userId, convId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        return await engine.GetUnreadTotalAsync(userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default)
     {
         StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -379,7 +454,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         using Operation operation = _metrics.Start("Open", duration: null);
         try
         {
-            return await StoreEngine.OpenAsync(_options, _provider, _logger, _metrics, cancellationToken).ConfigureAwait(false);
+            return await StoreEngine.OpenAsync(_options, _provider, _logger, _metrics, _budgets, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -31,6 +31,12 @@ internal sealed class PendingMessage(string convId, uint senderId, ReadOnlyMemor
     /// <summary>The bytes this message takes in a journal record (computed once).</summary>
     public int JournalSize => _journalSize != 0 ? _journalSize : _journalSize = JournalCodec.MessageSize(this);
 
+    /// <summary>A message, or an edit or delete event of <see cref="TargetSeqId"/>.</summary>
+    public MessageKind Kind { get; init; }
+
+    /// <summary>The SeqId of the message an event changes; 0 for a message.</summary>
+    public long TargetSeqId { get; init; }
+
     public long SeqId { get; set; }
 
     /// <summary>CreatedAt in Unix milliseconds.</summary>

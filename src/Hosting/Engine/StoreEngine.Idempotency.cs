@@ -63,6 +63,11 @@ internal sealed partial class StoreEngine
     /// </summary>
     private void AddToBatch(AppendOp append)
     {
+        if (append.Refused)
+        {
+            return;
+        }
+
         long seqBefore = _nextSeqId;
         int batchBefore = _batch.Count;
         int claimedBefore = _claimed.Count;

@@ -22,23 +22,24 @@ internal sealed partial class StoreEngine
         }
 
         TimelineState<ConvEntry> state = timeline.State;
+        ConcurrentDictionary<long, MessageChange>? changes = ChangesOf(convId);
         long upper = beforeSeqId == 0 ? long.MaxValue : beforeSeqId;
         var newestFirst = new List<Message>(Math.Min(limit, 1024));
         if (state.Open is { } open)
         {
-            TakeNewest(open.Snapshot(), upper, limit, newestFirst);
+            TakeNewest(open.Snapshot(), upper, limit, newestFirst, changes);
         }
 
         for (int i = state.Frozen.Length - 1; i >= 0 && newestFirst.Count < limit; i--)
         {
-            TakeNewest(state.Frozen[i].Snapshot(), upper, limit, newestFirst);
+            TakeNewest(state.Frozen[i].Snapshot(), upper, limit, newestFirst, changes);
         }
 
         SealedTail tail = state.Sealed;
         for (int index = LastBlockStartingBelow(tail.Blocks, upper); index >= 0 && newestFirst.Count < limit; index--)
         {
             ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
-            TakeNewest(entries, upper, limit, newestFirst);
+            TakeNewest(entries, upper, limit, newestFirst, changes);
         }
 
         // Older blocks: brought into the tail with one lookup when few enough, else paged from the index, bounded by the tail
@@ -51,7 +52,7 @@ internal sealed partial class StoreEngine
             for (int index = LastBlockStartingBelow(tail.Blocks.AsSpan(0, olderCount), upper); index >= 0 && newestFirst.Count < limit; index--)
             {
                 ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
-                TakeNewest(entries, upper, limit, newestFirst);
+                TakeNewest(entries, upper, limit, newestFirst, changes);
             }
         }
 
@@ -63,7 +64,7 @@ internal sealed partial class StoreEngine
             for (int i = 0; i < older.Count && newestFirst.Count < limit; i++)
             {
                 ConvEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
-                TakeNewest(entries, upper, limit, newestFirst);
+                TakeNewest(entries, upper, limit, newestFirst, changes);
                 bound = older[i].FirstSeqId;
             }
 
@@ -88,6 +89,7 @@ internal sealed partial class StoreEngine
         long fromMs = CeilingMilliseconds(from);
         long toMs = CeilingMilliseconds(to);
         TimelineState<ConvEntry> state = timeline.State;
+        ConcurrentDictionary<long, MessageChange>? changes = ChangesOf(convId);
         SealedTail tail = state.Sealed;
         var result = new List<Message>(Math.Min(limit, 1024));
 
@@ -110,7 +112,7 @@ internal sealed partial class StoreEngine
                 for (int i = 0; i < older.Count && result.Count < limit; i++)
                 {
                     ConvEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
-                    TakeInWindow(entries, fromMs, toMs, limit, result);
+                    TakeInWindow(entries, fromMs, toMs, limit, result, changes);
                     after = older[i].LastSeqId;
                     pageFrom = Math.Max(fromMs, older[i].LastTimestamp);
                 }
@@ -131,17 +133,17 @@ internal sealed partial class StoreEngine
             }
 
             ConvEntry[] entries = await LoadAsync(timeline, block, cancellationToken).ConfigureAwait(false);
-            TakeInWindow(entries, fromMs, toMs, limit, result);
+            TakeInWindow(entries, fromMs, toMs, limit, result, changes);
         }
 
         foreach (MemBlock<ConvEntry> frozen in state.Frozen)
         {
-            TakeInWindow(frozen.Snapshot(), fromMs, toMs, limit, result);
+            TakeInWindow(frozen.Snapshot(), fromMs, toMs, limit, result, changes);
         }
 
         if (state.Open is { } open)
         {
-            TakeInWindow(open.Snapshot(), fromMs, toMs, limit, result);
+            TakeInWindow(open.Snapshot(), fromMs, toMs, limit, result, changes);
         }
 
         return result;
@@ -298,7 +300,7 @@ internal sealed partial class StoreEngine
             long seqId = references[i].SeqId;
             if (FindUnsealed(state, seqId) is { } unsealed)
             {
-                messages[i] = unsealed;
+                messages[i] = unsealed.Message;
                 continue;
             }
 
@@ -312,7 +314,7 @@ internal sealed partial class StoreEngine
             if (index >= 0)
             {
                 ConvEntry[] entries = await LoadAsync(conv, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
-                messages[i] = Find(entries, seqId) ?? throw Missing(references[i]);
+                messages[i] = Find(entries, seqId)?.Message ?? throw Missing(references[i]);
             }
             else if (!tail.Complete && seqId < tail.OlderBound)
             {
@@ -340,14 +342,48 @@ internal sealed partial class StoreEngine
                 ConvEntry[] entries = await LoadAsync(conv, SealedBlock.From(block), cancellationToken).ConfigureAwait(false);
                 for (; next < older.Count && references[older[next]].SeqId <= block.LastSeqId; next++)
                 {
-                    messages[older[next]] = Find(entries, references[older[next]].SeqId) ?? throw Missing(references[older[next]]);
+                    messages[older[next]] = Find(entries, references[older[next]].SeqId)?.Message ?? throw Missing(references[older[next]]);
                 }
+            }
+        }
+
+        if (ChangesOf(conv.Id) is { } changes)
+        {
+            foreach (int i in indices)
+            {
+                messages[i] = Current(messages[i], changes);
             }
         }
     }
 
-    /// <summary>The message with <paramref name="seqId"/> in the open or frozen blocks of <paramref name="state"/>, or null.</summary>
-    private static Message? FindUnsealed(TimelineState<ConvEntry> state, long seqId)
+    /// <summary>Finds the entry with <paramref name="seqId"/> in a conversation timeline: open, frozen or sealed; null when it holds none.</summary>
+    private async ValueTask<ConvEntry?> FindEntryAsync(Timeline<ConvEntry> conv, long seqId, CancellationToken cancellationToken)
+    {
+        TimelineState<ConvEntry> state = conv.State;
+        if (FindUnsealed(state, seqId) is { } unsealed)
+        {
+            return unsealed;
+        }
+
+        SealedTail tail = state.Sealed;
+        if (!tail.Complete && seqId < tail.OlderBound)
+        {
+            tail = (await ExtendAsync(conv, state, cancellationToken).ConfigureAwait(false)).Sealed;
+        }
+
+        int index = LastBlockStartingBelow(tail.Blocks, seqId + 1);
+        SealedBlock? block = index >= 0 ? tail.Blocks[index] : null;
+        if (block is null && !tail.Complete && seqId < tail.OlderBound)
+        {
+            IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksBeforeAsync(conv.Key, seqId + 1, 1, cancellationToken).ConfigureAwait(false);
+            block = older.Count > 0 ? SealedBlock.From(older[0]) : null;
+        }
+
+        return block is { } found ? Find(await LoadAsync(conv, found, cancellationToken).ConfigureAwait(false), seqId) : null;
+    }
+
+    /// <summary>The entry with <paramref name="seqId"/> in the open or frozen blocks of <paramref name="state"/>, or null.</summary>
+    private static ConvEntry? FindUnsealed(TimelineState<ConvEntry> state, long seqId)
     {
         if (state.Open is { Count: > 0 } open && open.First.SeqId <= seqId && Find(open.Snapshot(), seqId) is { } fromOpen)
         {
@@ -372,7 +408,7 @@ internal sealed partial class StoreEngine
     private async ValueTask<T[]> LoadAsync<T>(Timeline<T> timeline, SealedBlock block, CancellationToken cancellationToken)
         where T : struct, ITimelineEntry<T>
     {
-        long key = BlockCache.KeyOf(block.Location);
+        Int128 key = BlockCache.KeyOf(_cacheOwner, block.Location);
         if (_cache.TryGet(key, out object cached))
         {
             return (T[])cached;
@@ -390,7 +426,7 @@ internal sealed partial class StoreEngine
         return entries;
     }
 
-    private static Message? Find(ReadOnlySpan<ConvEntry> entries, long seqId)
+    private static ConvEntry? Find(ReadOnlySpan<ConvEntry> entries, long seqId)
     {
         int lo = 0;
         int hi = entries.Length - 1;
@@ -400,7 +436,7 @@ internal sealed partial class StoreEngine
             long seq = entries[mid].SeqId;
             if (seq == seqId)
             {
-                return entries[mid].Message;
+                return entries[mid];
             }
 
             if (seq < seqId)
@@ -416,13 +452,14 @@ internal sealed partial class StoreEngine
         return null;
     }
 
-    private static void TakeNewest(ReadOnlySpan<ConvEntry> entries, long upper, int limit, List<Message> newestFirst)
+    /// <summary>Adds the newest messages (not events) below <paramref name="upper"/>, in their current state, until there are <paramref name="limit"/>.</summary>
+    private static void TakeNewest(ReadOnlySpan<ConvEntry> entries, long upper, int limit, List<Message> newestFirst, ConcurrentDictionary<long, MessageChange>? changes)
     {
         for (int i = entries.Length - 1; i >= 0 && newestFirst.Count < limit; i--)
         {
-            if (entries[i].SeqId < upper)
+            if (entries[i].SeqId < upper && entries[i].Message.Kind == MessageKind.Message)
             {
-                newestFirst.Add(entries[i].Message);
+                newestFirst.Add(Current(entries[i].Message, changes));
             }
         }
     }
@@ -438,7 +475,8 @@ internal sealed partial class StoreEngine
         }
     }
 
-    private static void TakeInWindow(ReadOnlySpan<ConvEntry> entries, long fromMs, long toMs, int limit, List<Message> result)
+    /// <summary>Adds the messages (not events) of the time window, in their current state, until there are <paramref name="limit"/>.</summary>
+    private static void TakeInWindow(ReadOnlySpan<ConvEntry> entries, long fromMs, long toMs, int limit, List<Message> result, ConcurrentDictionary<long, MessageChange>? changes)
     {
         for (int i = 0; i < entries.Length && result.Count < limit; i++)
         {
@@ -448,9 +486,9 @@ internal sealed partial class StoreEngine
                 return;
             }
 
-            if (ts >= fromMs)
+            if (ts >= fromMs && entries[i].Message.Kind == MessageKind.Message)
             {
-                result.Add(entries[i].Message);
+                result.Add(Current(entries[i].Message, changes));
             }
         }
     }

@@ -21,14 +21,18 @@ internal sealed partial class StoreEngine
         long maxSeq = summary.MaxSeqId;
         long maxTimestamp = summary.MaxTimestamp;
 
+        _inboxAppliedThrough = await _session.Inbox.GetAppliedThroughAsync(cancellationToken).ConfigureAwait(false);
         long keepFrom = await repository.LoadJournalKeepFromAsync(cancellationToken).ConfigureAwait(false);
         long lastJournalId = keepFrom - 1;
         int records = 0;
         long replayed = 0;
         var keys = new List<IdempotencyEntry>();
+        var changes = new List<MessageChange>();
         await foreach (JournalRecord record in repository.ReadJournalAsync(cancellationToken).ConfigureAwait(false))
         {
-            List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys);
+            List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys, changes);
+            RecoverChanges(changes);
+            changes.Clear();
             await LoadForWriteAsync(messages).ConfigureAwait(false);
             foreach (PendingMessage message in messages)
             {

@@ -159,7 +159,8 @@ internal sealed partial class StoreEngine
         drain.Clear();
         long now = Environment.TickCount64;
         long maxAgeMs = (long)_options.OpenBlockMaxAge.TotalMilliseconds;
-        long freeTarget = _unsealedBytes > _options.OpenBlocksMaxBytes ? _unsealedBytes - (_options.OpenBlocksMaxBytes * 3 / 4) : 0;
+        long over = _budgets.OpenBlockBytes - _budgets.OpenBlocksLimit;
+        long freeTarget = over > 0 ? Math.Min(_unsealedBytes, over + (_budgets.OpenBlocksLimit / 4)) : 0;
         long journalTarget = JournalBytes > _options.JournalMaxBytes ? _options.JournalMaxBytes / 2 : long.MaxValue;
         long freed = 0;
         for (LinkedListNode<MemBlock>? node = _unsealed.First; node is not null && drain.Count < MaxTimelinesPerRound; node = node.Next)
@@ -251,6 +252,7 @@ internal sealed partial class StoreEngine
         }
 
         (List<IdempotencyEntry>, long, long)? carry = null;
+        (List<MessageChange>, long, long)? carriedChanges = null;
         try
         {
             if (encoded.Length > 0)
@@ -277,7 +279,9 @@ internal sealed partial class StoreEngine
                 infos[i] = jobs[i].ToBlockInfo();
             }
 
+            await SaveInboxAsync().ConfigureAwait(false);
             carry = await CarryKeysAsync(keepFrom).ConfigureAwait(false);
+            carriedChanges = await CarryChangesAsync(keepFrom).ConfigureAwait(false);
             await _session.Timelines.CommitBlocksAsync(infos, keepFrom).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -304,7 +308,7 @@ internal sealed partial class StoreEngine
             if (i == jobs.Count || jobs[i].Timeline != jobs[start].Timeline)
             {
                 TimelineBase timeline = jobs[start].Timeline;
-                timeline.CompleteSeal(CollectionsMarshal.AsSpan(jobs).Slice(start, i - start), _cache);
+                timeline.CompleteSeal(CollectionsMarshal.AsSpan(jobs).Slice(start, i - start), _cache, _cacheOwner);
                 Recharge(timeline);
                 Interlocked.Increment(ref _unpinEvents);
                 if (!timeline.HasFrozen)
@@ -320,6 +324,7 @@ internal sealed partial class StoreEngine
         {
             _unsealed.Remove(job.Block.Node!);
             _unsealedBytes -= job.Block.MemoryBytes;
+            _budgets.ChargeOpenBlocks(-job.Block.MemoryBytes);
         }
 
         foreach (SealJob job in jobs)
@@ -331,6 +336,7 @@ internal sealed partial class StoreEngine
         }
 
         KeysCarried(carry);
+        ChangesCarried(carriedChanges);
         Interlocked.Add(ref _openBlocks, -jobs.Count);
         Interlocked.Add(ref _sealedBlocks, jobs.Count);
         JournalTrimmed(keepFrom);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using BlockStore.Providers;
 
@@ -65,7 +66,7 @@ internal sealed partial class StoreEngine
                     if (live.Message.SeqId > last)
                     {
                         last = live.Message.SeqId;
-                        yield return live.Message;
+                        yield return Current(live.Message);
                     }
                 }
 
@@ -95,10 +96,11 @@ internal sealed partial class StoreEngine
         }
 
         TimelineState<ConvEntry> state = timeline.State;
+        ConcurrentDictionary<long, MessageChange>? changes = ChangesOf(convId);
         var result = new List<Message>(Math.Min(limit, 1024));
         await foreach (ConvEntry[] entries in SealedBlocksAfterAsync(timeline, state, afterSeqId, cancellationToken).ConfigureAwait(false))
         {
-            TakeOldest(entries, afterSeqId, limit, result);
+            TakeOldest(entries, afterSeqId, limit, result, changes);
             if (result.Count >= limit)
             {
                 return result;
@@ -107,24 +109,24 @@ internal sealed partial class StoreEngine
 
         foreach (MemBlock<ConvEntry> frozen in state.Frozen)
         {
-            TakeOldest(frozen.Snapshot(), afterSeqId, limit, result);
+            TakeOldest(frozen.Snapshot(), afterSeqId, limit, result, changes);
         }
 
         if (state.Open is { } open)
         {
-            TakeOldest(open.Snapshot(), afterSeqId, limit, result);
+            TakeOldest(open.Snapshot(), afterSeqId, limit, result, changes);
         }
 
         return result;
     }
 
-    private static void TakeOldest(ReadOnlySpan<ConvEntry> entries, long afterSeqId, int limit, List<Message> oldestFirst)
+    private static void TakeOldest(ReadOnlySpan<ConvEntry> entries, long afterSeqId, int limit, List<Message> oldestFirst, ConcurrentDictionary<long, MessageChange>? changes)
     {
         for (int i = 0; i < entries.Length && oldestFirst.Count < limit; i++)
         {
             if (entries[i].SeqId > afterSeqId)
             {
-                oldestFirst.Add(entries[i].Message);
+                oldestFirst.Add(Current(entries[i].Message, changes));
             }
         }
     }

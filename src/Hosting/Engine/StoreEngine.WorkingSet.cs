@@ -219,7 +219,14 @@ internal sealed partial class StoreEngine
     private void Recharge(TimelineBase timeline)
     {
         long change = timeline.Recharge();
-        if (Interlocked.Add(ref _workingSetBytes, change) > _options.TimelineCacheBytes && change > 0 && Interlocked.Exchange(ref _trimRequested, 1) == 0)
+        Interlocked.Add(ref _workingSetBytes, change);
+        _budgets.ChargeWorkingSet(change);
+    }
+
+    /// <summary>Asks the writer to evict at the end of its turn, unless that is already asked.</summary>
+    public void RequestTrim()
+    {
+        if (Interlocked.Exchange(ref _trimRequested, 1) == 0)
         {
             _queue.Writer.TryWrite(TrimWorkingSetOp.Instance);
         }
@@ -269,16 +276,16 @@ internal sealed partial class StoreEngine
     private void TrimWorkingSet()
     {
         Volatile.Write(ref _trimRequested, 0);
-        long budget = _options.TimelineCacheBytes;
+        long budget = _budgets.WorkingSetLimit;
         long events = Volatile.Read(ref _unpinEvents);
-        if (Interlocked.Read(ref _workingSetBytes) <= budget || events == _fruitlessAt)
+        if (_budgets.WorkingSetBytes <= budget || events == _fruitlessAt)
         {
             return;
         }
 
         bool evicted = false;
         int limit = (2 * _clock.Count) + 1;
-        for (int step = 0; step < limit && Interlocked.Read(ref _workingSetBytes) > budget && _clock.TryDequeue(out TimelineBase? timeline); step++)
+        for (int step = 0; step < limit && _budgets.WorkingSetBytes > budget && _clock.TryDequeue(out TimelineBase? timeline); step++)
         {
             if (timeline.ClearReferenced() || timeline.HasUnsealed)
             {
@@ -297,7 +304,9 @@ internal sealed partial class StoreEngine
 
             if (removed)
             {
-                Interlocked.Add(ref _workingSetBytes, -timeline.Discharge());
+                long discharged = timeline.Discharge();
+                Interlocked.Add(ref _workingSetBytes, -discharged);
+                _budgets.ChargeWorkingSet(-discharged);
                 evicted = true;
             }
         }

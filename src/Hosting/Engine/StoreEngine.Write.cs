@@ -62,6 +62,7 @@ internal sealed partial class StoreEngine
         await CreateTimelinesAsync(ops).ConfigureAwait(false);
         await AppendAsync(ops).ConfigureAwait(false);
         await SaveCheckpointsAsync(ops).ConfigureAwait(false);
+        await MaintainInboxAsync(ops).ConfigureAwait(false);
         foreach (WriteOp op in ops)
         {
             if (op is VerifyJournalOp verify)
@@ -155,6 +156,7 @@ internal sealed partial class StoreEngine
             return;
         }
 
+        await PrepareLifecycleAsync(ops).ConfigureAwait(false);
         int next = 0;
         while (next < ops.Count)
         {
@@ -162,7 +164,7 @@ internal sealed partial class StoreEngine
             long size = JournalCodec.EmptyRecordSize;
             for (; next < ops.Count; next++)
             {
-                if (ops[next] is not AppendOp append)
+                if (ops[next] is not AppendOp { Refused: false } append)
                 {
                     continue;
                 }
@@ -281,13 +283,19 @@ internal sealed partial class StoreEngine
         Timeline<ConvEntry> conv = GetOrAddConv(m.ConvId);
         Message? stored = null;
         long now = Environment.TickCount64;
+        if (m.Kind != MessageKind.Message)
+        {
+            RecordChange(m, journalId);
+        }
+
         if (!recovering || m.SeqId > conv.LastSealedSeqId)
         {
-            stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data);
-            AddEntry(conv, new ConvEntry(stored, m.Timestamp), journalId, now);
+            stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data) { Kind = m.Kind, TargetSeqId = m.TargetSeqId };
+            AddEntry(conv, RecipientsOf(conv, stored, m), journalId, now);
             Interlocked.Increment(ref _messages);
         }
 
+        RecordInbox(m, conv.Id, recovering);
         foreach (string userId in m.UserIds)
         {
             Timeline<UserEntry> user = GetOrAddUser(userId);
@@ -309,10 +317,12 @@ internal sealed partial class StoreEngine
         {
             opened.Node = _unsealed.AddLast(opened);
             _unsealedBytes += BlockCodec.Overhead(timeline.IdBytes) + MemBlock.MemoryOverhead;
+            _budgets.ChargeOpenBlocks(BlockCodec.Overhead(timeline.IdBytes) + MemBlock.MemoryOverhead);
             Interlocked.Increment(ref _openBlocks);
         }
 
         _unsealedBytes += entryBytes;
+        _budgets.ChargeOpenBlocks(entryBytes);
         if (frozen > 0)
         {
             _frozen.Add(timeline);

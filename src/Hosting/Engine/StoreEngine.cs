@@ -20,6 +20,8 @@ internal sealed partial class StoreEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly BlockStoreMetrics _metrics;
     private readonly BlockCache _cache;
+    private readonly MemoryBudgets _budgets;
+    private readonly int _cacheOwner;
     private readonly ConcurrentDictionary<string, Timeline<ConvEntry>> _convs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Timeline<UserEntry>> _users = new(StringComparer.Ordinal);
     private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
@@ -32,15 +34,18 @@ internal sealed partial class StoreEngine : IAsyncDisposable
     private Task _writer = Task.CompletedTask;
     private Timer? _maintenanceTimer;
 
-    private StoreEngine(BlockStoreOptions options, IBlockStoreSession session, long maxRecordBytes, ILogger logger, BlockStoreMetrics metrics)
+    private StoreEngine(BlockStoreOptions options, IBlockStoreSession session, long maxRecordBytes, ILogger logger, BlockStoreMetrics metrics, MemoryBudgets budgets)
     {
         MaxRecordBytes = maxRecordBytes;
         _options = options;
         _session = session;
         _logger = logger;
         _metrics = metrics;
-        _cache = new BlockCache(options.CacheSizeBytes);
+        _budgets = budgets;
+        _cache = budgets.Cache;
+        _cacheOwner = budgets.Join(this);
         _watches = new WatchRegistry(options.WatchBufferSize);
+        _inbox = new InboxChanges(new InboxCache(options.TimelineCacheBytes / 4));
         _maxBlockBytes = (int)Math.Min(options.MaxBlockBytes, session.Blocks.MaxBlockSize);
         _encoding = BlockEncoding.From(options);
         int largest = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.MaxFixedSize + options.MaxMessageBytes;
@@ -59,7 +64,8 @@ internal sealed partial class StoreEngine : IAsyncDisposable
 
     public BlockCache Cache => _cache;
 
-    public static async Task<StoreEngine> OpenAsync(BlockStoreOptions options, IBlockStoreProvider provider, ILogger logger, BlockStoreMetrics metrics, CancellationToken cancellationToken)
+    /// <summary>Opens the data set and recovers it; <paramref name="budgets"/> are shared with other engines, or the engine's own when null.</summary>
+    public static async Task<StoreEngine> OpenAsync(BlockStoreOptions options, IBlockStoreProvider provider, ILogger logger, BlockStoreMetrics metrics, MemoryBudgets? budgets, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         ValidateOptionsResult valid = BlockStoreOptionsValidator.ValidateForProvider(options, provider);
@@ -69,9 +75,10 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         }
 
         IBlockStoreSession session = await provider.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+        StoreEngine? engine = null;
         try
         {
-            var engine = new StoreEngine(options, session, Math.Min(provider.MaxPayloadBytes, Array.MaxLength), logger, metrics);
+            engine = new StoreEngine(options, session, Math.Min(provider.MaxPayloadBytes, Array.MaxLength), logger, metrics, budgets ?? new MemoryBudgets(options));
             await engine.RecoverAsync(cancellationToken).ConfigureAwait(false);
             await engine.StartTelemetryAsync(cancellationToken).ConfigureAwait(false);
             engine.Start();
@@ -86,6 +93,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         }
         catch
         {
+            engine?.LeaveBudgets();
             await session.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -159,10 +167,14 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         }
         finally
         {
+            LeaveBudgets();
             await _session.DisposeAsync().ConfigureAwait(false);
             Log.Closed(_logger, _session.Location);
         }
     }
+
+    /// <summary>Gives back to the shared budgets what this engine still holds.</summary>
+    private void LeaveBudgets() => _budgets.Leave(this, WorkingSetBytes, _unsealedBytes);
 
     private static int Utf8Length(string id) => Encoding.UTF8.GetByteCount(id);
 

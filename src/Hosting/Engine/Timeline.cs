@@ -89,7 +89,7 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, 
     public abstract void PrepareSeal(bool includeOpen, List<SealJob> jobs, BlockEncoding encoding);
 
     /// <summary>Publishes the blocks of <see cref="PrepareSeal"/> as sealed at their new locations (in the same order).</summary>
-    public abstract void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache);
+    public abstract void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache, int cacheOwner);
 
     protected void Counted(long seqId)
     {
@@ -229,7 +229,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         }
     }
 
-    public override void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache)
+    public override void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache, int cacheOwner)
     {
         TimelineState<T> state = State;
         MemBlock<T>? open = state.Open;
@@ -237,7 +237,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         for (int i = 0; i < jobs.Length; i++)
         {
             SealJob job = jobs[i];
-            cache.Add(BlockCache.KeyOf(job.Location), job.Entries, EstimateCost((T[])job.Entries, job.Location.Size));
+            cache.Add(BlockCache.KeyOf(cacheOwner, job.Location), job.Entries, EstimateCost((T[])job.Entries, job.Location.Size));
             added[i] = job.Range;
             if (ReferenceEquals(job.Block, open))
             {

@@ -20,7 +20,7 @@ internal abstract class WriteOp<TResult> : WriteOp
 
 /// <summary>Messages to append in one group commit (a single message or a whole batch).</summary>
 /// <remarks>A message whose idempotency key was already used is completed as null; the caller resolves it (<see cref="StoreEngine.ResolveDuplicatesAsync"/>).</remarks>
-internal sealed class AppendOp(PendingMessage[] messages, bool isBatch) : WriteOp<Message[]>
+internal class AppendOp(PendingMessage[] messages, bool isBatch) : WriteOp<Message[]>
 {
     public PendingMessage[] Messages { get; } = messages;
 
@@ -47,6 +47,13 @@ internal sealed class AppendOp(PendingMessage[] messages, bool isBatch) : WriteO
             return size;
         }
     }
+}
+
+/// <summary>An edit or delete of one message: the writer checks the target and turns <see cref="Request"/> into the event it appends.</summary>
+internal sealed class LifecycleOp(PendingMessage request) : AppendOp([request], isBatch: false)
+{
+    /// <summary>The caller's request: conversation, kind, target SeqId and (for an edit) the new body.</summary>
+    public PendingMessage Request { get; } = request;
 }
 
 /// <summary>A checkpoint to move forward.</summary>
@@ -90,3 +97,13 @@ internal sealed class TrimWorkingSetOp : WriteOp
 
 /// <summary>Checks the journal against the timelines while no write runs.</summary>
 internal sealed class VerifyJournalOp : WriteOp<(long Records, List<VerificationProblem> Problems)>;
+
+/// <summary>A user's read marker in one conversation to move forward.</summary>
+internal sealed class ReadMarkerOp(string userId, string convId, long seqId) : WriteOp<bool>
+{
+    public string UserId { get; } = userId;
+
+    public string ConvId { get; } = convId;
+
+    public long SeqId { get; } = seqId;
+}

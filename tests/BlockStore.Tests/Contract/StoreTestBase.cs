@@ -26,7 +26,7 @@ public abstract class StoreTestBase(IProviderFixture fixture) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (IAsyncDisposable store in _open)
         {

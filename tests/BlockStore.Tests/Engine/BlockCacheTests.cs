@@ -47,12 +47,13 @@ public sealed class BlockCacheTests
     }
 
     [Fact]
-    public void Location_keys_are_distinct_per_store_and_offset()
+    public void Location_keys_are_distinct_per_owner_store_and_offset()
     {
-        long a = BlockCache.KeyOf(new StoreIndex(1, 0, 10, default));
-        long b = BlockCache.KeyOf(new StoreIndex(2, 0, 10, default));
-        long c = BlockCache.KeyOf(new StoreIndex(1, 10, 10, default));
+        Int128 a = BlockCache.KeyOf(1, new StoreIndex(1, 0, 10, default));
+        Int128 b = BlockCache.KeyOf(1, new StoreIndex(2, 0, 10, default));
+        Int128 c = BlockCache.KeyOf(1, new StoreIndex(1, 10, 10, default));
+        Int128 d = BlockCache.KeyOf(2, new StoreIndex(1, 0, 10, default));
 
-        Assert.Equal(3, new[] { a, b, c }.Distinct().Count());
+        Assert.Equal(4, new[] { a, b, c, d }.Distinct().Count());
     }
 }

@@ -52,7 +52,7 @@ public sealed class BlockCodecTests
 
         byte[] block = BlockCodec.EncodeConversation("c", entries, Zstd);
 
-        Assert.Equal(0, block[7]);
+        Assert.Equal(BlockCodec.LifecycleFlag, block[7]);
         AssertSame(entries, BlockCodec.DecodeConversation(block, "c", Where));
     }
 
@@ -112,7 +112,7 @@ public sealed class BlockCodecTests
     {
         ConvEntry[] entries = ConversationEntries("c", 20);
         byte[] block = BlockCodec.EncodeConversation("c", entries, Zstd);
-        Assert.Equal(BlockCodec.ZstdFlag, block[7]);
+        Assert.Equal(BlockCodec.ZstdFlag | BlockCodec.LifecycleFlag, block[7]);
         int frame = block.AsSpan().IndexOf(new byte[] { 0x28, 0xB5, 0x2F, 0xFD });
         Assert.True(frame > 8);
         int detected = 0;
@@ -147,11 +147,45 @@ public sealed class BlockCodecTests
         future[4] = 3;
         BlockV1Writer.Reseal(future);
         byte[] flagged = (byte[])block.Clone();
-        flagged[7] = 0x02;
+        flagged[7] = 0x04;
         BlockV1Writer.Reseal(flagged);
+        byte[] user = BlockCodec.EncodeUser("c", [new UserEntry(1, "d", 5, 1)], BlockEncoding.Uncompressed);
+        user[7] = BlockCodec.LifecycleFlag;
+        BlockV1Writer.Reseal(user);
 
         Assert.Contains("unsupported block format version 3", Assert.Throws<CorruptBlockException>(() => BlockCodec.DecodeConversation(future, "c", Where)).Message, StringComparison.Ordinal);
         Assert.Contains("unknown block flags", Assert.Throws<CorruptBlockException>(() => BlockCodec.DecodeConversation(flagged, "c", Where)).Message, StringComparison.Ordinal);
+        Assert.Contains("unknown block flags", Assert.Throws<CorruptBlockException>(() => BlockCodec.DecodeUser(user, "c", Where)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Compressions))]
+    public void Events_and_recipient_sets_round_trip_and_each_set_is_stored_once(BlockCompression compression)
+    {
+        string[] group = ["alice", "bob", "用户"];
+        ConvEntry[] entries = ConversationEntries("c", 20)
+            .Select((e, i) => i switch
+            {
+                5 => new ConvEntry(e.Message with { Kind = MessageKind.Edit, TargetSeqId = 3 }, e.Timestamp, ["alice", "bob", "用户"], BlockCodec.RecipientSetSize(group)),
+                6 => new ConvEntry(e.Message with { Kind = MessageKind.Delete, TargetSeqId = 6, Data = Array.Empty<byte>() }, e.Timestamp, ["carol"], BlockCodec.RecipientSetSize(["carol"])),
+                7 => new ConvEntry(e.Message, e.Timestamp),
+                _ => new ConvEntry(e.Message, e.Timestamp, ["alice", "bob", "用户"], BlockCodec.RecipientSetSize(group)),
+            })
+            .ToArray();
+
+        byte[] block = BlockCodec.EncodeConversation("c", entries, new BlockEncoding(compression, 3));
+        ConvEntry[] decoded = BlockCodec.DecodeConversation(block, "c", Where);
+
+        AssertSame(entries, decoded);
+        Assert.Equal(entries.Select(e => (e.Message.Kind, e.Message.TargetSeqId)), decoded.Select(e => (e.Message.Kind, e.Message.TargetSeqId)));
+        Assert.Equal(entries.Select(e => e.Recipients is null ? "" : string.Join(",", e.Recipients)), decoded.Select(e => e.Recipients is null ? "" : string.Join(",", e.Recipients)));
+        Assert.Same(decoded[0].Recipients, decoded[19].Recipients);
+        Assert.Equal(BlockCodec.RecipientSetSize(group), decoded[0].RecipientBytes);
+        Assert.Equal(0, decoded[7].RecipientBytes);
+        if (compression == BlockCompression.None)
+        {
+            Assert.Equal(1, block.AsSpan().Count("alice"u8));
+        }
     }
 
     [Fact]

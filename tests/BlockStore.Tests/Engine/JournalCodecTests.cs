@@ -35,8 +35,8 @@ public sealed class JournalCodecTests
         byte[] carried = JournalCodec.EncodeCarriedKeys([new IdempotencyEntry("d", "k", 4, 400, 0xABCD, 4)]);
         var keys = new List<IdempotencyEntry>();
 
-        List<PendingMessage> decoded = JournalCodec.Decode(10, record, keys);
-        Assert.Empty(JournalCodec.Decode(12, carried, keys));
+        List<PendingMessage> decoded = JournalCodec.Decode(10, record, keys, changes: null);
+        Assert.Empty(JournalCodec.Decode(12, carried, keys, changes: null));
 
         Assert.Equal(["键-1", null], decoded.Select(m => m.IdempotencyKey));
         Assert.Equal(IdempotencyEntry.FingerprintOf(7, [1]), decoded[0].Fingerprint);
@@ -56,6 +56,41 @@ public sealed class JournalCodecTests
         Assert.Equal(("c", 1u, 1L, 5L, (string?)null), (message.ConvId, message.SenderId, message.SeqId, message.Timestamp, message.IdempotencyKey));
         Assert.Equal(new byte[] { 9, 9 }, message.Data.ToArray());
         Assert.Equal(["u"], message.UserIds);
+    }
+
+    [Fact]
+    public void Events_and_carried_changes_round_trip()
+    {
+        byte[] record = JournalCodec.Encode(
+        [
+            new PendingMessage("c", 7, new byte[] { 5 }, ["u"]) { SeqId = 12, Timestamp = 1002, Kind = MessageKind.Edit, TargetSeqId = 10 },
+            new PendingMessage("c", 7, Array.Empty<byte>(), []) { SeqId = 13, Timestamp = 1003, Kind = MessageKind.Delete, TargetSeqId = 11 },
+        ]);
+        byte[] carried = JournalCodec.EncodeCarriedChanges([new MessageChange("会话", 4, 9, new byte[] { 8, 8 }, 450, Deleted: false, 5, 450)]);
+        var changes = new List<MessageChange>();
+
+        List<PendingMessage> decoded = JournalCodec.Decode(12, record);
+        Assert.Empty(JournalCodec.Decode(14, carried, keys: null, changes));
+
+        Assert.Equal([(MessageKind.Edit, 10L), (MessageKind.Delete, 11L)], decoded.Select(m => (m.Kind, m.TargetSeqId)));
+        MessageChange change = Assert.Single(changes);
+        Assert.Equal(("会话", 4L, 9u, 450L, false, 5L, 450L, 14L), (change.ConvId, change.TargetSeqId, change.SenderId, change.EditedAt, change.Deleted, change.EventSeqId, change.EventTimestamp, change.JournalId));
+        Assert.Equal(new byte[] { 8, 8 }, change.Data.ToArray());
+    }
+
+    [Fact]
+    public void Version_2_records_stay_readable()
+    {
+        // Version 2 wrote a message without the kind and target fields: drop them from a version 3 record and re-frame it.
+        byte[] v3 = JournalCodec.Encode([new PendingMessage("c", 1, new byte[] { 9, 9 }, ["u"]) { SeqId = 1, Timestamp = 5 }]);
+        byte[] v2 = [.. v3.AsSpan(0, v3.Length - 4 - 9), 0, 0, 0, 0];
+        v2[4] = 2;
+        BlockV1Writer.Reseal(v2);
+
+        PendingMessage message = Assert.Single(JournalCodec.Decode(1, v2));
+
+        Assert.Equal(("c", 1u, 1L, 5L, MessageKind.Message, 0L), (message.ConvId, message.SenderId, message.SeqId, message.Timestamp, message.Kind, message.TargetSeqId));
+        Assert.Equal(new byte[] { 9, 9 }, message.Data.ToArray());
     }
 
     [Fact]

@@ -51,7 +51,12 @@ internal sealed class CrashChildProcess : IDisposable
         [.. Lines.Where(static l => l.StartsWith("A ", StringComparison.Ordinal)).Select(static l => long.Parse(l.Split(' ')[1], CultureInfo.InvariantCulture))];
 
     /// <summary>Starts a child writing to the fixture's data set in <paramref name="dataDir"/> with <paramref name="writers"/> concurrent writers.</summary>
-    public static CrashChildProcess Start(IProviderFixture fixture, Durability durability, string dataDir, int round, int writers)
+    public static CrashChildProcess Start(IProviderFixture fixture, Durability durability, string dataDir, int round, int writers) =>
+        StartProgram("BlockStore.CrashChild", fixture.ChildEnvironment,
+            fixture.Name, durability.ToString(), dataDir, round.ToString(CultureInfo.InvariantCulture), writers.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Starts another test program built beside the tests (such as <c>BlockStore.ClusterHost</c>) in a process of its own.</summary>
+    public static CrashChildProcess StartProgram(string assemblyName, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -59,16 +64,13 @@ internal sealed class CrashChildProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach ((string name, string value) in fixture.ChildEnvironment)
+        foreach ((string name, string value) in environment)
         {
             start.Environment[name] = value;
         }
 
-        foreach (string arg in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "BlockStore.CrashChild.dll"), fixture.Name, durability.ToString(), dataDir,
-            round.ToString(CultureInfo.InvariantCulture), writers.ToString(CultureInfo.InvariantCulture),
-        })
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll"));
+        foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
         }

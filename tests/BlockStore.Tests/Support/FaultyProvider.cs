@@ -62,6 +62,8 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 
         public ICheckpointStore Checkpoints => this;
 
+        public IInboxStore Inbox => inner.Inbox;
+
         public long MaxBlockSize => inner.Blocks.MaxBlockSize;
 
         public ValueTask CheckAsync(CancellationToken cancellationToken = default) =>

@@ -1,0 +1,167 @@
+using BlockStore.Providers;
+
+namespace BlockStore.Engine;
+
+/// <summary>
+/// The inbox activity the writer has applied but not yet saved to the provider's inbox index: per user and conversation, the
+/// newest SeqId and how many counted entries were added. It holds only what the journal holds too (the writer saves and
+/// clears it before sealing drops journal records), so it is bounded like the journal.
+/// </summary>
+/// <remarks>
+/// Only the writer changes it, and it drops a user's cached inbox (<see cref="InboxCache"/>) whenever that inbox changes. Readers take a snapshot of one user's changes with the current generation, read the index,
+/// and use the pair only if no save to the index was under way or began meanwhile (a save moves the generation when it begins
+/// and when it ends), so a change is never counted both in the snapshot and in the index, nor missed by both.
+/// </remarks>
+internal sealed class InboxChanges(InboxCache cache)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Dictionary<string, InboxChange>> _users = new(StringComparer.Ordinal);
+    private long _generation;
+
+    /// <summary>Moves whenever a user's inbox changes (new activity, a read marker), so a reader can tell whether what it read is still current.</summary>
+    private long _version;
+
+    /// <summary>The cache of whole inboxes, whose entries this class drops as the inboxes change.</summary>
+    public InboxCache Cache => cache;
+
+    /// <summary>How many user and conversation pairs hold unsaved activity.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Whether the sender of a message is the user: their id, written in decimal, is the user id.</summary>
+    public static bool IsOwn(uint senderId, string userId)
+    {
+        Span<char> digits = stackalloc char[10];
+        return senderId.TryFormat(digits, out int written, provider: System.Globalization.CultureInfo.InvariantCulture)
+            && userId.AsSpan().SequenceEqual(digits[..written]);
+    }
+
+    /// <summary>Writer side: records one message's activity for each of its recipients.</summary>
+    public void Record(string convId, uint senderId, long seqId, string[] userIds)
+    {
+        lock (_lock)
+        {
+            foreach (string userId in userIds)
+            {
+                if (!_users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs))
+                {
+                    convs = new Dictionary<string, InboxChange>(StringComparer.Ordinal);
+                    _users.Add(userId, convs);
+                }
+
+                convs.TryGetValue(convId, out InboxChange change);
+                if (change.LastSeqId == 0)
+                {
+                    Count++;
+                }
+
+                convs[convId] = new InboxChange(seqId, change.Added + (IsOwn(senderId, userId) ? 0 : 1));
+                cache.Invalidate(userId);
+            }
+
+            _version++;
+        }
+    }
+
+    /// <summary>Writer side: the unsaved change of one user in one conversation (default when none).</summary>
+    public InboxChange Get(string userId, string convId)
+    {
+        lock (_lock)
+        {
+            return _users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs) ? convs.GetValueOrDefault(convId) : default;
+        }
+    }
+
+    /// <summary>Reader side: a copy of one user's unsaved changes (null when none), the generation it belongs to, and the version of the inboxes.</summary>
+    public (long Generation, long Version, Dictionary<string, InboxChange>? Changes) Snapshot(string userId)
+    {
+        lock (_lock)
+        {
+            return (_generation, _version, _users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs) ? new(convs, StringComparer.Ordinal) : null);
+        }
+    }
+
+    /// <summary>Reader side: caches a user's whole inbox, read from a snapshot of <paramref name="version"/>, unless an inbox changed since.</summary>
+    public void TryCache(string userId, long version, InboxRow[] rows)
+    {
+        lock (_lock)
+        {
+            if (_version == version)
+            {
+                cache.Admit(userId, rows);
+            }
+        }
+    }
+
+    /// <summary>Reader side: the unsaved change of one user in one conversation and the generation it belongs to.</summary>
+    public (long Generation, InboxChange Change) Snapshot(string userId, string convId)
+    {
+        lock (_lock)
+        {
+            return (_generation, _users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs) ? convs.GetValueOrDefault(convId) : default);
+        }
+    }
+
+    /// <summary>Reader side: whether a snapshot of <paramref name="generation"/> may be combined with what the index answered since: no save was under way then, and none began.</summary>
+    public bool IsCurrent(long generation) => (generation & 1) == 0 && Volatile.Read(ref _generation) == generation;
+
+    /// <summary>Writer side: every unsaved change, for the index.</summary>
+    public List<InboxActivity> ToActivity()
+    {
+        lock (_lock)
+        {
+            var changes = new List<InboxActivity>(Count);
+            foreach (KeyValuePair<string, Dictionary<string, InboxChange>> user in _users)
+            {
+                foreach (KeyValuePair<string, InboxChange> conv in user.Value)
+                {
+                    changes.Add(new InboxActivity(user.Key, conv.Key, conv.Value.LastSeqId, conv.Value.Added));
+                }
+            }
+
+            return changes;
+        }
+    }
+
+    /// <summary>Writer side: a save to the index begins; until <see cref="EndSave"/>, no snapshot may be combined with the index.</summary>
+    public void BeginSave()
+    {
+        lock (_lock)
+        {
+            _generation++;
+        }
+    }
+
+    /// <summary>Writer side: read markers of these users are about to be saved; their cached inboxes are dropped.</summary>
+    public void MarkersChanging(IEnumerable<string> userIds)
+    {
+        lock (_lock)
+        {
+            foreach (string userId in userIds)
+            {
+                cache.Invalidate(userId);
+            }
+
+            _version++;
+        }
+    }
+
+    /// <summary>Writer side: the save to the index ended; when <paramref name="activitySaved"/>, the index now holds every change, which are forgotten.</summary>
+    public void EndSave(bool activitySaved)
+    {
+        lock (_lock)
+        {
+            if (activitySaved)
+            {
+                _users.Clear();
+                Count = 0;
+            }
+
+            _generation++;
+        }
+    }
+}
+
+/// <summary>Unsaved inbox activity of one user in one conversation: the newest SeqId and the counted entries added.</summary>
+/// <param name="LastSeqId">The newest SeqId, 0 when there is no change.</param>
+/// <param name="Added">How many entries (not the user's own) were added.</param>
+internal readonly record struct InboxChange(long LastSeqId, long Added);

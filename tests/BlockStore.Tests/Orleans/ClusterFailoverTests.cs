@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using BlockStore.ClusterHost;
+using BlockStore.Orleans;
+using BlockStore.Tests.Contract;
+using BlockStore.Tests.Providers.Postgres;
+using BlockStore.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Hosting;
+
+namespace BlockStore.Tests.Orleans;
+
+/// <summary>
+/// Three silo processes on loopback (<c>BlockStore.ClusterHost</c>) write through their own factories into 50 data sets on
+/// PostgreSQL; one is killed with SIGKILL mid-run, and the survivors must hold every acknowledged message with no gap.
+/// </summary>
+public sealed class ClusterFailoverTests() : StoreTestBase(new PostgresFixture())
+{
+    private const int Writers = 4;
+    private const int Messages = 40;
+
+    [SkippableFact]
+    public async Task Killing_one_of_three_silos_mid_run_loses_no_acknowledged_message_and_leaves_no_gap()
+    {
+        var postgres = (PostgresFixture)Fixture;
+        postgres.Options();
+        int[] ports = FreePorts(6);
+        CrashChildProcess[] silos = [.. Enumerable.Range(0, 3).Select(s => CrashChildProcess.StartProgram(
+            "BlockStore.ClusterHost", postgres.ChildEnvironment,
+            Text(s), Text(ports[s]), Text(ports[3 + s]), Text(ports[0]), Text(Writers), Text(Messages)))];
+        try
+        {
+            foreach (CrashChildProcess silo in silos)
+            {
+                await silo.WaitUntilReadyAsync();
+            }
+
+            await silos[2].WaitForAsync(lines => Acks(lines).Count >= Writers * Messages / 3);
+            List<Ack> acknowledged = Acks(await silos[2].KillAsync());
+            Assert.True(acknowledged.Count < Writers * Messages, "the silo was killed after its writers had finished");
+            await silos[0].WaitForAsync(lines => lines.Contains("DONE"));
+            await silos[1].WaitForAsync(lines => lines.Contains("DONE"));
+            acknowledged.AddRange(Acks(silos[0].Lines));
+            acknowledged.AddRange(Acks(silos[1].Lines));
+            Assert.Equal(2 * Writers * Messages, acknowledged.Count - acknowledged.Count(a => a.Key.StartsWith("s2-", StringComparison.Ordinal)));
+
+            using IHost client = new HostBuilder()
+                .ConfigureLogging(logging => logging.ClearProviders())
+                .UseOrleansClient(c => c.UseLocalhostClustering([ports[3], ports[4]], "blockstore-test", "blockstore-test").AddBlockStore())
+                .Build();
+            await client.StartAsync();
+            IMessageStoreFactory factory = client.Services.GetRequiredService<IMessageStoreFactory>();
+            for (int d = 0; d < ClusterWorkload.DataSets; d++)
+            {
+                string dataSet = ClusterWorkload.DataSetOf(d);
+                await VerifyAsync(factory.Get(dataSet), [.. acknowledged.Where(a => a.DataSet == dataSet)]);
+            }
+
+            await client.StopAsync();
+        }
+        finally
+        {
+            foreach (CrashChildProcess silo in silos)
+            {
+                silo.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every acknowledged message is stored with its SeqId; SeqIds are unique in the data set and each key is stored once (one
+    /// writer at a time); each user timeline holds exactly the stored messages addressed to that user, in order; a new message
+    /// gets a SeqId above every acknowledged one.
+    /// </summary>
+    private static async Task VerifyAsync(IMessageStore store, List<Ack> acknowledged)
+    {
+        var stored = new List<Message>();
+        for (int c = 0; c < ClusterWorkload.Conversations; c++)
+        {
+            stored.AddRange(await store.GetConvMessagesAsync(ClusterWorkload.ConvOf(c), int.MaxValue));
+        }
+
+        Dictionary<long, string> bySeq = stored.ToDictionary(m => m.SeqId, m => Encoding.UTF8.GetString(m.Data.Span));
+        Assert.Equal(bySeq.Count, bySeq.Values.Distinct().Count());
+        foreach (Ack ack in acknowledged)
+        {
+            Assert.True(bySeq.TryGetValue(ack.SeqId, out string? key) && key == ack.Key, $"{ack.DataSet}: acknowledged {ack.Key} as {ack.SeqId} but found {key ?? "nothing"}");
+        }
+
+        foreach (IGrouping<string, long> user in bySeq.SelectMany(p => ClusterWorkload.UsersOf(p.Value).Select(u => (User: u, Seq: p.Key))).GroupBy(x => x.User, x => x.Seq))
+        {
+            IReadOnlyList<Message> timeline = await store.GetUserMessagesAsync(user.Key, 0, int.MaxValue);
+            Assert.Equal(user.Order(), timeline.Select(m => m.SeqId));
+        }
+
+        Message next = await store.AddMessageAsync("after", 1, Encoding.UTF8.GetBytes("after"), []);
+        Assert.True(acknowledged.Count == 0 || next.SeqId > acknowledged.Max(a => a.SeqId));
+    }
+
+    private static List<Ack> Acks(List<string> lines) =>
+        [.. lines.Where(l => l.StartsWith("A ", StringComparison.Ordinal)).Select(l => l.Split(' ')).Select(p => new Ack(p[1], long.Parse(p[2], CultureInfo.InvariantCulture), p[3]))];
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Ports free on loopback now (held open together, so they differ).</summary>
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        foreach (TcpListener listener in listeners)
+        {
+            listener.Start();
+        }
+
+        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        foreach (TcpListener listener in listeners)
+        {
+            listener.Stop();
+        }
+
+        return ports;
+    }
+
+    private sealed record Ack(string DataSet, long SeqId, string Key);
+}
