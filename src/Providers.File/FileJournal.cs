@@ -51,12 +51,18 @@ internal sealed partial class FileJournal : IDisposable
             }
 
             long size = RecordPrefixSize + (long)payload.Length;
-            if (segment is null || (segment.HasRecords && segment.Length + size > _segmentBytes))
+            if (segment is null || (segment.HasRecords && segment.Length + size >= _segmentBytes))
             {
                 segment = StartSegment(recordId);
             }
 
             SafeFileHandle handle = segment.Handle!;
+            if (segment.Length + size >= _segmentBytes)
+            {
+                // Zeros must follow every record: one torn where the allocated space ends would read as a damaged record.
+                SegmentSpace.Preallocate(handle, segment.Length + size + 1);
+            }
+
             try
             {
                 WriteRecord(handle, segment.Length, recordId, payload);
