@@ -118,6 +118,7 @@ public sealed class MessageStore : IMessageStore, IDisposable
         {
             NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
             messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, _options, $"batch[{i}]");
+            messages[i].RequestedTimestamp = Guard.CreatedAt(item.CreatedAt, i);
         }
 
         if (messages.Length == 0)

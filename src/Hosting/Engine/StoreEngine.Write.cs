@@ -221,6 +221,7 @@ internal sealed partial class StoreEngine
 
         _batch.Clear();
         _claimed.Clear();
+        _turnTimes = null;
         foreach (AppendOp append in appends)
         {
             AddToBatch(append);
