@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Looking up timelines in the index failed; the messages of this commit were not stored and their callers were told")]
     public static partial void TimelineLookupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Information, Message = "Backed up BlockStore at {Location} into {Destination} in {ElapsedMs} ms")]
+    public static partial void BackupCompleted(ILogger logger, string location, string destination, long elapsedMs);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Error, Message = "Backing up BlockStore at {Location} into {Destination} failed; the caller was told")]
+    public static partial void BackupFailed(ILogger logger, Exception exception, string location, string destination);
 }

@@ -312,6 +312,23 @@ public sealed class MessageStore : IMessageStore, IDisposable
     }
 
     /// <inheritdoc />
+    public async Task BackupAsync(string destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
+        using Operation operation = _metrics.Start("Backup", duration: null);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            await engine.BackupAsync(Path.GetFullPath(destination), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         if (_engine is not { } engine)

@@ -68,6 +68,10 @@ internal sealed partial class StoreEngine
             {
                 await VerifyJournalAsync(verify).ConfigureAwait(false);
             }
+            else if (op is BackupOp backup)
+            {
+                await BackupAsync(backup).ConfigureAwait(false);
+            }
         }
 
         await SealDueAsync(sealFrozen, flushing).ConfigureAwait(false);

@@ -90,3 +90,11 @@ internal sealed class TrimWorkingSetOp : WriteOp
 
 /// <summary>Checks the journal against the timelines while no write runs.</summary>
 internal sealed class VerifyJournalOp : WriteOp<(long Records, List<VerificationProblem> Problems)>;
+
+/// <summary>Copies the data set into a directory while no write runs.</summary>
+internal sealed class BackupOp(string destination, CancellationToken cancellationToken) : WriteOp<bool>
+{
+    public string Destination { get; } = destination;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+}
