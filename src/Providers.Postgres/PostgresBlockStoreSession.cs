@@ -20,5 +20,8 @@ internal sealed class PostgresBlockStoreSession(PostgresDatabase db, PostgresBlo
             $"The PostgreSQL provider does not copy data sets ({Location}); back up the database with PostgreSQL's own tools " +
             "(pg_dump of the BlockStore schema, or pg_basebackup with WAL archiving for point-in-time recovery).");
 
+    /// <summary>Renews the lease now, through the fence: proves the database answers and this instance still owns the data set.</summary>
+    public ValueTask CheckAsync(CancellationToken cancellationToken = default) => db.Lease.RenewNowAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => db.DisposeAsync();
 }

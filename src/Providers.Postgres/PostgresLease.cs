@@ -71,6 +71,19 @@ internal sealed class PostgresLease : IAsyncDisposable
         return command;
     }
 
+    /// <summary>Runs the fence once, now: renews the lease, or throws <see cref="StoreLockedException"/> when another instance took it over.</summary>
+    public async ValueTask RenewNowAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RenewOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresQueries.LeaseLostState)
+        {
+            throw Lost(e);
+        }
+    }
+
     /// <summary>The error a write of a deposed owner fails with.</summary>
     public StoreLockedException Lost(PostgresException cause) => new(_db.Location, new BlockStoreException(
         $"This instance ({Owner}) lost its lease on the data set at epoch {Epoch}: another instance took it over, and the database refused the write.", cause));
@@ -92,6 +105,14 @@ internal sealed class PostgresLease : IAsyncDisposable
         }
     }
 
+    private async Task RenewOnceAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection c = await _db.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(c);
+        batch.BatchCommands.Add(FenceCommand());
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task RenewAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(interval);
@@ -99,10 +120,7 @@ internal sealed class PostgresLease : IAsyncDisposable
         {
             try
             {
-                await using NpgsqlConnection c = await _db.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using var batch = new NpgsqlBatch(c);
-                batch.BatchCommands.Add(FenceCommand());
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await RenewOnceAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (e.SqlState == PostgresQueries.LeaseLostState)
             {

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace BlockStore.Diagnostics;
 
 /// <summary>
-/// Reports the store Unhealthy when it cannot be opened, refuses writes or its last durable write failed, Degraded when sealing
+/// Reports the store Unhealthy when it cannot be opened, its provider's storage does not answer (or, on a server, another instance
+/// took the data set over), it refuses writes or its last durable write failed, Degraded when sealing
 /// keeps failing or the disk holding its data set is nearly full, Healthy otherwise; the data carries the stores, used and free bytes.
 /// </summary>
 internal sealed class BlockStoreHealthCheck(MessageStore store, IOptions<BlockStoreOptions> storeOptions, IOptionsMonitor<BlockStoreHealthCheckOptions> options)
@@ -23,16 +24,30 @@ internal sealed class BlockStoreHealthCheck(MessageStore store, IOptions<BlockSt
             return new HealthCheckResult(context.Registration.FailureStatus, $"The store cannot be opened: {ex.Message}", ex);
         }
 
-        string dataDir = Path.GetFullPath(storeOptions.Value.DataDir);
-        long freeBytes = new DriveInfo(dataDir).AvailableFreeSpace;
         var data = new Dictionary<string, object>
         {
-            ["dataDir"] = dataDir,
             ["stores"] = stats.Stores,
             ["usedBytes"] = stats.UsedBytes,
             ["capacityBytes"] = stats.CapacityBytes,
-            ["freeBytes"] = freeBytes,
         };
+
+        // A server provider keeps no DataDir: there is no local disk to watch then.
+        string dataDir = Path.GetFullPath(storeOptions.Value.DataDir);
+        long? freeBytes = Directory.Exists(dataDir) ? new DriveInfo(dataDir).AvailableFreeSpace : null;
+        if (freeBytes is { } free)
+        {
+            data["dataDir"] = dataDir;
+            data["freeBytes"] = free;
+        }
+
+        try
+        {
+            await store.CheckStorageAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The store's storage does not answer: {ex.Message}", ex, data);
+        }
 
         if (store.RefusingWrites && store.SealFailure is { } refusal)
         {
@@ -63,6 +78,6 @@ internal sealed class BlockStoreHealthCheck(MessageStore store, IOptions<BlockSt
         long minimum = options.CurrentValue.MinimumFreeBytes;
         return freeBytes < minimum
             ? HealthCheckResult.Degraded($"Only {freeBytes} bytes are free under {dataDir}; the minimum is {minimum}.", data: data)
-            : HealthCheckResult.Healthy($"{stats.Stores} stores, {stats.UsedBytes} bytes used, {freeBytes} bytes free.", data);
+            : HealthCheckResult.Healthy($"{stats.Stores} stores, {stats.UsedBytes} bytes used{(freeBytes is { } f ? $", {f} bytes free" : "")}.", data);
     }
 }

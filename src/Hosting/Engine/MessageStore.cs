@@ -373,6 +373,13 @@ public sealed class MessageStore : IMessageStore, IDisposable
     /// <summary>True while writes are refused because sealing fails and the journal or the open blocks passed their budgets.</summary>
     internal bool RefusingWrites => _engine?.RefusingWrites ?? false;
 
+    /// <summary>Opens the store when needed, then asks its provider whether the storage answers and the data set is still this store's; throws when not.</summary>
+    internal async Task CheckStorageAsync(CancellationToken cancellationToken)
+    {
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        await engine.CheckStorageAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The timeline working set now: how many timelines it holds, the bytes charged for them, and the evictions since open.</summary>
     internal (int Timelines, long Bytes, long Evictions) WorkingSet =>
         _engine is { } engine ? (engine.WorkingSetCount, engine.WorkingSetBytes, engine.Evictions) : default;

@@ -111,6 +111,9 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         return timeline?.ToInfo();
     }
 
+    /// <summary>Asks the provider whether its storage answers and the data set is still this store's.</summary>
+    public ValueTask CheckStorageAsync(CancellationToken cancellationToken) => _session.CheckAsync(cancellationToken);
+
     public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<StoreInfo> stores = await _session.Blocks.GetStoresAsync(cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using BlockStore.CrashChild;
-using BlockStore.Tests.Contract;
+using BlockStore.Tests.Support;
 
 namespace BlockStore.Tests.Contract;
 
@@ -43,20 +42,13 @@ public abstract partial class ContractTests
     [SkippableFact]
     public async Task A_data_set_open_in_another_process_is_refused_until_that_process_dies()
     {
-        using Process child = StartChild(Durability.Normal, round: 0);
-        var lines = new List<string>();
-        Task reading = ReadLinesAsync(child, lines);
-        await WaitUntilReadyAsync(child, lines);
-        for (int i = 0; i < 500 && Count(lines) < 2; i++)
-        {
-            await Task.Delay(20);
-        }
+        using var child = CrashChildProcess.Start(Fixture, Durability.Normal, DataDir, round: 0, Writers);
+        await child.WaitUntilReadyAsync();
+        await child.WaitForAsync(static lines => lines.Count >= 2);
 
         var error = await Assert.ThrowsAsync<StoreLockedException>(
             () => MessageStore.OpenAsync(CrashWorkload.Options(DataDir, Durability.Normal), Fixture.CreateProvider()));
-        child.Kill(entireProcessTree: true);
-        await child.WaitForExitAsync();
-        await reading;
+        await child.KillAsync();
 
         Assert.Contains("already open", error.Message, StringComparison.Ordinal);
         await using MessageStore store = await MessageStore.OpenAsync(AfterCrash(Durability.Normal), Fixture.CreateProvider());
@@ -159,82 +151,9 @@ public abstract partial class ContractTests
 
     private async Task<List<string>> RunAndKillAsync(Durability durability, int round, TimeSpan runFor)
     {
-        using Process child = StartChild(durability, round);
-        var lines = new List<string>();
-        Task reading = ReadLinesAsync(child, lines);
-        await WaitUntilReadyAsync(child, lines);
+        using var child = CrashChildProcess.Start(Fixture, durability, DataDir, round, Writers);
+        await child.WaitUntilReadyAsync();
         await Task.Delay(runFor);
-        child.Kill(entireProcessTree: true);
-        await child.WaitForExitAsync();
-        await reading;
-
-        // Each line reaches the pipe in one write of less than PIPE_BUF bytes, so a kill never leaves half a line.
-        return lines;
-    }
-
-    private Process StartChild(Durability durability, int round)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach ((string name, string value) in Fixture.ChildEnvironment)
-        {
-            start.Environment[name] = value;
-        }
-
-        foreach (string arg in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "BlockStore.CrashChild.dll"), Fixture.Name, durability.ToString(), DataDir,
-            round.ToString(CultureInfo.InvariantCulture), Writers.ToString(CultureInfo.InvariantCulture),
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(start)!;
-    }
-
-    private static Task ReadLinesAsync(Process child, List<string> lines) => Task.Run(async () =>
-    {
-        while (await child.StandardOutput.ReadLineAsync() is { } line)
-        {
-            lock (lines)
-            {
-                lines.Add(line);
-            }
-        }
-    });
-
-    private static async Task WaitUntilReadyAsync(Process child, List<string> lines)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!ReadyIn(lines) && !child.HasExited && waited.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(20);
-        }
-
-        if (!ReadyIn(lines))
-        {
-            Assert.Fail($"the child is not ready (exited: {child.HasExited}): {(child.HasExited ? await child.StandardError.ReadToEndAsync() : "")}");
-        }
-    }
-
-    private static int Count(List<string> lines)
-    {
-        lock (lines)
-        {
-            return lines.Count;
-        }
-    }
-
-    private static bool ReadyIn(List<string> lines)
-    {
-        lock (lines)
-        {
-            return lines.Contains("READY");
-        }
+        return await child.KillAsync();
     }
 }

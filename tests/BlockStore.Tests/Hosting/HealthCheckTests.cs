@@ -86,6 +86,22 @@ public sealed class HealthCheckTests : TempDirectory
     }
 
     [Fact]
+    public async Task A_provider_whose_storage_does_not_answer_is_unhealthy_until_it_answers_again()
+    {
+        var faulty = new FaultyProvider(new SqliteBlockStoreProvider(new SqliteBlockStoreOptions())) { FailChecks = true };
+        await using ServiceProvider provider = Build(o => o.MinimumFreeBytes = 0, services => services.AddSingleton<IBlockStoreProvider>(faulty));
+
+        HealthReportEntry down = await CheckAsync(provider);
+        faulty.FailChecks = false;
+        HealthReportEntry up = await CheckAsync(provider);
+
+        Assert.Equal(HealthStatus.Unhealthy, down.Status);
+        Assert.Contains("storage does not answer", down.Description, StringComparison.Ordinal);
+        Assert.IsType<IOException>(down.Exception);
+        Assert.Equal(HealthStatus.Healthy, up.Status);
+    }
+
+    [Fact]
     public async Task Too_little_free_disk_space_is_degraded()
     {
         await using ServiceProvider provider = Build(o => o.MinimumFreeBytes = long.MaxValue);

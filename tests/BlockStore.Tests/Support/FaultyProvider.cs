@@ -21,6 +21,9 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
     /// <summary>When set, every <see cref="ICheckpointStore.SaveAsync"/> throws before writing.</summary>
     public bool FailCheckpointWrites { get; set; }
 
+    /// <summary>When set, <see cref="IBlockStoreSession.CheckAsync"/> throws, as a storage that does not answer would.</summary>
+    public bool FailChecks { get; set; }
+
     /// <summary>When set, journal appends wait for this task first, so writes can queue up behind one held commit.</summary>
     public Task? JournalGate { get; set; }
 
@@ -56,6 +59,9 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
         public ICheckpointStore Checkpoints => this;
 
         public long MaxBlockSize => inner.Blocks.MaxBlockSize;
+
+        public ValueTask CheckAsync(CancellationToken cancellationToken = default) =>
+            owner.FailChecks ? ValueTask.FromException(Injected("the storage does not answer")) : inner.CheckAsync(cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
 

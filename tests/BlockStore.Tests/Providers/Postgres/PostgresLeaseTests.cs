@@ -4,6 +4,7 @@ using BlockStore.CrashChild;
 using BlockStore.Providers;
 using BlockStore.Providers.Postgres;
 using BlockStore.Tests.Contract;
+using BlockStore.Tests.Support;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -46,6 +47,23 @@ public sealed class PostgresLeaseTests(ITestOutputHelper output) : StoreTestBase
     }
 
     [SkippableFact]
+    public async Task The_storage_check_renews_the_lease_and_reports_a_deposed_owner()
+    {
+        var paused = new PostgresBlockStoreProvider(Postgres.Options(o => (o.LeaseDuration, o.LeaseRenewInterval) = (TimeSpan.FromHours(1), TimeSpan.FromMinutes(30))));
+        await using MessageStore owner = await MessageStore.OpenAsync(CreateOptions(), paused);
+        Postgres.Execute($"UPDATE {Postgres.Schema}.leases SET expires_at = now() + interval '1 second'");
+        await owner.CheckStorageAsync(CancellationToken.None);
+        Assert.True(Scalar($"SELECT count(*) FROM {Postgres.Schema}.leases WHERE expires_at > now() + interval '30 minutes'") == 1, "the check did not renew the lease");
+
+        Postgres.Execute($"UPDATE {Postgres.Schema}.leases SET expires_at = now() - interval '1 second'");
+        await using MessageStore successor = await OpenAsync(o => o.LockWaitTimeout = TimeSpan.FromSeconds(10));
+
+        var deposed = await Assert.ThrowsAsync<StoreLockedException>(() => owner.CheckStorageAsync(CancellationToken.None));
+        Assert.Contains("lost its lease", deposed.InnerException?.Message, StringComparison.Ordinal);
+        await successor.CheckStorageAsync(CancellationToken.None);
+    }
+
+    [SkippableFact]
     public async Task Many_data_sets_share_one_schema_each_with_its_own_owner()
     {
         MessageStore tenantA = await OpenAsync(o => o.DataSet = "tenant-a");
@@ -72,13 +90,9 @@ public sealed class PostgresLeaseTests(ITestOutputHelper output) : StoreTestBase
     [SkippableFact]
     public async Task Takeover_after_kill_9_of_the_owner_loses_nothing_acknowledged_and_takes_under_10_seconds()
     {
-        using Process owner = StartChild();
-        var lines = new List<string>();
-        Task reading = ReadAsync(owner, lines);
-        await WaitForAsync(() => Acks(lines).Count >= 50, owner, lines);
-        owner.Kill(entireProcessTree: true);
-        await owner.WaitForExitAsync();
-        await reading;
+        using var owner = CrashChildProcess.Start(Fixture, Durability.Full, DataDir, round: 0, writers: 4);
+        await owner.WaitForAsync(static lines => lines.Count(static l => l.StartsWith("A ", StringComparison.Ordinal)) >= 50);
+        List<string> lines = await owner.KillAsync();
         var watch = Stopwatch.StartNew();
 
         BlockStoreOptions options = CrashWorkload.Options(DataDir, Durability.Full);
@@ -88,7 +102,7 @@ public sealed class PostgresLeaseTests(ITestOutputHelper output) : StoreTestBase
 
         output.WriteLine($"takeover after kill -9: {takeover.TotalSeconds:F2} s with default lease settings");
         Assert.True(takeover < TimeSpan.FromSeconds(10), $"takeover took {takeover}");
-        List<long> acknowledged = Acks(lines);
+        List<long> acknowledged = owner.Acknowledged;
         var stored = new HashSet<long>();
         for (int c = 0; c < 5; c++)
         {
@@ -108,73 +122,15 @@ public sealed class PostgresLeaseTests(ITestOutputHelper output) : StoreTestBase
     [SkippableFact]
     public async Task Two_processes_racing_to_open_the_same_data_set_never_both_write()
     {
-        using Process first = StartChild();
-        using Process second = StartChild();
-        var firstLines = new List<string>();
-        var secondLines = new List<string>();
-        Task readingFirst = ReadAsync(first, firstLines);
-        Task readingSecond = ReadAsync(second, secondLines);
-        await WaitForAsync(() => Acks(firstLines).Count + Acks(secondLines).Count >= 20 && (first.HasExited || second.HasExited), first, firstLines);
+        using var first = CrashChildProcess.Start(Fixture, Durability.Full, DataDir, round: 0, writers: 4);
+        using var second = CrashChildProcess.Start(Fixture, Durability.Full, DataDir, round: 0, writers: 4);
+        await first.WaitForAsync(_ => first.Acknowledged.Count + second.Acknowledged.Count >= 20 && (first.HasExited || second.HasExited));
         await Task.Delay(500);
-        bool firstWrote = Acks(firstLines).Count > 0;
-        bool secondWrote = Acks(secondLines).Count > 0;
-        first.Kill(entireProcessTree: true);
-        second.Kill(entireProcessTree: true);
-        await Task.WhenAll(first.WaitForExitAsync(), second.WaitForExitAsync(), readingFirst, readingSecond);
+        bool firstWrote = (await first.KillAsync()).Any(static l => l.StartsWith("A ", StringComparison.Ordinal));
+        bool secondWrote = (await second.KillAsync()).Any(static l => l.StartsWith("A ", StringComparison.Ordinal));
 
         Assert.True(firstWrote ^ secondWrote, $"first wrote: {firstWrote}, second wrote: {secondWrote}");
         Assert.Equal(1L, Scalar($"SELECT count(*) FROM {Postgres.Schema}.leases"));
-    }
-
-    private static List<long> Acks(List<string> lines)
-    {
-        lock (lines)
-        {
-            return [.. lines.Where(l => l.StartsWith("A ", StringComparison.Ordinal)).Select(l => long.Parse(l.Split(' ')[1], CultureInfo.InvariantCulture))];
-        }
-    }
-
-    private static Task ReadAsync(Process child, List<string> lines) => Task.Run(async () =>
-    {
-        while (await child.StandardOutput.ReadLineAsync() is { } line)
-        {
-            lock (lines)
-            {
-                lines.Add(line);
-            }
-        }
-    });
-
-    private static async Task WaitForAsync(Func<bool> condition, Process child, List<string> lines)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!condition() && waited.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(condition(), $"the child did not get there (exited: {child.HasExited}): {string.Join(" | ", lines.Take(3))}");
-    }
-
-    private Process StartChild()
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "BlockStore.CrashChild.dll"), Fixture.Name, nameof(Durability.Full), DataDir, "0", "4" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach ((string name, string value) in Fixture.ChildEnvironment)
-        {
-            start.Environment[name] = value;
-        }
-
-        return Process.Start(start)!;
     }
 
     private long Scalar(string sql)
