@@ -165,6 +165,15 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default);
 
+    /// <summary>Streams the id of every timeline of <paramref name="kind"/> once, in no particular order (for tools such as a full export).</summary>
+    /// <remarks>Every timeline that exists when the call is made is listed; one created while the listing runs may be listed or not.</remarks>
+    /// <param name="kind">Conversation or user timelines.</param>
+    /// <param name="cancellationToken">Ends the listing.</param>
+    /// <returns>The timeline ids.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    IAsyncEnumerable<string> ListTimelinesAsync(TimelineKind kind, CancellationToken cancellationToken = default);
+
     /// <summary>Returns capacity and content figures: stores, capacity, used bytes, blocks, messages, timelines.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The figures.</returns>
