@@ -12,7 +12,7 @@ internal static partial class ImportCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Messages per batch (one group commit each).", DefaultValueFactory = _ => 500 };
         batchSize.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 1 or > 100_000)
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, out int size) && size is < 1 or > 100_000)
             {
                 result.AddError("--batch-size must be from 1 to 100000.");
             }

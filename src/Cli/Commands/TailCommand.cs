@@ -17,7 +17,7 @@ internal static class TailCommand
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep running and print each new message as its write is acknowledged (Ctrl+C ends)." };
         count.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 0)
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, out int n) && n < 0)
             {
                 result.AddError("--count must not be negative.");
             }
