@@ -32,49 +32,13 @@ internal sealed class PostgresBlockStorage : IBlockStorage
 
     public async ValueTask<IReadOnlyList<StoreIndex>> WriteBlocksAsync(IReadOnlyList<ReadOnlyMemory<byte>> blocks, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(blocks);
-        var locations = new StoreIndex[blocks.Count];
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        List<StoreInfo> stores = [.. Volatile.Read(ref _stores)];
-        StoreInfo? current = stores.Count == 0 ? null : stores[^1];
-        long used = current?.UsedBytes ?? 0;
-        var storeIds = new long[blocks.Count];
-        var offsets = new long[blocks.Count];
-        var data = new byte[blocks.Count][];
-        for (int i = 0; i < blocks.Count; i++)
-        {
-            ReadOnlyMemory<byte> block = blocks[i];
-            if (block.Length > _capacity)
-            {
-                throw new ArgumentException($"Block {i} is {block.Length} bytes; stores hold at most {_capacity}.", nameof(blocks));
-            }
-
-            if (current is null || used + block.Length > current.Capacity)
-            {
-                if (current is not null)
-                {
-                    stores[^1] = current with { UsedBytes = used };
-                }
-
-                current = new StoreInfo((current?.StoreId ?? 0) + 1, _capacity, 0);
-                stores.Add(current);
-                used = 0;
-            }
-
-            storeIds[i] = current.StoreId;
-            offsets[i] = used;
-            data[i] = block.ToArray();
-            locations[i] = new StoreIndex(current.StoreId, used, block.Length, now);
-            used += block.Length;
-        }
-
-        if (current is not null)
-        {
-            stores[^1] = current with { UsedBytes = used };
-        }
-
-        long firstTouched = blocks.Count == 0 ? long.MaxValue : storeIds[0];
-        StoreInfo[] touched = [.. stores.Where(s => s.StoreId >= firstTouched)];
+        StorePlacement placement = VirtualStores.Place(Volatile.Read(ref _stores), _capacity, blocks, now);
+        StoreIndex[] locations = placement.Locations;
+        long[] storeIds = [.. locations.Select(static l => l.StoreId)];
+        long[] offsets = [.. locations.Select(static l => l.Offset)];
+        byte[][] data = [.. blocks.Select(static b => b.ToArray())];
+        StoreInfo[] touched = [.. placement.Touched];
 
         // No flush of its own: the metadata commit that references these blocks comes later in the same WAL, and its flush covers them.
         await _db.WriteAsync(
@@ -94,7 +58,7 @@ internal sealed class PostgresBlockStorage : IBlockStorage
             cancellationToken).ConfigureAwait(false);
         lock (_storesLock)
         {
-            _stores = stores;
+            _stores = placement.Stores;
         }
 
         return locations;

@@ -247,7 +247,4 @@ internal sealed class PostgresQueries(string schema)
     public string LoadBlocks => $"""
         SELECT b.kind, b.timeline_id, {BlockColumns} FROM {Schema}.blocks b WHERE b.data_set = @dataSet ORDER BY b.kind, b.timeline_id, b.first_seq
         """;
-
-    /// <summary>Checks that the database answers, for the health check.</summary>
-    public const string Ping = "SELECT 1";
 }

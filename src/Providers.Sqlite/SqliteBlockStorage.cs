@@ -30,60 +30,39 @@ internal sealed class SqliteBlockStorage : IBlockStorage
 
     public ValueTask<IReadOnlyList<StoreIndex>> WriteBlocksAsync(IReadOnlyList<ReadOnlyMemory<byte>> blocks, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(blocks);
-        var locations = new StoreIndex[blocks.Count];
         DateTimeOffset now = DateTimeOffset.UtcNow;
+        StoreIndex[] locations;
         lock (_db.WriteLock)
         {
+            StorePlacement placement = VirtualStores.Place(_stores, _capacity, blocks, now);
+            locations = placement.Locations;
+
             // No flush of its own: the metadata commit that references these blocks comes later in the same WAL,
             // and its flush makes everything before it durable too.
             using IDisposable relaxed = _db.RelaxedSync();
-            StoreInfo? current = _stores.Count == 0 ? null : _stores[^1];
-            var created = new List<StoreInfo>();
-            long used = current?.UsedBytes ?? 0;
             using SqliteTransaction transaction = _db.Writer.BeginTransaction();
+            foreach (StoreInfo created in placement.Created)
+            {
+                _db.Writer.Execute(SqlQueries.InsertStore, new { Id = created.StoreId, Capacity = _capacity, Created = now.ToUnixTimeMilliseconds() }, transaction);
+            }
+
+            foreach (StoreInfo touched in placement.Touched)
+            {
+                _db.Writer.Execute(SqlQueries.UpdateStoreUsed, new { Id = touched.StoreId, Used = touched.UsedBytes }, transaction);
+            }
+
             _insert.Transaction = transaction;
             for (int i = 0; i < blocks.Count; i++)
             {
-                ReadOnlyMemory<byte> block = blocks[i];
-                if (block.Length > _capacity)
-                {
-                    throw new ArgumentException($"Block {i} is {block.Length} bytes; stores hold at most {_capacity}.", nameof(blocks));
-                }
-
-                if (current is null || used + block.Length > current.Capacity)
-                {
-                    if (current is not null)
-                    {
-                        UpdateUsed(transaction, current.StoreId, used);
-                    }
-
-                    current = new StoreInfo((current?.StoreId ?? 0) + 1, _capacity, 0);
-                    _db.Writer.Execute(SqlQueries.InsertStore, new { Id = current.StoreId, Capacity = _capacity, Created = now.ToUnixTimeMilliseconds() }, transaction);
-                    created.Add(current);
-                    used = 0;
-                }
-
-                _insertKey.Value = SqlQueries.BlockKey(current.StoreId, used);
-                _insertData.Value = SqliteDatabase.AsArray(block);
+                _insertKey.Value = SqlQueries.BlockKey(locations[i].StoreId, locations[i].Offset);
+                _insertData.Value = SqliteDatabase.AsArray(blocks[i]);
                 _insert.ExecuteNonQuery();
-                locations[i] = new StoreIndex(current.StoreId, used, block.Length, now);
-                used += block.Length;
-            }
-
-            if (current is not null)
-            {
-                UpdateUsed(transaction, current.StoreId, used);
             }
 
             transaction.Commit();
             _insert.Transaction = null;
-            _stores.AddRange(created);
-            if (current is not null)
-            {
-                _stores[^1] = current with { UsedBytes = used };
-            }
-
+            _stores.Clear();
+            _stores.AddRange(placement.Stores);
             Volatile.Write(ref _snapshot, null);
         }
 
@@ -130,9 +109,6 @@ internal sealed class SqliteBlockStorage : IBlockStorage
 
         return ValueTask.FromResult(snapshot);
     }
-
-    private void UpdateUsed(SqliteTransaction transaction, long storeId, long used) =>
-        _db.Writer.Execute(SqlQueries.UpdateStoreUsed, new { Id = storeId, Used = used }, transaction);
 
     private sealed class StoreRow
     {
