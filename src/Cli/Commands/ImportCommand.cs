@@ -94,7 +94,7 @@ internal static partial class ImportCommand
             // The library names the refused message as batch[i]; the operator needs the line it came from.
             Match match = BatchIndex().Match(ex.Message);
             long line = match.Success && int.TryParse(match.Groups[1].ValueSpan, out int index) && index < lines.Count ? lines[index] : lines[0];
-            return Refused(line, BatchIndex().Replace(ex.Message, "the message"), progress.Count);
+            return Refused(line, BatchIndex().Replace(ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal), ""), progress.Count);
         }
 
         progress.Add(batch.Count);
@@ -104,8 +104,8 @@ internal static partial class ImportCommand
     }
 
     private static int Refused(long line, string reason, long imported) =>
-        DataSetOptions.Problem($"line {line}: {reason}. Nothing of its batch was written; {imported:N0} messages before it were imported.");
+        DataSetOptions.Problem($"line {line}: {reason.TrimEnd('.')}. Nothing of its batch was written; {imported:N0} messages before it were imported.");
 
-    [GeneratedRegex(@"batch\[(\d+)\]")]
+    [GeneratedRegex(@"batch\[(\d+)\]\.?")]
     private static partial Regex BatchIndex();
 }
