@@ -220,6 +220,18 @@ internal sealed class PostgresQueries(string schema)
         ORDER BY b.first_seq
         """;
 
+    /// <summary>Many timelines' totals with their newest blocks, in one statement: rows ordered by the key's position, then by block.</summary>
+    public string GetTimelines => $"""
+        SELECT k.ord, t.blocks, t.entries, t.last_seq, {BlockColumns}
+        FROM unnest(@kinds, @ids) WITH ORDINALITY AS k(kind, id, ord)
+        JOIN {Schema}.timelines t ON t.data_set = @dataSet AND t.kind = k.kind AND t.id = k.id
+        LEFT JOIN LATERAL (
+            SELECT * FROM {Schema}.blocks x
+            WHERE x.data_set = t.data_set AND x.kind = t.kind AND x.timeline_id = t.id
+            ORDER BY x.first_seq DESC LIMIT @limit) b ON true
+        ORDER BY k.ord, b.first_seq
+        """;
+
     /// <summary>The newest blocks starting below a SeqId: a backwards range scan of the primary key.</summary>
     public string BlocksBefore => $"""
         SELECT {BlockColumns} FROM {Schema}.blocks b

@@ -47,6 +47,56 @@ internal sealed partial class PostgresTimelineRepository
         return new TimelineMetadata(key, blocks, entries, lastSeq, newest);
     }
 
+    public async ValueTask<IReadOnlyList<TimelineMetadata?>> GetTimelinesAsync(IReadOnlyList<TimelineKey> keys, int newestBlocks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentOutOfRangeException.ThrowIfNegative(newestBlocks);
+        var found = new TimelineMetadata?[keys.Count];
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+
+        await using NpgsqlConnection c = await db.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlCommand command = Command(c, db.Queries.GetTimelines);
+        command.Parameters.Add(new NpgsqlParameter<short[]>("kinds", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { TypedValue = [.. keys.Select(static k => (short)k.Kind)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. keys.Select(static k => k.Id)] });
+        command.Parameters.Add(Value("limit", newestBlocks));
+
+        // One statement, so every timeline's totals and blocks come from the same snapshot.
+        await using NpgsqlDataReader row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        int current = -1;
+        List<BlockInfo>? newest = null;
+        (int Blocks, long Entries, long LastSeq) totals = default;
+        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            int index = (int)row.GetInt64(0) - 1;
+            if (index != current)
+            {
+                Finish();
+                current = index;
+                newest = [];
+                totals = ((int)row.GetInt64(1), row.GetInt64(2), row.GetInt64(3));
+            }
+
+            if (!row.IsDBNull(4))
+            {
+                newest!.Add(ReadBlock(row, 4, keys[index]));
+            }
+        }
+
+        Finish();
+        return found;
+
+        void Finish()
+        {
+            if (current >= 0)
+            {
+                found[current] = new TimelineMetadata(keys[current], totals.Blocks, totals.Entries, totals.LastSeq, newest!);
+            }
+        }
+    }
+
     public async ValueTask<IReadOnlyList<BlockInfo>> GetBlocksBeforeAsync(TimelineKey key, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key.Id, nameof(key));

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace BlockStore.Benchmarks;
 
-/// <summary>The sizes and scenarios of the macro benchmark, from <c>macro [--messages N] [--timelines N] [--only throughput|reopen|memory] [--quick]</c>.</summary>
+/// <summary>The sizes and scenarios of the macro benchmark, from <c>macro [--messages N] [--timelines N] [--only throughput|reopen|memory|postgres] [--postgres CS] [--quick]</c>.</summary>
 internal sealed record MacroSettings(
     int Messages,
     int ConcurrentMessages,
@@ -13,8 +13,11 @@ internal sealed record MacroSettings(
     int Rounds,
     bool Quick)
 {
-    /// <summary>The scenario groups to run (throughput, reopen, memory); all when null.</summary>
+    /// <summary>The scenario groups to run (throughput, reopen, memory, postgres); all when null.</summary>
     public IReadOnlySet<string>? Only { get; init; }
+
+    /// <summary>The PostgreSQL connection string from <c>--postgres</c>: when set, BlockStore on PostgreSQL runs (a)-(d) against the naive PostgreSQL schema too.</summary>
+    public string? Postgres { get; init; }
 
     /// <summary>True when the scenario group <paramref name="name"/> runs.</summary>
     public bool Runs(string name) => Only is null || Only.Contains(name);
@@ -33,6 +36,7 @@ internal sealed record MacroSettings(
         int? messages = null;
         int? timelines = null;
         HashSet<string>? only = null;
+        string? postgres = null;
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -47,19 +51,23 @@ internal sealed record MacroSettings(
                     timelines = t;
                     i++;
                     break;
-                case "--only" when i + 1 < args.Count && args[i + 1] is "throughput" or "reopen" or "memory":
+                case "--only" when i + 1 < args.Count && args[i + 1] is "throughput" or "reopen" or "memory" or "postgres":
                     (only ??= []).Add(args[i + 1]);
+                    i++;
+                    break;
+                case "--postgres" when i + 1 < args.Count && args[i + 1].Length > 0:
+                    postgres = args[i + 1];
                     i++;
                     break;
                 default:
                     throw new ArgumentException(
-                        $"Unknown argument '{args[i]}'. Usage: macro [--messages N (at least {BatchSize})] [--timelines N (at least {BatchSize * 10})] [--only throughput|reopen|memory]... [--quick]");
+                        $"Unknown argument '{args[i]}'. Usage: macro [--messages N (at least {BatchSize})] [--timelines N (at least {BatchSize * 10})] [--only throughput|reopen|memory|postgres]... [--postgres CONNECTION-STRING] [--quick]");
             }
         }
 
         MacroSettings settings = quick
             ? new MacroSettings(messages ?? 100_000, 2_000, 20_000, 5_000, 200_000, timelines ?? 200_000, 3, true)
             : new MacroSettings(messages ?? 100_000, 5_000, 50_000, 20_000, 1_000_000, timelines ?? 1_000_000, 3, false);
-        return settings with { Only = only };
+        return settings with { Only = only, Postgres = postgres };
     }
 }

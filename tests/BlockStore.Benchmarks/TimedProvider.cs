@@ -5,7 +5,7 @@ namespace BlockStore.Benchmarks;
 
 /// <summary>
 /// Wraps a provider and adds up the time the engine spends inside each provider call, so a scenario's elapsed time can be
-/// split into journal appends, block writes, block metadata commits and block reads (the rest is the engine itself).
+/// split into journal appends, block writes, block metadata commits, block reads and timeline lookups in the index (the rest is the engine itself).
 /// </summary>
 internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProvider
 {
@@ -56,8 +56,21 @@ internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProv
         public ValueTask<DataSetSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
             inner.GetSummaryAsync(cancellationToken);
 
-        public ValueTask<TimelineMetadata?> GetTimelineAsync(TimelineKey key, int newestBlocks, CancellationToken cancellationToken = default) =>
-            inner.GetTimelineAsync(key, newestBlocks, cancellationToken);
+        public async ValueTask<TimelineMetadata?> GetTimelineAsync(TimelineKey key, int newestBlocks, CancellationToken cancellationToken = default)
+        {
+            long start = Stopwatch.GetTimestamp();
+            TimelineMetadata? found = await inner.GetTimelineAsync(key, newestBlocks, cancellationToken).ConfigureAwait(false);
+            timings.TimelineLookups.Add(start, 1);
+            return found;
+        }
+
+        public async ValueTask<IReadOnlyList<TimelineMetadata?>> GetTimelinesAsync(IReadOnlyList<TimelineKey> keys, int newestBlocks, CancellationToken cancellationToken = default)
+        {
+            long start = Stopwatch.GetTimestamp();
+            IReadOnlyList<TimelineMetadata?> found = await inner.GetTimelinesAsync(keys, newestBlocks, cancellationToken).ConfigureAwait(false);
+            timings.TimelineLookups.Add(start, keys.Count);
+            return found;
+        }
 
         public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksBeforeAsync(TimelineKey key, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
             inner.GetBlocksBeforeAsync(key, beforeSeqId, maxBlocks, cancellationToken);
@@ -107,6 +120,8 @@ internal sealed class ProviderTimings
 
     public CallTiming BlockReads { get; } = new();
 
+    public CallTiming TimelineLookups { get; } = new();
+
     /// <summary>A copy of the current figures, to subtract from a later one.</summary>
     public ProviderTimings Snapshot()
     {
@@ -115,13 +130,15 @@ internal sealed class ProviderTimings
         copy.BlockWrites.CopyFrom(BlockWrites);
         copy.BlockCommits.CopyFrom(BlockCommits);
         copy.BlockReads.CopyFrom(BlockReads);
+        copy.TimelineLookups.CopyFrom(TimelineLookups);
         return copy;
     }
 
     /// <summary>What happened since <paramref name="before"/>, e.g. "journal 812 ms/200 calls, block writes 95 ms/40 calls/1,200 blocks, ...".</summary>
     public string Since(ProviderTimings before) =>
         $"journal {JournalAppends.Since(before.JournalAppends)}, block writes {BlockWrites.Since(before.BlockWrites)}, " +
-        $"block metadata {BlockCommits.Since(before.BlockCommits)}, block reads {BlockReads.Since(before.BlockReads)}";
+        $"block metadata {BlockCommits.Since(before.BlockCommits)}, block reads {BlockReads.Since(before.BlockReads)}, " +
+        $"timeline lookups {TimelineLookups.Since(before.TimelineLookups, "timelines")}";
 }
 
 /// <summary>Calls, items and elapsed time of one kind of provider call; safe to add to from several threads.</summary>
@@ -145,11 +162,11 @@ internal sealed class CallTiming
         _ticks = Interlocked.Read(ref other._ticks);
     }
 
-    public string Since(CallTiming before)
+    public string Since(CallTiming before, string itemName = "blocks")
     {
         double ms = (_ticks - before._ticks) * 1000.0 / Stopwatch.Frequency;
         long calls = _calls - before._calls;
         long items = _items - before._items;
-        return items == calls ? $"{ms:N0} ms/{calls:N0}" : $"{ms:N0} ms/{calls:N0} ({items:N0} blocks)";
+        return items == calls ? $"{ms:N0} ms/{calls:N0}" : $"{ms:N0} ms/{calls:N0} ({items:N0} {itemName})";
     }
 }

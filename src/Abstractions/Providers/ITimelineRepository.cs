@@ -43,6 +43,27 @@ public interface ITimelineRepository
     /// <returns>The timeline's metadata, or null.</returns>
     ValueTask<TimelineMetadata?> GetTimelineAsync(TimelineKey key, int newestBlocks, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Looks up several timelines as <see cref="GetTimelineAsync"/> looks up one; the writer calls it once per turn for every
+    /// timeline the turn's messages touch that is not in memory. Default: one <see cref="GetTimelineAsync"/> call per key; a
+    /// provider with a round trip per call answers in one.
+    /// </summary>
+    /// <param name="keys">The timelines, each once.</param>
+    /// <param name="newestBlocks">How many of each timeline's newest sealed blocks to return (0 for none).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>One entry per key, in the order of <paramref name="keys"/>: the timeline's metadata, or null when it is not registered.</returns>
+    async ValueTask<IReadOnlyList<TimelineMetadata?>> GetTimelinesAsync(IReadOnlyList<TimelineKey> keys, int newestBlocks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var found = new TimelineMetadata?[keys.Count];
+        for (int i = 0; i < found.Length; i++)
+        {
+            found[i] = await GetTimelineAsync(keys[i], newestBlocks, cancellationToken).ConfigureAwait(false);
+        }
+
+        return found;
+    }
+
     /// <summary>Returns the newest sealed blocks of one timeline with <see cref="BlockInfo.FirstSeqId"/> below <paramref name="beforeSeqId"/>, newest first.</summary>
     /// <param name="key">The timeline.</param>
     /// <param name="beforeSeqId">The exclusive upper bound of the blocks' first SeqId.</param>

@@ -29,9 +29,9 @@ internal sealed partial class StoreEngine
         await foreach (JournalRecord record in repository.ReadJournalAsync(cancellationToken).ConfigureAwait(false))
         {
             List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys);
+            await LoadForWriteAsync(messages).ConfigureAwait(false);
             foreach (PendingMessage message in messages)
             {
-                await LoadForWriteAsync(message).ConfigureAwait(false);
                 Apply(message, record.Id, recovering: true);
                 maxSeq = Math.Max(maxSeq, message.SeqId);
                 maxTimestamp = Math.Max(maxTimestamp, message.Timestamp);

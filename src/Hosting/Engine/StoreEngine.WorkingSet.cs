@@ -18,6 +18,10 @@ internal sealed partial class StoreEngine
 {
 
     private readonly ConcurrentQueue<TimelineBase> _clock = new();
+
+    /// <summary>The writer's scratch lists for <see cref="LoadForWriteAsync"/>: the timelines of a turn not in memory, each once.</summary>
+    private readonly List<TimelineKey> _missing = [];
+    private readonly HashSet<TimelineKey> _missingKeys = [];
     private readonly Lock _admitLock = new();
     private long _evictions;
     private long _workingSetBytes;
@@ -109,6 +113,13 @@ internal sealed partial class StoreEngine
             return null;
         }
 
+        return Admit(map, id, metadata);
+    }
+
+    /// <summary>Writer side: admits a timeline the index knows, unless the working set has it already; returns the one in the set.</summary>
+    private Timeline<T> Admit<T>(ConcurrentDictionary<string, Timeline<T>> map, string id, TimelineMetadata metadata)
+        where T : struct, ITimelineEntry<T>
+    {
         var loaded = new Timeline<T>(id, Utf8Length(id), metadata);
         Timeline<T> winner = map.GetOrAdd(id, loaded);
         if (ReferenceEquals(winner, loaded))
@@ -119,13 +130,58 @@ internal sealed partial class StoreEngine
         return winner;
     }
 
-    /// <summary>Writer side: makes sure every timeline a message touches is in the working set, or known to be new.</summary>
-    private async ValueTask LoadForWriteAsync(PendingMessage message)
+    /// <summary>
+    /// Writer side: makes sure every timeline <paramref name="messages"/> touch is in the working set, or known to be new, with
+    /// one index lookup for all of those not in memory (a server provider answers it in one round trip).
+    /// </summary>
+    private async ValueTask LoadForWriteAsync(IEnumerable<PendingMessage> messages)
     {
-        await FindForWriteAsync(_convs, message.ConvId).ConfigureAwait(false);
-        foreach (string userId in message.UserIds)
+        _missing.Clear();
+        _missingKeys.Clear();
+        foreach (PendingMessage message in messages)
         {
-            await FindForWriteAsync(_users, userId).ConfigureAwait(false);
+            WantForWrite(_convs, message.ConvId);
+            foreach (string userId in message.UserIds)
+            {
+                WantForWrite(_users, userId);
+            }
+        }
+
+        if (_missing.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<TimelineMetadata?> found = await _session.Timelines.GetTimelinesAsync(_missing, SealedTail.MaxBlocks).ConfigureAwait(false);
+        for (int i = 0; i < _missing.Count; i++)
+        {
+            if (found[i] is not { } metadata)
+            {
+                continue;
+            }
+
+            if (_missing[i].Kind == TimelineKind.Conversation)
+            {
+                Admit(_convs, _missing[i].Id, metadata);
+            }
+            else
+            {
+                Admit(_users, _missing[i].Id, metadata);
+            }
+        }
+    }
+
+    /// <summary>Writer side: marks a timeline in the working set as used, or notes it for <see cref="LoadForWriteAsync"/>'s lookup.</summary>
+    private void WantForWrite<T>(ConcurrentDictionary<string, Timeline<T>> map, string id)
+        where T : struct, ITimelineEntry<T>
+    {
+        if (map.TryGetValue(id, out Timeline<T>? timeline))
+        {
+            timeline.Touch();
+        }
+        else if (_missingKeys.Add(new TimelineKey(T.Kind, id)))
+        {
+            _missing.Add(new TimelineKey(T.Kind, id));
         }
     }
 

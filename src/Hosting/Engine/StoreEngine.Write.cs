@@ -203,13 +203,7 @@ internal sealed partial class StoreEngine
     {
         try
         {
-            foreach (AppendOp append in appends)
-            {
-                foreach (PendingMessage message in append.Messages)
-                {
-                    await LoadForWriteAsync(message).ConfigureAwait(false);
-                }
-            }
+            await LoadForWriteAsync(appends.SelectMany(static append => append.Messages)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
