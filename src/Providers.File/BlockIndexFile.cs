@@ -5,23 +5,32 @@ namespace BlockStore.Providers.File;
 
 /// <summary>
 /// The on-disk index of sealed blocks, <c>meta/timelines.blocks</c>: after the header, an append-only sequence of CRC-framed
-/// block records of <see cref="FrameSize"/> bytes, each pointing at the record of the previous block of its timeline, so a
-/// timeline's blocks form a chain that starts at its newest. Records are written and flushed before the metadata log record
-/// that makes them reachable; a record nothing reaches (left by a crash or a failed commit) is never read.
-/// Record body (little endian, <see cref="BodySize"/> bytes): previous record offset i64 (0 = none) | first seq i64 |
-/// last seq i64 | first timestamp i64 | last timestamp i64 | entry count i32 | store id i64 | offset i64 | size i32 |
-/// created Unix ms i64.
+/// block records, each pointing at the record of the previous block of its timeline, so a timeline's blocks form a chain that
+/// starts at its newest. Each record also holds a skip link to an older record of its chain, chosen as in Myers' skew-binary
+/// random-access lists, so the newest block matching any bound that holds for a prefix of the chain (a SeqId, a time, a
+/// position) is found in O(log n) record reads rather than by walking the chain. Records are written and flushed before the
+/// metadata log record that makes them reachable; a record nothing reaches (left by a crash or a failed commit) is never read.
+/// Record body (little endian, <see cref="BodySize"/> bytes): previous record offset i64 (0 = none) | jump record offset i64
+/// (0 = none) | position i32 | jump position i32 | first seq i64 | last seq i64 | first timestamp i64 | last timestamp i64 |
+/// entry count i32 | store id i64 | offset i64 | size i32 | created Unix ms i64. Records written before skip links existed have a
+/// <see cref="LegacyBodySize"/>-byte body, the same without the jump and the positions; they read as jumping to their previous.
 /// </summary>
 internal sealed class BlockIndexFile : IDisposable
 {
-    public const int BodySize = 76;
+    /// <summary>The body size of a record with skip links.</summary>
+    public const int BodySize = 88;
 
+    /// <summary>The body size of a record written before skip links existed.</summary>
+    public const int LegacyBodySize = 76;
+
+    /// <summary>The size of a record with skip links, frame included.</summary>
     public const int FrameSize = RecordFrame.HeaderSize + BodySize;
 
     private readonly string _path;
     private readonly SafeFileHandle _handle;
     private readonly Durability _durability;
     private long _length;
+    private long _recordsRead;
     private bool _torn;
 
     private BlockIndexFile(string path, SafeFileHandle handle, Durability durability, long length)
@@ -57,14 +66,17 @@ internal sealed class BlockIndexFile : IDisposable
         }
     }
 
-    /// <summary>The offset the record <paramref name="index"/> places after the end will get in the next <see cref="Append"/> (writer only).</summary>
-    public long NextOffset(int index) => _length + ((long)index * FrameSize);
+    /// <summary>How many records have been read since open (a lookup's cost, for tests).</summary>
+    public long RecordsRead => Interlocked.Read(ref _recordsRead);
 
-    /// <summary>Appends records at <see cref="NextOffset"/> 0, 1, ... and makes them durable as the <see cref="Durability"/> requires (writer only).</summary>
+    /// <summary>Starts staging records to append after the current end (writer only).</summary>
+    public BlockIndexBatch BeginAppend() => new(this, _length);
+
+    /// <summary>Appends the records of <paramref name="batch"/> and makes them durable as the <see cref="Durability"/> requires (writer only).</summary>
     /// <remarks>If the write fails, its partial bytes are cut off now or before the next append.</remarks>
-    public void Append(ReadOnlySpan<(long Previous, BlockEntry Entry)> records)
+    public void Append(BlockIndexBatch batch)
     {
-        if (records.IsEmpty)
+        if (batch.Count == 0)
         {
             return;
         }
@@ -75,22 +87,23 @@ internal sealed class BlockIndexFile : IDisposable
             _torn = false;
         }
 
-        var bytes = new byte[records.Length * FrameSize];
-        for (int i = 0; i < records.Length; i++)
+        if (batch.Start != _length)
+        {
+            throw new InvalidOperationException("The batch was staged before another append.");
+        }
+
+        var bytes = new byte[batch.Count * FrameSize];
+        for (int i = 0; i < batch.Count; i++)
         {
             Span<byte> frame = bytes.AsSpan(i * FrameSize, FrameSize);
             Span<byte> body = frame[RecordFrame.HeaderSize..];
-            (long previous, BlockEntry entry) = records[i];
-            BinaryPrimitives.WriteInt64LittleEndian(body, previous);
-            BinaryPrimitives.WriteInt64LittleEndian(body[8..], entry.FirstSeqId);
-            BinaryPrimitives.WriteInt64LittleEndian(body[16..], entry.LastSeqId);
-            BinaryPrimitives.WriteInt64LittleEndian(body[24..], entry.FirstTimestamp);
-            BinaryPrimitives.WriteInt64LittleEndian(body[32..], entry.LastTimestamp);
-            BinaryPrimitives.WriteInt32LittleEndian(body[40..], entry.Count);
-            BinaryPrimitives.WriteInt64LittleEndian(body[44..], entry.Location.StoreId);
-            BinaryPrimitives.WriteInt64LittleEndian(body[52..], entry.Location.Offset);
-            BinaryPrimitives.WriteInt32LittleEndian(body[60..], entry.Location.Size);
-            BinaryPrimitives.WriteInt64LittleEndian(body[64..], entry.Location.CreatedAt.ToUnixTimeMilliseconds());
+            IndexRecord record = batch.Records[i];
+            BlockEntry entry = record.Entry;
+            BinaryPrimitives.WriteInt64LittleEndian(body, record.Previous);
+            BinaryPrimitives.WriteInt64LittleEndian(body[8..], record.Jump);
+            BinaryPrimitives.WriteInt32LittleEndian(body[16..], record.Position);
+            BinaryPrimitives.WriteInt32LittleEndian(body[20..], record.JumpPosition);
+            WriteEntry(body[24..], entry);
             RecordFrame.WriteHeader(frame, body, []);
         }
 
@@ -107,9 +120,13 @@ internal sealed class BlockIndexFile : IDisposable
         }
     }
 
-    /// <summary>Reads the record at <paramref name="offset"/> (any thread); a damaged one throws <see cref="BlockStoreException"/> naming the file.</summary>
-    public (long Previous, BlockEntry Entry) Read(long offset)
+    /// <summary>
+    /// Reads the record at <paramref name="offset"/>, which its chain places at <paramref name="position"/> (any thread); a
+    /// damaged one, or one whose links do not fit that place, throws <see cref="BlockStoreException"/> naming the file.
+    /// </summary>
+    public IndexRecord Read(long offset, int position)
     {
+        Interlocked.Increment(ref _recordsRead);
         Span<byte> frame = stackalloc byte[FrameSize];
         int read = 0;
         while (read < FrameSize)
@@ -117,40 +134,74 @@ internal sealed class BlockIndexFile : IDisposable
             int n = offset < FileHeader.Size ? 0 : RandomAccess.Read(_handle, frame[read..], offset + read);
             if (n == 0)
             {
-                throw Damaged(offset, "it lies past the end of the file");
+                break;
             }
 
             read += n;
         }
 
-        ReadOnlySpan<byte> body = frame[RecordFrame.HeaderSize..];
-        if (RecordFrame.BodyLength(frame) != BodySize || !RecordFrame.IsValid(frame, body))
+        uint bodyLength = read < RecordFrame.HeaderSize ? 0 : RecordFrame.BodyLength(frame);
+        if (read < RecordFrame.HeaderSize || (bodyLength is BodySize or LegacyBodySize && read < RecordFrame.HeaderSize + (int)bodyLength))
+        {
+            throw Damaged(offset, "it lies past the end of the file");
+        }
+
+        if (bodyLength is not (BodySize or LegacyBodySize) || !RecordFrame.IsValid(frame, frame.Slice(RecordFrame.HeaderSize, (int)bodyLength)))
         {
             throw Damaged(offset, "its checksum does not match");
         }
 
+        ReadOnlySpan<byte> body = frame.Slice(RecordFrame.HeaderSize, (int)bodyLength);
         long previous = BinaryPrimitives.ReadInt64LittleEndian(body);
-        var location = new StoreIndex(
-            BinaryPrimitives.ReadInt64LittleEndian(body[44..]),
-            BinaryPrimitives.ReadInt64LittleEndian(body[52..]),
-            BinaryPrimitives.ReadInt32LittleEndian(body[60..]),
-            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(body[64..])));
-        var entry = new BlockEntry(
-            BinaryPrimitives.ReadInt64LittleEndian(body[8..]),
-            BinaryPrimitives.ReadInt64LittleEndian(body[16..]),
-            BinaryPrimitives.ReadInt64LittleEndian(body[24..]),
-            BinaryPrimitives.ReadInt64LittleEndian(body[32..]),
-            BinaryPrimitives.ReadInt32LittleEndian(body[40..]),
-            location);
+        IndexRecord record = bodyLength == LegacyBodySize
+            ? new IndexRecord(previous, previous, position, position - 1, ReadEntry(body[8..]))
+            : new IndexRecord(
+                previous,
+                BinaryPrimitives.ReadInt64LittleEndian(body[8..]),
+                BinaryPrimitives.ReadInt32LittleEndian(body[16..]),
+                BinaryPrimitives.ReadInt32LittleEndian(body[20..]),
+                ReadEntry(body[24..]));
         if (previous != 0 && (previous < FileHeader.Size || previous >= offset))
         {
             throw Damaged(offset, $"it points back to offset {previous}");
         }
 
-        return (previous, entry);
+        if (record.Position != position || (previous == 0) != (position == 1) || (record.Jump == 0) != (record.JumpPosition == 0)
+            || record.Jump > previous || record.JumpPosition >= position || record.JumpPosition < 0)
+        {
+            throw Damaged(offset, $"its links do not fit position {position} of its chain");
+        }
+
+        return record;
     }
 
     public void Dispose() => _handle.Dispose();
+
+    private static void WriteEntry(Span<byte> destination, BlockEntry entry)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(destination, entry.FirstSeqId);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[8..], entry.LastSeqId);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[16..], entry.FirstTimestamp);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[24..], entry.LastTimestamp);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[32..], entry.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[36..], entry.Location.StoreId);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[44..], entry.Location.Offset);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[52..], entry.Location.Size);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[56..], entry.Location.CreatedAt.ToUnixTimeMilliseconds());
+    }
+
+    private static BlockEntry ReadEntry(ReadOnlySpan<byte> source) =>
+        new(
+            BinaryPrimitives.ReadInt64LittleEndian(source),
+            BinaryPrimitives.ReadInt64LittleEndian(source[8..]),
+            BinaryPrimitives.ReadInt64LittleEndian(source[16..]),
+            BinaryPrimitives.ReadInt64LittleEndian(source[24..]),
+            BinaryPrimitives.ReadInt32LittleEndian(source[32..]),
+            new StoreIndex(
+                BinaryPrimitives.ReadInt64LittleEndian(source[36..]),
+                BinaryPrimitives.ReadInt64LittleEndian(source[44..]),
+                BinaryPrimitives.ReadInt32LittleEndian(source[52..]),
+                DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(source[56..]))));
 
     private BlockStoreException Damaged(long offset, string why) =>
         new($"The BlockStore timeline block index '{_path}' is damaged: the block record at offset {offset} cannot be read ({why}).");

@@ -2,8 +2,8 @@ namespace BlockStore.Providers.File;
 
 /// <summary>
 /// The index lookups: the directory gives a timeline's totals and newest block record under the lock; the chain of block
-/// records is then walked from the newest without it (records never change once reachable). The running totals are kept
-/// alongside the directory as records are applied.
+/// records is then searched from the newest without it (records never change once reachable), following skip links to the
+/// range asked for, then walking the blocks returned. The running totals are kept alongside the directory as records are applied.
 /// </summary>
 internal sealed partial class FileTimelineRepository
 {
@@ -38,13 +38,7 @@ internal sealed partial class FileTimelineRepository
         }
 
         var newest = new List<BlockInfo>(Math.Min(newestBlocks, entry.Blocks));
-        for (long offset = entry.Head; offset != 0 && newest.Count < newestBlocks;)
-        {
-            (long previous, BlockEntry block) = _index.Read(offset);
-            newest.Add(block.ToInfo(key));
-            offset = previous;
-        }
-
+        CollectOlder(key, entry.Head, entry.Blocks, newestBlocks, newest);
         newest.Reverse();
         return ValueTask.FromResult<TimelineMetadata?>(new TimelineMetadata(key, entry.Blocks, entry.Entries, entry.LastSeqId, newest));
     }
@@ -53,18 +47,10 @@ internal sealed partial class FileTimelineRepository
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBlocks);
         cancellationToken.ThrowIfCancellationRequested();
+        (long head, int position) = Head(key);
+        (long offset, IndexRecord newest) = Seek(head, position, new StartsBefore(beforeSeqId, long.MaxValue));
         var result = new List<BlockInfo>();
-        for (long offset = Head(key); offset != 0 && result.Count < maxBlocks;)
-        {
-            (long previous, BlockEntry block) = _index.Read(offset);
-            if (block.FirstSeqId < beforeSeqId)
-            {
-                result.Add(block.ToInfo(key));
-            }
-
-            offset = previous;
-        }
-
+        CollectOlder(key, offset, newest.Position, maxBlocks, result);
         return ValueTask.FromResult<IReadOnlyList<BlockInfo>>(result);
     }
 
@@ -77,40 +63,85 @@ internal sealed partial class FileTimelineRepository
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBlocks);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // Walk back from the newest block to the first that ends before the range, then return the oldest of those in it.
-        var newestFirst = new List<BlockInfo>();
-        for (long offset = Head(key); offset != 0;)
+        // The blocks asked for are consecutive: newer than the newest that ends before the range, no newer than the newest that
+        // starts before its end. Three seeks find the two ends and the newest block of the oldest page, then the page is walked.
+        (long head, int position) = Head(key);
+        (long upper, IndexRecord newest) = Seek(head, position, new StartsBefore(beforeSeqId, toMs));
+        (_, IndexRecord below) = Seek(upper, newest.Position, new EndsBefore(afterSeqId, fromMs));
+        int count = Math.Min(newest.Position - below.Position, maxBlocks);
+        if (count <= 0)
         {
-            (long previous, BlockEntry block) = _index.Read(offset);
-            if (block.LastSeqId <= afterSeqId || block.LastTimestamp < fromMs)
-            {
-                break;
-            }
-
-            if (block.FirstSeqId < beforeSeqId && block.FirstTimestamp < toMs)
-            {
-                newestFirst.Add(block.ToInfo(key));
-            }
-
-            offset = previous;
+            return ValueTask.FromResult<IReadOnlyList<BlockInfo>>([]);
         }
 
-        var result = new List<BlockInfo>(Math.Min(maxBlocks, newestFirst.Count));
-        for (int i = newestFirst.Count - 1; i >= 0 && result.Count < maxBlocks; i--)
-        {
-            result.Add(newestFirst[i]);
-        }
-
+        int last = below.Position + count;
+        long offset = last == newest.Position ? upper : Seek(upper, newest.Position, new AtOrBefore(last)).Offset;
+        var result = new List<BlockInfo>(count);
+        CollectOlder(key, offset, last, count, result);
+        result.Reverse();
         return ValueTask.FromResult<IReadOnlyList<BlockInfo>>(result);
     }
 
-    /// <summary>The offset of the newest block record of <paramref name="key"/>, or 0.</summary>
-    private long Head(TimelineKey key)
+    /// <summary>Reads how many records the lookups have read since open (their cost, for tests).</summary>
+    internal long IndexRecordsRead => _index.RecordsRead;
+
+    /// <summary>The offset and position of the newest block record of <paramref name="key"/>, or zeros.</summary>
+    private (long Head, int Blocks) Head(TimelineKey key)
     {
         lock (_lock)
         {
-            return _timelines.GetValueOrDefault(key).Head;
+            DirectoryEntry entry = _timelines.GetValueOrDefault(key);
+            return (entry.Head, entry.Blocks);
         }
+    }
+
+    /// <summary>Adds up to <paramref name="maxBlocks"/> blocks of a chain to <paramref name="result"/>, newest first, from the record at <paramref name="offset"/>.</summary>
+    private void CollectOlder(TimelineKey key, long offset, int position, int maxBlocks, List<BlockInfo> result)
+    {
+        for (int taken = 0; offset != 0 && taken < maxBlocks; taken++, position--)
+        {
+            IndexRecord record = _index.Read(offset, position);
+            result.Add(record.Entry.ToInfo(key));
+            offset = record.Previous;
+        }
+    }
+
+    /// <summary>
+    /// The newest record of the chain from <paramref name="head"/> (at <paramref name="position"/>) that <paramref name="bound"/>
+    /// has reached, given that once reached it stays reached towards the oldest; (0, default) when none has. Follows a record's
+    /// jump when the record jumped to is still short of the bound, else its previous: O(log n) reads.
+    /// </summary>
+    private (long Offset, IndexRecord Record) Seek<TBound>(long head, int position, TBound bound)
+        where TBound : struct, IChainBound
+    {
+        if (head == 0)
+        {
+            return (0, default);
+        }
+
+        long offset = head;
+        IndexRecord record = _index.Read(head, position);
+        while (!bound.Reached(record))
+        {
+            if (record.Jump != 0 && record.Jump != record.Previous)
+            {
+                IndexRecord jumped = _index.Read(record.Jump, record.JumpPosition);
+                if (!bound.Reached(jumped))
+                {
+                    (offset, record) = (record.Jump, jumped);
+                    continue;
+                }
+            }
+
+            if (record.Previous == 0)
+            {
+                return (0, default);
+            }
+
+            (offset, record) = (record.Previous, _index.Read(record.Previous, record.Position - 1));
+        }
+
+        return (offset, record);
     }
 
     /// <summary>Counts a timeline registered for the first time in the totals.</summary>

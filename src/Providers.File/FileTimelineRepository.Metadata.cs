@@ -32,44 +32,44 @@ internal sealed partial class FileTimelineRepository
             if (blocks.Count > 0 || keepFrom != _keepFrom)
             {
                 // Chain each block to its timeline's newest: one already in the directory, or one earlier in this commit.
-                var records = new List<(long Previous, BlockEntry Entry)>(blocks.Count);
-                var keys = new List<TimelineKey>(blocks.Count);
-                var newest = new Dictionary<TimelineKey, (long Offset, long LastSeqId)>();
+                BlockIndexBatch batch = _index.BeginAppend();
+                var staged = new List<(TimelineKey Key, long Offset, BlockEntry Entry)>(blocks.Count);
+                var newest = new Dictionary<TimelineKey, (long Offset, int Position, long LastSeqId)>();
                 for (int i = 0; i < blocks.Count; i++)
                 {
                     BlockInfo block = blocks[i] ?? throw new ArgumentException($"Block {i} is null.", nameof(blocks));
                     var key = new TimelineKey(block.Kind, block.TimelineId);
                     ValidateKey(key);
-                    (long head, long lastSeqId) = newest.TryGetValue(key, out var pending)
+                    (long head, int position, long lastSeqId) = newest.TryGetValue(key, out var pending)
                         ? pending
-                        : _timelines.TryGetValue(key, out DirectoryEntry entry) ? (entry.Head, entry.LastSeqId) : (0, 0);
+                        : _timelines.TryGetValue(key, out DirectoryEntry entry) ? (entry.Head, entry.Blocks, entry.LastSeqId) : (0, 0, 0);
                     if (head != 0 && block.FirstSeqId <= lastSeqId)
                     {
                         // Recorded already (a commit reported as failed after its record became durable): keep the first.
                         continue;
                     }
 
-                    newest[key] = (_index.NextOffset(records.Count), block.LastSeqId);
-                    records.Add((head, BlockEntry.From(block)));
-                    keys.Add(key);
+                    var added = BlockEntry.From(block);
+                    long offset = batch.Add(head, position, added);
+                    newest[key] = (offset, position + 1, block.LastSeqId);
+                    staged.Add((key, offset, added));
                 }
 
-                _index.Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(records));
+                _index.Append(batch);
                 _record.Clear();
                 _record.WriteByte(CommitRecord);
                 _record.WriteInt64(keepFrom);
-                _record.WriteInt32(records.Count);
-                for (int i = 0; i < records.Count; i++)
+                _record.WriteInt32(staged.Count);
+                foreach ((TimelineKey key, long offset, BlockEntry entry) in staged)
                 {
-                    WriteCommitted(keys[i], _index.NextOffset(i - records.Count), records[i].Entry);
+                    WriteCommitted(key, offset, entry);
                 }
 
                 // The record reaching the new block records and holding the trim point is durable before any journal segment is deleted.
                 _metadata.Append(_record.WrittenSpan);
-                for (int i = 0; i < records.Count; i++)
+                foreach ((TimelineKey key, long offset, BlockEntry entry) in staged)
                 {
-                    BlockEntry entry = records[i].Entry;
-                    Committed(keys[i], _index.NextOffset(i - records.Count), entry.Count, entry.FirstSeqId, entry.LastSeqId, entry.LastTimestamp);
+                    Committed(key, offset, entry.Count, entry.FirstSeqId, entry.LastSeqId, entry.LastTimestamp);
                 }
 
                 _keepFrom = keepFrom;
@@ -153,70 +153,68 @@ internal sealed partial class FileTimelineRepository
             return;
         }
 
-        var records = new List<(long Previous, BlockEntry Entry)>();
-        var keys = new List<TimelineKey>();
+        BlockIndexBatch batch = _index.BeginAppend();
+        var staged = new List<(TimelineKey Key, long Offset, BlockEntry Entry)>();
         foreach ((TimelineKey key, List<BlockEntry> entries) in _legacy)
         {
-            long previous = _timelines.GetValueOrDefault(key).Head;
+            DirectoryEntry directory = _timelines.GetValueOrDefault(key);
+            (long head, int position) = (directory.Head, directory.Blocks);
             foreach (BlockEntry entry in entries)
             {
-                if (records.Count == MaxRecordsPerAppend)
+                if (batch.Count == MaxRecordsPerAppend)
                 {
-                    AppendMigrated(records, keys);
-                    previous = _timelines[key].Head;
+                    AppendMigrated(batch, staged);
+                    batch = _index.BeginAppend();
                 }
 
-                records.Add((previous, entry));
-                keys.Add(key);
-                previous = _index.NextOffset(records.Count - 1);
+                head = batch.Add(head, position++, entry);
+                staged.Add((key, head, entry));
             }
         }
 
-        AppendMigrated(records, keys);
+        AppendMigrated(batch, staged);
         _legacy = null;
 
         // The snapshot now holds the directory instead of the block lists; a crash before this point migrates again.
         _metadata.Compact(_snapshotSource);
     }
 
-    private void AppendMigrated(List<(long Previous, BlockEntry Entry)> records, List<TimelineKey> keys)
+    private void AppendMigrated(BlockIndexBatch batch, List<(TimelineKey Key, long Offset, BlockEntry Entry)> staged)
     {
-        _index.Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(records));
-        for (int i = 0; i < records.Count; i++)
+        _index.Append(batch);
+        foreach ((TimelineKey key, long offset, BlockEntry entry) in staged)
         {
-            BlockEntry entry = records[i].Entry;
-            Committed(keys[i], _index.NextOffset(i - records.Count), entry.Count, entry.FirstSeqId, entry.LastSeqId, entry.LastTimestamp);
+            Committed(key, offset, entry.Count, entry.FirstSeqId, entry.LastSeqId, entry.LastTimestamp);
         }
 
-        records.Clear();
-        keys.Clear();
+        staged.Clear();
     }
 
     private IEnumerable<BlockInfo> EnumerateBlocks(CancellationToken cancellationToken)
     {
-        var keys = new List<(TimelineKey Key, long Head)>();
+        var keys = new List<(TimelineKey Key, long Head, int Blocks)>();
         lock (_lock)
         {
             foreach (KeyValuePair<TimelineKey, DirectoryEntry> pair in _timelines)
             {
                 if (pair.Value.Head != 0)
                 {
-                    keys.Add((pair.Key, pair.Value.Head));
+                    keys.Add((pair.Key, pair.Value.Head, pair.Value.Blocks));
                 }
             }
         }
 
         keys.Sort(static (a, b) => a.Key.Kind != b.Key.Kind ? a.Key.Kind.CompareTo(b.Key.Kind) : string.CompareOrdinal(a.Key.Id, b.Key.Id));
         var chain = new List<BlockEntry>();
-        foreach ((TimelineKey key, long head) in keys)
+        foreach ((TimelineKey key, long head, int blocks) in keys)
         {
             cancellationToken.ThrowIfCancellationRequested();
             chain.Clear();
-            for (long offset = head; offset != 0;)
+            for ((long offset, int position) = (head, blocks); offset != 0; position--)
             {
-                (long previous, BlockEntry entry) = _index.Read(offset);
-                chain.Add(entry);
-                offset = previous;
+                IndexRecord record = _index.Read(offset, position);
+                chain.Add(record.Entry);
+                offset = record.Previous;
             }
 
             for (int i = chain.Count - 1; i >= 0; i--)

@@ -175,13 +175,7 @@ internal sealed partial class StoreEngine
             TakeOldest(open.Snapshot(), afterSeqId, limit, references);
         }
 
-        var messages = new List<Message>(references.Count);
-        foreach (UserEntry reference in references)
-        {
-            messages.Add(await ResolveAsync(reference, cancellationToken).ConfigureAwait(false));
-        }
-
-        return messages;
+        return await ResolveAsync(references, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -257,50 +251,122 @@ internal sealed partial class StoreEngine
     private int PageBlocks(int wanted) => (int)Math.Clamp(((long)wanted / _options.TimelineMaxSize) + 1, 1, 64);
 
     /// <summary>Finds the conversation message a user timeline entry points at.</summary>
-    private async ValueTask<Message> ResolveAsync(UserEntry reference, CancellationToken cancellationToken)
+    private async ValueTask<Message> ResolveAsync(UserEntry reference, CancellationToken cancellationToken) =>
+        (await ResolveAsync([reference], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Finds the conversation messages user timeline entries (in SeqId order) point at, in the same order: each conversation is
+    /// looked up once, and its blocks older than its sealed tail are found with one index lookup per page of blocks covering
+    /// the SeqIds wanted, never one lookup per entry.
+    /// </summary>
+    private async ValueTask<Message[]> ResolveAsync(List<UserEntry> references, CancellationToken cancellationToken)
     {
-        if (await FindAsync(_convs, reference.ConvId, cancellationToken).ConfigureAwait(false) is { } conv)
+        var messages = new Message[references.Count];
+        var byConversation = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (int i = 0; i < references.Count; i++)
         {
-            TimelineState<ConvEntry> state = conv.State;
-            if (state.Open is { Count: > 0 } open && open.First.SeqId <= reference.SeqId && Find(open.Snapshot(), reference.SeqId) is { } fromOpen)
+            if (!byConversation.TryGetValue(references[i].ConvId, out List<int>? indices))
             {
-                return fromOpen;
+                byConversation[references[i].ConvId] = indices = [];
             }
 
-            foreach (MemBlock<ConvEntry> frozen in state.Frozen)
+            indices.Add(i);
+        }
+
+        foreach (List<int> indices in byConversation.Values)
+        {
+            await ResolveInConversationAsync(references, indices, messages, cancellationToken).ConfigureAwait(false);
+        }
+
+        return messages;
+    }
+
+    /// <summary>Resolves the entries at <paramref name="indices"/> (in SeqId order), which all point into one conversation, into <paramref name="messages"/>.</summary>
+    private async ValueTask ResolveInConversationAsync(List<UserEntry> references, List<int> indices, Message[] messages, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(_convs, references[indices[0]].ConvId, cancellationToken).ConfigureAwait(false) is not { } conv)
+        {
+            throw Missing(references[indices[0]]);
+        }
+
+        TimelineState<ConvEntry> state = conv.State;
+        SealedTail tail = state.Sealed;
+        bool extended = false;
+        var older = new List<int>();
+        foreach (int i in indices)
+        {
+            long seqId = references[i].SeqId;
+            if (FindUnsealed(state, seqId) is { } unsealed)
             {
-                if (Find(frozen.Snapshot(), reference.SeqId) is { } fromFrozen)
-                {
-                    return fromFrozen;
-                }
+                messages[i] = unsealed;
+                continue;
             }
 
-            SealedTail tail = state.Sealed;
-            if (!tail.Complete && reference.SeqId < tail.OlderBound)
+            if (!extended && !tail.Complete && seqId < tail.OlderBound)
             {
                 tail = (await ExtendAsync(conv, state, cancellationToken).ConfigureAwait(false)).Sealed;
+                extended = true;
             }
 
-            int index = LastBlockStartingBelow(tail.Blocks, reference.SeqId + 1);
-            SealedBlock? block = index >= 0 ? tail.Blocks[index] : null;
-            if (block is null && !tail.Complete && reference.SeqId < tail.OlderBound)
+            int index = LastBlockStartingBelow(tail.Blocks, seqId + 1);
+            if (index >= 0)
             {
-                IReadOnlyList<BlockInfo> older = await _session.Timelines.GetBlocksBeforeAsync(conv.Key, reference.SeqId + 1, 1, cancellationToken).ConfigureAwait(false);
-                block = older.Count > 0 ? SealedBlock.From(older[0]) : null;
+                ConvEntry[] entries = await LoadAsync(conv, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
+                messages[i] = Find(entries, seqId) ?? throw Missing(references[i]);
             }
-
-            if (block is { } found)
+            else if (!tail.Complete && seqId < tail.OlderBound)
             {
-                ConvEntry[] entries = await LoadAsync(conv, found, cancellationToken).ConfigureAwait(false);
-                if (Find(entries, reference.SeqId) is { } fromSealed)
-                {
-                    return fromSealed;
-                }
+                older.Add(i);
+            }
+            else
+            {
+                throw Missing(references[i]);
             }
         }
 
-        throw new BlockStoreException($"Message {reference.SeqId} of conversation '{reference.ConvId}' is referenced by a user timeline but missing.");
+        // Older than the tail: each lookup returns the blocks from the one holding the next SeqId wanted, oldest first.
+        for (int next = 0; next < older.Count;)
+        {
+            const int Page = 64;
+            IReadOnlyList<BlockInfo> blocks = await _session.Timelines.GetBlocksAfterAsync(
+                conv.Key, references[older[next]].SeqId - 1, tail.OlderBound, Math.Min(older.Count - next, Page), cancellationToken).ConfigureAwait(false);
+            if (blocks.Count == 0)
+            {
+                throw Missing(references[older[next]]);
+            }
+
+            foreach (BlockInfo block in blocks)
+            {
+                ConvEntry[] entries = await LoadAsync(conv, SealedBlock.From(block), cancellationToken).ConfigureAwait(false);
+                for (; next < older.Count && references[older[next]].SeqId <= block.LastSeqId; next++)
+                {
+                    messages[older[next]] = Find(entries, references[older[next]].SeqId) ?? throw Missing(references[older[next]]);
+                }
+            }
+        }
     }
+
+    /// <summary>The message with <paramref name="seqId"/> in the open or frozen blocks of <paramref name="state"/>, or null.</summary>
+    private static Message? FindUnsealed(TimelineState<ConvEntry> state, long seqId)
+    {
+        if (state.Open is { Count: > 0 } open && open.First.SeqId <= seqId && Find(open.Snapshot(), seqId) is { } fromOpen)
+        {
+            return fromOpen;
+        }
+
+        foreach (MemBlock<ConvEntry> frozen in state.Frozen)
+        {
+            if (Find(frozen.Snapshot(), seqId) is { } fromFrozen)
+            {
+                return fromFrozen;
+            }
+        }
+
+        return null;
+    }
+
+    private static BlockStoreException Missing(UserEntry reference) =>
+        new($"Message {reference.SeqId} of conversation '{reference.ConvId}' is referenced by a user timeline but missing.");
 
     /// <summary>Returns a sealed block's entries from the cache, or reads, verifies and caches them.</summary>
     private async ValueTask<T[]> LoadAsync<T>(Timeline<T> timeline, SealedBlock block, CancellationToken cancellationToken)

@@ -137,8 +137,19 @@ internal sealed partial class StoreEngine
     private static bool Inside(Dictionary<long, StoreInfo> stores, StoreIndex at) =>
         stores.TryGetValue(at.StoreId, out StoreInfo? store) && at.Offset >= 0 && at.Offset + at.Size <= store.UsedBytes;
 
+    /// <summary>Resolves a user block's references together (one lookup per conversation); only if one fails, each alone, to report every one that does.</summary>
     private async Task VerifyReferencesAsync(UserEntry[] references, TimelineKey user, List<VerificationProblem> problems, CancellationToken cancellationToken)
     {
+        try
+        {
+            await ResolveAsync([.. references], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (BlockStoreException)
+        {
+            // At least one reference is broken: the loop below names each.
+        }
+
         foreach (UserEntry reference in references)
         {
             try

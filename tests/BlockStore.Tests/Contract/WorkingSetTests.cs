@@ -55,6 +55,33 @@ public abstract partial class ContractTests
     }
 
     [SkippableFact]
+    public async Task A_page_of_a_cold_users_history_looks_up_each_conversation_once_not_each_message()
+    {
+        Action<BlockStoreOptions> tiny = o =>
+        {
+            o.TimelineMaxSize = 4;
+            o.TimelineCacheBytes = TinyWorkingSet;
+        };
+        MessageStore store = await OpenAsync(tiny);
+        var sent = new List<Message>();
+        for (int i = 0; i < 200; i++)
+        {
+            sent.Add(await store.AddMessageAsync(i % 2 == 0 ? "even" : "odd", 1, Bytes($"m{i}"), Users("reader")));
+        }
+
+        await store.DisposeAsync();
+        var counting = new FaultyProvider(Fixture.CreateProvider());
+        store = await OpenAsync(tiny, counting);
+        int before = counting.IndexLookups;
+
+        AssertSameMessages(sent, await store.GetUserMessagesAsync("reader", 0, 200));
+
+        // The user's 50 blocks in a few pages, then each conversation once and its 25 blocks in one page: not 2 lookups per message.
+        int lookups = counting.IndexLookups - before;
+        Assert.True(lookups <= 12, $"reading 200 messages of a cold user timeline took {lookups} index lookups");
+    }
+
+    [SkippableFact]
     public async Task Writes_to_cold_timelines_continue_them()
     {
         Action<BlockStoreOptions> tiny = o =>

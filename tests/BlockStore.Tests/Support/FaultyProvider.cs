@@ -7,6 +7,7 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 {
     private int _failedBlockWrites;
     private int _blocksWritten;
+    private int _indexLookups;
     private long? _maxPayloadBytes;
 
     /// <summary>When set, every <see cref="IBlockStorage.WriteBlocksAsync"/> throws before writing.</summary>
@@ -31,6 +32,9 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 
     /// <summary>How many blocks the inner provider has written.</summary>
     public int BlocksWritten => Volatile.Read(ref _blocksWritten);
+
+    /// <summary>How many index lookups (a timeline, or the blocks of a range) the engine has asked the inner provider for.</summary>
+    public int IndexLookups => Volatile.Read(ref _indexLookups);
 
     public string Name => inner.Name;
 
@@ -95,18 +99,30 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
         public ValueTask<DataSetSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
             inner.Timelines.GetSummaryAsync(cancellationToken);
 
-        public ValueTask<TimelineMetadata?> GetTimelineAsync(TimelineKey key, int newestBlocks, CancellationToken cancellationToken = default) =>
-            inner.Timelines.GetTimelineAsync(key, newestBlocks, cancellationToken);
+        public ValueTask<TimelineMetadata?> GetTimelineAsync(TimelineKey key, int newestBlocks, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref owner._indexLookups);
+            return inner.Timelines.GetTimelineAsync(key, newestBlocks, cancellationToken);
+        }
 
-        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksBeforeAsync(TimelineKey key, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
-            inner.Timelines.GetBlocksBeforeAsync(key, beforeSeqId, maxBlocks, cancellationToken);
+        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksBeforeAsync(TimelineKey key, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref owner._indexLookups);
+            return inner.Timelines.GetBlocksBeforeAsync(key, beforeSeqId, maxBlocks, cancellationToken);
+        }
 
-        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksAfterAsync(TimelineKey key, long afterSeqId, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
-            inner.Timelines.GetBlocksAfterAsync(key, afterSeqId, beforeSeqId, maxBlocks, cancellationToken);
+        public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksAfterAsync(TimelineKey key, long afterSeqId, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref owner._indexLookups);
+            return inner.Timelines.GetBlocksAfterAsync(key, afterSeqId, beforeSeqId, maxBlocks, cancellationToken);
+        }
 
         public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksByTimeAsync(
-            TimelineKey key, long fromMs, long toMs, long afterSeqId, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default) =>
-            inner.Timelines.GetBlocksByTimeAsync(key, fromMs, toMs, afterSeqId, beforeSeqId, maxBlocks, cancellationToken);
+            TimelineKey key, long fromMs, long toMs, long afterSeqId, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref owner._indexLookups);
+            return inner.Timelines.GetBlocksByTimeAsync(key, fromMs, toMs, afterSeqId, beforeSeqId, maxBlocks, cancellationToken);
+        }
 
         public IAsyncEnumerable<TimelineKey> LoadTimelinesAsync(CancellationToken cancellationToken = default) =>
             inner.Timelines.LoadTimelinesAsync(cancellationToken);

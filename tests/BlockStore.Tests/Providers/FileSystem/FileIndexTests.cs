@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using BlockStore.Providers;
 using BlockStore.Providers.File;
 
@@ -136,5 +137,151 @@ public sealed class FileIndexTests : FileProviderTestBase
         session = await ReopenAsync(session);
 
         Assert.Equal([1, 11], (await ToListAsync(session.Timelines.LoadBlocksAsync())).Select(b => b.FirstSeqId));
+    }
+
+    [Fact]
+    public async Task A_lookup_in_a_long_chain_reads_a_logarithmic_number_of_block_records()
+    {
+        const int Blocks = 4096;
+        IBlockStoreSession session = await OpenAsync();
+        BlockInfo[] chain = Chain("long", Blocks);
+        for (int i = 0; i < Blocks; i += 512)
+        {
+            await session.Timelines.CommitBlocksAsync(chain[i..(i + 512)], journalKeepFrom: 0);
+        }
+
+        session = await ReopenAsync(session);
+        var key = new TimelineKey(TimelineKind.Conversation, "long");
+        var repository = (FileTimelineRepository)session.Timelines;
+        const long Bound = 6 * 12; // six reads per halving of the 4096-block chain, however the lookup is asked
+        foreach (int at in new[] { 0, 1, Blocks / 3, Blocks - 2 })
+        {
+            long before = repository.IndexRecordsRead;
+            Assert.Equal([chain[at]], await session.Timelines.GetBlocksBeforeAsync(key, chain[at].LastSeqId, 1));
+            Assert.Equal([chain[at]], await session.Timelines.GetBlocksAfterAsync(key, chain[at].FirstSeqId - 1, long.MaxValue, 1));
+            Assert.Equal([chain[at]], await session.Timelines.GetBlocksByTimeAsync(key, chain[at].LastTimestamp, long.MaxValue, chain[at].FirstSeqId - 1, long.MaxValue, 1));
+            long read = repository.IndexRecordsRead - before;
+            Assert.True(read <= 3 * Bound, $"three lookups of block {at} of {Blocks} read {read} block records");
+        }
+    }
+
+    [Fact]
+    public async Task Range_lookups_over_chains_grown_by_many_commits_match_a_scan()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        BlockInfo[] chain = Chain("c", 300);
+        var random = new Random(12);
+        for (int i = 0; i < chain.Length;)
+        {
+            int take = Math.Min(random.Next(1, 40), chain.Length - i);
+            BlockInfo[] others = Chain("other", take, firstIndex: i);
+            await session.Timelines.CommitBlocksAsync([.. chain[i..(i + take)], .. others], journalKeepFrom: 0);
+            i += take;
+        }
+
+        session = await ReopenAsync(session);
+        var key = new TimelineKey(TimelineKind.Conversation, "c");
+        for (int q = 0; q < 400; q++)
+        {
+            long a = random.Next(0, 3100);
+            long b = random.Next(0, 3100);
+            int max = random.Next(1, 12);
+            long fromMs = random.Next(900, 1400);
+            long toMs = fromMs + random.Next(0, 200);
+            Assert.Equal(chain.Where(c => c.FirstSeqId < b).Reverse().Take(max), await session.Timelines.GetBlocksBeforeAsync(key, b, max));
+            Assert.Equal(chain.Where(c => c.LastSeqId > a && c.FirstSeqId < b).Take(max), await session.Timelines.GetBlocksAfterAsync(key, a, b, max));
+            Assert.Equal(
+                chain.Where(c => c.LastTimestamp >= fromMs && c.FirstTimestamp < toMs && c.LastSeqId > a && c.FirstSeqId < b).Take(max),
+                await session.Timelines.GetBlocksByTimeAsync(key, fromMs, toMs, a, b, max));
+        }
+
+        Assert.Equal(chain, (await ToListAsync(session.Timelines.LoadBlocksAsync())).Where(c => c.TimelineId == "c"));
+    }
+
+    [Fact]
+    public async Task A_block_index_written_before_skip_links_stays_readable_and_grows()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        await CloseAsync(session);
+        BlockInfo[] chain = Chain("c", 40);
+
+        // The index and metadata as the earlier format wrote them: 76-byte block records linked only to their previous.
+        const int LegacyFrame = RecordFrame.HeaderSize + BlockIndexFile.LegacyBodySize;
+        var offsets = new long[30];
+        await using (FileStream file = new(BlockIndex, FileMode.Append))
+        {
+            for (int i = 0; i < offsets.Length; i++)
+            {
+                offsets[i] = file.Position;
+                var frame = new byte[LegacyFrame];
+                Span<byte> body = frame.AsSpan(RecordFrame.HeaderSize);
+                BlockInfo block = chain[i];
+                BinaryPrimitives.WriteInt64LittleEndian(body, i == 0 ? 0 : offsets[i - 1]);
+                BinaryPrimitives.WriteInt64LittleEndian(body[8..], block.FirstSeqId);
+                BinaryPrimitives.WriteInt64LittleEndian(body[16..], block.LastSeqId);
+                BinaryPrimitives.WriteInt64LittleEndian(body[24..], block.FirstTimestamp);
+                BinaryPrimitives.WriteInt64LittleEndian(body[32..], block.LastTimestamp);
+                BinaryPrimitives.WriteInt32LittleEndian(body[40..], block.Count);
+                BinaryPrimitives.WriteInt64LittleEndian(body[44..], block.Location.StoreId);
+                BinaryPrimitives.WriteInt64LittleEndian(body[52..], block.Location.Offset);
+                BinaryPrimitives.WriteInt32LittleEndian(body[60..], block.Location.Size);
+                BinaryPrimitives.WriteInt64LittleEndian(body[64..], block.Location.CreatedAt.ToUnixTimeMilliseconds());
+                RecordFrame.WriteHeader(frame, body, []);
+                await file.WriteAsync(frame);
+            }
+        }
+
+        using (SnapshotLog log = SnapshotLog.Open(MetaDir, "timelines", FileKind.TimelineSnapshot, FileKind.TimelineLog, Durability.Full, long.MaxValue, static _ => { }))
+        {
+            using var record = new RecordBuffer();
+            record.WriteByte(3);
+            record.WriteInt64(0);
+            record.WriteInt32(offsets.Length);
+            for (int i = 0; i < offsets.Length; i++)
+            {
+                record.WriteByte((byte)TimelineKind.Conversation);
+                record.WriteString("c");
+                record.WriteInt64(offsets[i]);
+                record.WriteInt32(chain[i].Count);
+                record.WriteInt64(chain[i].FirstSeqId);
+                record.WriteInt64(chain[i].LastSeqId);
+                record.WriteInt64(chain[i].LastTimestamp);
+            }
+
+            log.Append(record.WrittenSpan);
+        }
+
+        session = await OpenAsync();
+        var key = new TimelineKey(TimelineKind.Conversation, "c");
+        Assert.Equal([chain[3], chain[2]], await session.Timelines.GetBlocksBeforeAsync(key, chain[4].FirstSeqId, 2));
+        for (int i = 30; i < chain.Length; i++)
+        {
+            await session.Timelines.CommitBlocksAsync([chain[i]], journalKeepFrom: 0);
+        }
+
+        session = await ReopenAsync(session);
+        Assert.Equal(chain, await ToListAsync(session.Timelines.LoadBlocksAsync()));
+        for (int i = 0; i < chain.Length; i++)
+        {
+            Assert.Equal([chain[i]], await session.Timelines.GetBlocksBeforeAsync(key, chain[i].LastSeqId, 1));
+            Assert.Equal(chain[i..Math.Min(i + 3, chain.Length)], await session.Timelines.GetBlocksAfterAsync(key, chain[i].FirstSeqId - 1, long.MaxValue, 3));
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> blocks of one conversation, block i holding SeqIds 10i+1 to 10i+5; their timestamps never
+    /// decrease and neighbours may share one.
+    /// </summary>
+    private static BlockInfo[] Chain(string timeline, int count, int firstIndex = 0)
+    {
+        var blocks = new BlockInfo[count];
+        for (int n = 0; n < count; n++)
+        {
+            int i = firstIndex + n;
+            var location = new StoreIndex(1, FileHeader.Size + (i * 16L), 16, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + i));
+            blocks[n] = new BlockInfo(TimelineKind.Conversation, timeline, (10L * i) + 1, (10L * i) + 5, 1000 + i, 1000 + i + (i % 2), 5, location);
+        }
+
+        return blocks;
     }
 }
