@@ -254,6 +254,15 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken = default);
 
+    /// <summary>Streams the id of every timeline of <paramref name="kind"/> once, in no particular order (for tools such as a full export).</summary>
+    /// <remarks>Every timeline that exists when the call is made is listed; one created while the listing runs may be listed or not.</remarks>
+    /// <param name="kind">Conversation or user timelines.</param>
+    /// <param name="cancellationToken">Ends the listing.</param>
+    /// <returns>The timeline ids.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
+    IAsyncEnumerable<string> ListTimelinesAsync(TimelineKind kind, CancellationToken cancellationToken = default);
+
     /// <summary>Returns capacity and content figures: stores, capacity, used bytes, blocks, messages, timelines.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The figures.</returns>
@@ -268,6 +277,21 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
     /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Copies the data set into <paramref name="destination"/> while the store stays open; the copy opens as a data set when <see cref="BlockStoreOptions.DataDir"/> points at it.</summary>
+    /// <remarks>
+    /// The copy is consistent: it holds every write acknowledged before this call and no half of any write. It is taken between two
+    /// turns of the writer, so writes wait while it is made. SQLite copies the database with <c>VACUUM INTO</c>; the File provider
+    /// copies its files; PostgreSQL refuses (back up the database with PostgreSQL's own tools, such as <c>pg_dump</c>).
+    /// </remarks>
+    /// <param name="destination">A directory that does not exist yet or is empty, outside the data set.</param>
+    /// <param name="cancellationToken">Cancels waiting; a copy already started may be left behind, incomplete.</param>
+    /// <returns>A task that completes once the copy is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is empty, not an empty directory, or inside the data set; nothing is written.</exception>
+    /// <exception cref="NotSupportedException">The provider cannot copy its data sets (PostgreSQL).</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use, or the copy failed.</exception>
+    Task BackupAsync(string destination, CancellationToken cancellationToken = default);
 
     /// <summary>Waits until every write handed to the store before this call is durable.</summary>
     /// <param name="cancellationToken">Cancels waiting.</param>

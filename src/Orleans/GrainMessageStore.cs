@@ -117,6 +117,22 @@ internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, B
         return CallAsync(grain.GetOrCreateUserTimelineAsync(userId), cancellationToken);
     }
 
+    /// <summary>Lists the timelines through the data set's grain, which collects the whole list before it answers.</summary>
+    public async IAsyncEnumerable<string> ListTimelinesAsync(TimelineKind kind, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (string id in await CallAsync(grain.ListTimelinesAsync(kind), cancellationToken).ConfigureAwait(false))
+        {
+            yield return id;
+        }
+    }
+
+    /// <summary>Backs the data set up into <paramref name="destination"/> on the machine of the silo that owns it.</summary>
+    public Task BackupAsync(string destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
+        return CallAsync(grain.BackupAsync(destination), cancellationToken);
+    }
+
     public Task<Message> EditMessageAsync(string convId, long seqId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         Guard.Change(convId, seqId, MessageKind.Edit, data, limits);

@@ -16,6 +16,14 @@ internal sealed class FileBlockStoreSession(
 
     public IInboxStore Inbox => inbox;
 
+    /// <summary>Copies every file of the DataDir but the lock; the engine calls it between writer turns, when every file is complete.</summary>
+    public ValueTask BackupAsync(string destination, CancellationToken cancellationToken = default)
+    {
+        string target = DataSetBackup.CreateDestination(dataDirectory.FullPath, destination);
+        DataSetBackup.CopyDataDir(dataDirectory.FullPath, target, cancellationToken);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask DisposeAsync()
     {
         try

@@ -30,7 +30,8 @@ public static class PostgresBlockStoreBuilderExtensions
             .Configure<IServiceProvider>(static (options, services) => services.GetService<BlockStoreConfiguration>()?.ProviderSection(ProviderName).Bind(options))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PostgresBlockStoreOptions>>(static services => new PostgresBlockStoreOptionsValidator(
-            services.GetService<BlockStoreConfiguration>()?.ProviderPath(ProviderName) ?? PostgresBlockStoreOptionsValidator.DefaultSectionPath));
+            services.GetService<BlockStoreConfiguration>()?.ProviderPath(ProviderName) ?? PostgresBlockStoreOptionsValidator.DefaultSectionPath,
+            () => IsSelected(services)));
         builder.Services.AddSingleton<IBlockStoreProviderFactory, Factory>();
         return builder;
     }
@@ -63,6 +64,10 @@ public static class PostgresBlockStoreBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<IValidateOptions<PostgresBlockStoreOptions>>(new PostgresBlockStoreOptionsValidator(sectionPath)));
         return builder;
     }
+
+    /// <summary>Whether <c>BlockStore:Provider</c> (or code) selects this provider.</summary>
+    private static bool IsSelected(IServiceProvider services) =>
+        string.Equals(services.GetRequiredService<IOptions<BlockStore.BlockStoreOptions>>().Value.Provider, ProviderName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Creates the provider with the settings bound for it.</summary>
     private sealed class Factory : IBlockStoreProviderFactory

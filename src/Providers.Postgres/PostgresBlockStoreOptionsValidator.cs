@@ -3,9 +3,13 @@ using Microsoft.Extensions.Options;
 
 namespace BlockStore.Providers.Postgres;
 
-/// <summary>Validates <see cref="PostgresBlockStoreOptions"/> once; every failure names its key under the section the options were bound from.</summary>
+/// <summary>
+/// Validates <see cref="PostgresBlockStoreOptions"/> once, when the PostgreSQL provider is the one selected (an app that ships the
+/// provider but runs on another has nothing to configure for it); every failure names its key under the section the options were bound from.
+/// </summary>
 /// <param name="sectionPath">The configuration path of the bound section, e.g. <c>BlockStore:Postgres</c>.</param>
-internal sealed partial class PostgresBlockStoreOptionsValidator(string sectionPath) : IValidateOptions<PostgresBlockStoreOptions>
+/// <param name="isSelected">Whether the PostgreSQL provider is the one <c>BlockStore:Provider</c> selects; null when it is selected in code.</param>
+internal sealed partial class PostgresBlockStoreOptionsValidator(string sectionPath, Func<bool>? isSelected = null) : IValidateOptions<PostgresBlockStoreOptions>
 {
     /// <summary>The section the options bind from by convention.</summary>
     public const string DefaultSectionPath = BlockStoreOptions.SectionName + ":Postgres";
@@ -19,6 +23,11 @@ internal sealed partial class PostgresBlockStoreOptionsValidator(string sectionP
     public ValidateOptionsResult Validate(string? name, PostgresBlockStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (isSelected is not null && !isSelected())
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
         var failures = new List<string>();
         string prefix = sectionPath + ":";
         if (string.IsNullOrWhiteSpace(options.ConnectionString))

@@ -16,6 +16,12 @@ internal sealed class PostgresBlockStoreSession(PostgresDatabase db, PostgresBlo
     /// <summary>The lease held on the data set.</summary>
     public PostgresLease Lease => db.Lease;
 
+    /// <summary>Refuses: a database server's data sets are backed up with the server's own tools.</summary>
+    public ValueTask BackupAsync(string destination, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException(
+            $"The PostgreSQL provider does not copy data sets ({Location}); back up the database with PostgreSQL's own tools " +
+            "(pg_dump of the BlockStore schema, or pg_basebackup with WAL archiving for point-in-time recovery).");
+
     /// <summary>Renews the lease now, through the fence: proves the database answers and this instance still owns the data set.</summary>
     public ValueTask CheckAsync(CancellationToken cancellationToken = default) => db.Lease.RenewNowAsync(cancellationToken);
 

@@ -12,6 +12,9 @@ internal static partial class SqlQueries
     /// <summary>Sets <c>synchronous</c> to NORMAL: commits reach the WAL without a flush.</summary>
     public const string SynchronousNormal = "PRAGMA synchronous=NORMAL";
 
+    /// <summary>Writes a consistent copy of the whole database into the new, empty file <c>@target</c>.</summary>
+    public const string BackupInto = "VACUUM INTO @target";
+
     /// <summary>The schema version this library writes and reads.</summary>
     public const int SchemaVersion = 2;
 

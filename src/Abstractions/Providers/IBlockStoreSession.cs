@@ -26,6 +26,17 @@ public interface IBlockStoreSession : IAsyncDisposable
     /// <summary>The files and directories of the data set that accounts other than its owner can read, as found at open. Default: none.</summary>
     IReadOnlyList<string> ReadableByOthers => [];
 
+    /// <summary>
+    /// Copies the data set, as it stands, into <paramref name="destination"/> (a new or empty directory) so that it opens there as
+    /// the same data set. The engine calls it between writer turns: no write runs meanwhile. Default: not supported.
+    /// </summary>
+    /// <param name="destination">The directory to create the copy in.</param>
+    /// <param name="cancellationToken">Cancels the copy; a partial copy may be left behind.</param>
+    /// <returns>A task that completes once the copy is durable.</returns>
+    /// <exception cref="NotSupportedException">The provider cannot copy its data sets.</exception>
+    ValueTask BackupAsync(string destination, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"The storage provider behind '{Location}' cannot back up a data set.");
+
     /// <summary>Checks that the data set's storage answers and is still owned by this session; throws when not. Called by the health check, from any thread. Default: completes.</summary>
     ValueTask CheckAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }

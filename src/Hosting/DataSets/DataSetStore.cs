@@ -40,14 +40,14 @@ internal sealed class DataSetStore(MessageStoreFactory factory, string dataSetId
     {
         Guard.Id(userId, nameof(userId));
         Guard.SeqId(afterSeqId, nameof(afterSeqId));
-        return WatchAsync(s => s.WatchUserAsync(userId, afterSeqId, cancellationToken), cancellationToken);
+        return StreamAsync(s => s.WatchUserAsync(userId, afterSeqId, cancellationToken), cancellationToken);
     }
 
     public IAsyncEnumerable<Message> WatchConvAsync(string convId, long afterSeqId, CancellationToken cancellationToken = default)
     {
         Guard.Id(convId, nameof(convId));
         Guard.SeqId(afterSeqId, nameof(afterSeqId));
-        return WatchAsync(s => s.WatchConvAsync(convId, afterSeqId, cancellationToken), cancellationToken);
+        return StreamAsync(s => s.WatchConvAsync(convId, afterSeqId, cancellationToken), cancellationToken);
     }
 
     public Task<TimelineInfo> GetOrCreateConvTimelineAsync(string convId, CancellationToken cancellationToken = default) =>
@@ -55,6 +55,15 @@ internal sealed class DataSetStore(MessageStoreFactory factory, string dataSetId
 
     public Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId, CancellationToken cancellationToken = default) =>
         UseAsync(s => s.GetOrCreateUserTimelineAsync(userId, cancellationToken), cancellationToken);
+
+    public IAsyncEnumerable<string> ListTimelinesAsync(TimelineKind kind, CancellationToken cancellationToken = default) =>
+        StreamAsync(s => s.ListTimelinesAsync(kind, cancellationToken), cancellationToken);
+
+    public Task BackupAsync(string destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
+        return UseAsync(async s => { await s.BackupAsync(destination, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken);
+    }
 
     public Task<Message> EditMessageAsync(string convId, long seqId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         UseAsync(s => s.EditMessageAsync(convId, seqId, data, cancellationToken), cancellationToken);
@@ -102,14 +111,14 @@ internal sealed class DataSetStore(MessageStoreFactory factory, string dataSetId
         }
     }
 
-    private async IAsyncEnumerable<Message> WatchAsync(Func<MessageStore, IAsyncEnumerable<Message>> watch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<T> StreamAsync<T>(Func<MessageStore, IAsyncEnumerable<T>> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         OpenDataSet open = await factory.AcquireAsync(dataSetId, cancellationToken).ConfigureAwait(false);
         try
         {
-            await foreach (Message message in watch(open.Store).WithCancellation(cancellationToken).ConfigureAwait(false))
+            await foreach (T item in stream(open.Store).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                yield return message;
+                yield return item;
             }
         }
         finally

@@ -55,4 +55,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Saving the inbox activity of {Count} users and conversations failed; the journal keeps it and sealing saves it again")]
     public static partial void InboxSaveFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Information, Message = "Backed up BlockStore at {Location} into {Destination} in {ElapsedMs} ms")]
+    public static partial void BackupCompleted(ILogger logger, string location, string destination, long elapsedMs);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Error, Message = "Backing up BlockStore at {Location} into {Destination} failed; the caller was told")]
+    public static partial void BackupFailed(ILogger logger, Exception exception, string location, string destination);
 }

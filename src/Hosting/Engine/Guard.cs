@@ -95,6 +95,20 @@ internal static class Guard
         return new PendingMessage(convId, 0, data.ToArray(), []) { Kind = kind, TargetSeqId = seqId };
     }
 
+    /// <summary>Checks a requested CreatedAt of <c>batch[index]</c> and returns it in Unix milliseconds; 0 when none was given.</summary>
+    public static long CreatedAt(DateTimeOffset? createdAt, int index)
+    {
+        if (createdAt is not { } time)
+        {
+            return 0;
+        }
+
+        long ms = time.ToUnixTimeMilliseconds();
+        return ms > 0
+            ? ms
+            : throw new ArgumentOutOfRangeException("batch", time, $"batch[{index}].CreatedAt must be after 1970-01-01T00:00:00Z.");
+    }
+
     /// <summary>Validates one message and returns it with an owned copy of its body, its distinct recipients and its idempotency key.</summary>
     public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, BlockStoreOptions options, string? batchItem)
     {

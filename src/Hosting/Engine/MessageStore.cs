@@ -126,6 +126,7 @@ public sealed partial class MessageStore : IMessageStore, IDisposable
         {
             NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
             messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, _options, $"batch[{i}]");
+            messages[i].RequestedTimestamp = Guard.CreatedAt(item.CreatedAt, i);
         }
 
         if (messages.Length == 0)
@@ -346,6 +347,16 @@ public sealed partial class MessageStore : IMessageStore, IDisposable
     }
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<string> ListTimelinesAsync(TimelineKind kind, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (string id in engine.ListTimelinesAsync(kind, cancellationToken).ConfigureAwait(false))
+        {
+            yield return id;
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<long> GetUnreadCountAsync(string userId, string convId, CancellationToken cancellationToken = default)
     {
         Guard.Id(userId, nameof(userId));
@@ -377,6 +388,23 @@ public sealed partial class MessageStore : IMessageStore, IDisposable
         {
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
             return await engine.VerifyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task BackupAsync(string destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
+        using Operation operation = _metrics.Start("Backup", duration: null);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            await engine.BackupAsync(Path.GetFullPath(destination), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

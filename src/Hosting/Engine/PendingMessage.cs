@@ -39,6 +39,9 @@ internal sealed class PendingMessage(string convId, uint senderId, ReadOnlyMemor
 
     public long SeqId { get; set; }
 
+    /// <summary>The CreatedAt the caller asked for, in Unix milliseconds; 0 lets the store's clock set it.</summary>
+    public long RequestedTimestamp { get; set; }
+
     /// <summary>CreatedAt in Unix milliseconds.</summary>
     public long Timestamp { get; set; }
 }

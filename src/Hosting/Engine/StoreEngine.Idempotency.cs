@@ -83,11 +83,7 @@ internal sealed partial class StoreEngine
                 {
                     if (original.Fingerprint != message.Fingerprint)
                     {
-                        Unclaim(claimedBefore);
-                        _batch.RemoveRange(batchBefore, _batch.Count - batchBefore);
-                        _nextSeqId = seqBefore;
-                        append.Refused = true;
-                        append.Fail(new ArgumentException(
+                        Refuse(append, batchBefore, claimedBefore, seqBefore, new ArgumentException(
                             $"{(append.IsBatch ? $"batch[{i}].IdempotencyKey" : "idempotencyKey")} '{key}' was used for message {original.SeqId} " +
                             $"of conversation '{message.ConvId}' with another sender or body.",
                             append.IsBatch ? "batch" : "idempotencyKey"));
@@ -100,8 +96,15 @@ internal sealed partial class StoreEngine
                 }
             }
 
+            if (message.RequestedTimestamp != 0 && CheckCreatedAt(message, i) is { } refusal)
+            {
+                Refuse(append, batchBefore, claimedBefore, seqBefore, refusal);
+                return;
+            }
+
             message.SeqId = _nextSeqId++;
-            message.Timestamp = NextTimestamp();
+            message.Timestamp = message.RequestedTimestamp != 0 ? AcceptCreatedAt(message.RequestedTimestamp) : NextTimestamp();
+            NoteTurnTime(message);
             _batch.Add(message);
             if (message.IdempotencyKey is not null)
             {
@@ -110,6 +113,17 @@ internal sealed partial class StoreEngine
                 _claimed.Add(entry);
             }
         }
+    }
+
+    /// <summary>Takes back what <paramref name="append"/> added to the turn so far and fails it with <paramref name="error"/>.</summary>
+    private void Refuse(AppendOp append, int batchBefore, int claimedBefore, long seqBefore, ArgumentException error)
+    {
+        Unclaim(claimedBefore);
+        _batch.RemoveRange(batchBefore, _batch.Count - batchBefore);
+        _nextSeqId = seqBefore;
+        _turnTimes = null;
+        append.Refused = true;
+        append.Fail(error);
     }
 
     private bool TryGetKey(string convId, string key, long now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IdempotencyEntry? entry)

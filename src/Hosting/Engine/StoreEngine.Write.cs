@@ -69,6 +69,10 @@ internal sealed partial class StoreEngine
             {
                 await VerifyJournalAsync(verify).ConfigureAwait(false);
             }
+            else if (op is BackupOp backup)
+            {
+                await BackupAsync(backup).ConfigureAwait(false);
+            }
         }
 
         await SealDueAsync(sealFrozen, flushing).ConfigureAwait(false);
@@ -217,6 +221,7 @@ internal sealed partial class StoreEngine
 
         _batch.Clear();
         _claimed.Clear();
+        _turnTimes = null;
         foreach (AppendOp append in appends)
         {
             AddToBatch(append);

@@ -26,6 +26,9 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, 
     /// <summary>The largest SeqId already in a sealed block.</summary>
     public abstract long LastSealedSeqId { get; }
 
+    /// <summary>The CreatedAt (Unix milliseconds) of the newest entry, or 0 for an empty timeline.</summary>
+    public abstract long LastTimestamp { get; }
+
     /// <summary>True while the timeline holds a full block waiting to be sealed.</summary>
     public abstract bool HasFrozen { get; }
 
@@ -157,6 +160,18 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
     public override bool HasUnsealed => State is { Open: not null } or { Frozen.Length: > 0 };
 
     public override long LastSealedSeqId => State.Sealed.LastSeqId;
+
+    public override long LastTimestamp
+    {
+        get
+        {
+            TimelineState<T> state = State;
+            return state.Open is { } open ? open.Last.Timestamp
+                : state.Frozen.Length > 0 ? state.Frozen[^1].Last.Timestamp
+                : state.Sealed.Blocks.Length > 0 ? state.Sealed.Blocks[^1].LastTimestamp
+                : 0;
+        }
+    }
 
     public override long EstimateCost() => BaseCost + (2L * Id.Length) + (State.Sealed.Blocks.Length * 56L);
 

@@ -107,3 +107,11 @@ internal sealed class ReadMarkerOp(string userId, string convId, long seqId) : W
 
     public long SeqId { get; } = seqId;
 }
+
+/// <summary>Copies the data set into a directory while no write runs.</summary>
+internal sealed class BackupOp(string destination, CancellationToken cancellationToken) : WriteOp<bool>
+{
+    public string Destination { get; } = destination;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+}

@@ -90,6 +90,19 @@ internal sealed class DataSetGrain(MessageStoreFactory factory, ILogger<DataSetG
 
     public Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId) => _store.GetOrCreateUserTimelineAsync(userId);
 
+    public async Task<string[]> ListTimelinesAsync(TimelineKind kind)
+    {
+        var ids = new List<string>();
+        await foreach (string id in _store.ListTimelinesAsync(kind).ConfigureAwait(true))
+        {
+            ids.Add(id);
+        }
+
+        return [.. ids];
+    }
+
+    public Task BackupAsync(string destination) => _store.BackupAsync(destination);
+
     public Task<Message> EditMessageAsync(string convId, long seqId, byte[] data) => _store.EditMessageAsync(convId, seqId, data);
 
     public Task<Message> DeleteMessageAsync(string convId, long seqId) => _store.DeleteMessageAsync(convId, seqId);

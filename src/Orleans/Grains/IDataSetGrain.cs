@@ -36,6 +36,12 @@ internal interface IDataSetGrain : IGrainWithStringKey
     /// <summary>Returns or creates a user timeline; see <see cref="IMessageStore.GetOrCreateUserTimelineAsync"/>.</summary>
     Task<TimelineInfo> GetOrCreateUserTimelineAsync(string userId);
 
+    /// <summary>Lists the ids of every timeline of one kind; see <see cref="IMessageStore.ListTimelinesAsync"/>.</summary>
+    Task<string[]> ListTimelinesAsync(TimelineKind kind);
+
+    /// <summary>Copies the data set into a directory of the silo's machine; see <see cref="IMessageStore.BackupAsync"/>.</summary>
+    Task BackupAsync(string destination);
+
     /// <summary>Edits a message; see <see cref="IMessageStore.EditMessageAsync"/>.</summary>
     Task<Message> EditMessageAsync(string convId, long seqId, byte[] data);
 

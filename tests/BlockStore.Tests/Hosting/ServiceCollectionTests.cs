@@ -1,4 +1,5 @@
 using BlockStore.Providers;
+using BlockStore.Providers.Postgres;
 using BlockStore.Providers.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -123,6 +124,31 @@ public sealed class ServiceCollectionTests : TempDirectory
         Assert.Contains("BlockStore:Provider is 'Oracle'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'File', 'Sqlite'", error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Dir));
+    }
+
+    /// <summary>An app that ships the PostgreSQL provider runs on SQLite without configuring PostgreSQL, and is told what is missing once it picks PostgreSQL.</summary>
+    [Fact]
+    public async Task A_shipped_provider_that_is_not_selected_needs_no_settings()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["BlockStore:DataDir"] = Dir });
+        builder.Services.AddBlockStore(builder.Configuration.GetSection("BlockStore")).AddFileSystemProvider().AddPostgresProvider();
+        using (IHost host = builder.Build())
+        {
+            await host.StartAsync();
+            Message stored = await host.Services.GetRequiredService<IMessageStore>().AddMessageAsync("c", 1, new byte[] { 1 }, ["u"]);
+            Assert.Equal(1, stored.SeqId);
+            await host.StopAsync();
+        }
+
+        HostApplicationBuilder postgres = Host.CreateApplicationBuilder();
+        postgres.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["BlockStore:DataDir"] = Dir, ["BlockStore:Provider"] = "Postgres" });
+        postgres.Services.AddBlockStore(postgres.Configuration.GetSection("BlockStore")).AddFileSystemProvider().AddPostgresProvider();
+        using IHost selected = postgres.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => selected.StartAsync());
+
+        Assert.Contains("BlockStore:Postgres:ConnectionString must be set", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
