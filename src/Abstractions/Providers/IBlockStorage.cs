@@ -37,4 +37,18 @@ public interface IBlockStorage
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The stores, by id.</returns>
     ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Frees blocks that no index record references any more (compaction replaced or erasure dropped them, and no reader can
+    /// still be reading them): when this returns, their bytes are in no file of the data set (overwritten, or their store's
+    /// file deleted) and their space is reusable or given back; <see cref="GetStoresAsync"/> no longer counts them.
+    /// </summary>
+    /// <remarks>
+    /// Called from the writer. A store all of whose blocks are freed, other than the one new blocks go to, is deleted. Freeing a
+    /// block twice is harmless. Durable as <see cref="BlockStoreOptions.Durability"/> requires. Default: not supported.
+    /// </remarks>
+    /// <param name="blocks">The blocks to free.</param>
+    /// <param name="cancellationToken">Cancels the work; some of the blocks may be freed already.</param>
+    /// <returns>A task that completes when the blocks are freed.</returns>
+    ValueTask ReleaseBlocksAsync(IReadOnlyList<StoreIndex> blocks, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This storage provider cannot free blocks, so its data sets cannot be compacted.");
 }

@@ -39,4 +39,13 @@ public interface IBlockStoreSession : IAsyncDisposable
 
     /// <summary>Checks that the data set's storage answers and is still owned by this session; throws when not. Called by the health check, from any thread. Default: completes.</summary>
     ValueTask CheckAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    /// <summary>
+    /// Makes freed space unreadable and gives it back, after a compaction: no byte of a block freed by
+    /// <see cref="IBlockStorage.ReleaseBlocksAsync"/> or of a journal record dropped by a trim may remain in any file of the data
+    /// set (store, journal, database page, free page or write-ahead log) when this returns. The engine calls it between writer
+    /// turns: no write runs meanwhile. Default: completes (a provider that leaves nothing behind).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that completes when the space is reclaimed.</returns>
+    ValueTask ReclaimAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }

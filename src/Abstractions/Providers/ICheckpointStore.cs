@@ -15,4 +15,10 @@ public interface ICheckpointStore
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the checkpoints are durable.</returns>
     ValueTask SaveAsync(IReadOnlyList<KeyValuePair<string, long>> checkpoints, CancellationToken cancellationToken = default);
+    /// <summary>Removes the checkpoint of <paramref name="userId"/> (erasure of a user), durable when it returns; removing a missing one is harmless. Default: not supported.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the removal is durable.</returns>
+    ValueTask DeleteAsync(string userId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This storage provider cannot delete checkpoints, so its data sets cannot erase users.");
 }

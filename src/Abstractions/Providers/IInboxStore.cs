@@ -53,4 +53,17 @@ public interface IInboxStore
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the markers are durable as <see cref="BlockStoreOptions.Durability"/> requires.</returns>
     ValueTask SaveMarkersAsync(IReadOnlyList<InboxMarker> markers, CancellationToken cancellationToken = default);
+    /// <summary>Removes every row of one user (erasure of a user) in one durable commit; a user without rows is left alone. Default: not supported.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the removal is durable.</returns>
+    ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This storage provider cannot delete inbox rows, so its data sets cannot erase users.");
+
+    /// <summary>Removes every user's row of one conversation (erasure of a conversation) in one durable commit. Default: not supported.</summary>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the removal is durable.</returns>
+    ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This storage provider cannot delete inbox rows, so its data sets cannot erase conversations.");
 }

@@ -143,4 +143,34 @@ public interface ITimelineRepository
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the registration is durable.</returns>
     ValueTask RegisterTimelinesAsync(IReadOnlyList<TimelineKey> timelines, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Atomically replaces sealed blocks of one timeline (compaction): drops the records of <paramref name="removed"/> and records
+    /// <paramref name="added"/>, adjusting the timeline's and the data set's totals; a lookup sees all of it or none of it.
+    /// </summary>
+    /// <remarks>
+    /// The engine calls it from its single writer, after writing the new blocks through <see cref="IBlockStorage.WriteBlocksAsync"/>,
+    /// and only afterwards releases the old bytes (<see cref="IBlockStorage.ReleaseBlocksAsync"/>). Every removed block is a
+    /// block of the timeline as returned by a lookup (matched by <see cref="BlockInfo.FirstSeqId"/>); the added blocks hold
+    /// entries of the removed ones only (fewer or smaller), so they overlap no block that stays. The timeline stays registered
+    /// even with no block left, and <see cref="TimelineMetadata.LastSealedSeqId"/> never decreases. Durable when it returns.
+    /// Default: not supported (the data set cannot be compacted).
+    /// </remarks>
+    /// <param name="key">The timeline.</param>
+    /// <param name="removed">The blocks to drop.</param>
+    /// <param name="added">The blocks that replace them, in SeqId order.</param>
+    /// <param name="cancellationToken">Cancels the commit.</param>
+    /// <returns>A task that completes when the replacement is durable.</returns>
+    ValueTask ReplaceBlocksAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This storage provider cannot replace sealed blocks, so its data sets cannot be compacted.");
+
+    /// <summary>
+    /// Atomically unregisters one timeline and drops the records of all its sealed blocks, adjusting the data set's totals (erasure).
+    /// A timeline not registered is left alone. Called from the writer; durable when it returns. Default: not supported.
+    /// </summary>
+    /// <remarks>The engine looks up the timeline's blocks first and releases their bytes (<see cref="IBlockStorage.ReleaseBlocksAsync"/>) afterwards.</remarks>
+    /// <param name="key">The timeline.</param>
+    /// <param name="cancellationToken">Cancels the commit.</param>
+    /// <returns>A task that completes when the removal is durable.</returns>
+    ValueTask DeleteTimelineAsync(TimelineKey key, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This storage provider cannot delete timelines, so its data sets cannot erase data.");
 }
