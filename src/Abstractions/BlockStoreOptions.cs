@@ -79,6 +79,12 @@ public sealed class BlockStoreOptions
     /// <summary>How long a data set opened through <see cref="IMessageStoreFactory"/> stays open without a call before it is closed. Default: 5 minutes.</summary>
     public TimeSpan DataSetIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long messages are kept (<c>BlockStore:Retention:*</c>).</summary>
+    public RetentionOptions Retention { get; set; } = new();
+
+    /// <summary>When and how fast background compaction runs (<c>BlockStore:Compaction:*</c>).</summary>
+    public CompactionOptions Compaction { get; set; } = new();
+
     /// <summary>How long opening keeps retrying while another instance owns the data set before it throws <see cref="StoreLockedException"/>. Default: zero (fail at once).</summary>
     public TimeSpan LockWaitTimeout { get; set; } = TimeSpan.Zero;
 }

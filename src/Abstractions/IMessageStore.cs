@@ -74,6 +74,73 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task<Message> DeleteMessageAsync(string convId, long seqId, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes every message a conversation holds so far and every reference to them in user timelines; completes once durable.</summary>
+    /// <remarks>
+    /// From then on no read returns those messages (they vanish; no tombstones); their bytes leave the data set's files at the next
+    /// compaction. Messages added to the same conversation id afterwards form its history anew. SeqIds are never reused. Deleting
+    /// an unknown or already deleted conversation is harmless.
+    /// </remarks>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels waiting; a delete already handed to the writer may still be stored.</param>
+    /// <returns>A task that completes once the delete is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is invalid; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use, or storage failed.</exception>
+    Task DeleteConversationAsync(string convId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a user's timeline as it stands, the user's checkpoint and inbox; completes once durable.</summary>
+    /// <remarks>
+    /// The messages stay in their conversations (other members still see them); the user's sync reads, checkpoint, read markers and
+    /// inbox start empty, and messages sent to the user afterwards form a new timeline. Deleting an unknown user is harmless.
+    /// </remarks>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels waiting; a delete already handed to the writer may still be stored.</param>
+    /// <returns>A task that completes once the delete is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is invalid; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use, or storage failed.</exception>
+    Task DeleteUserAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every message <paramref name="senderId"/> has sent so far, in every conversation; completes once durable.</summary>
+    /// <remarks>
+    /// Each such message reads as a tombstone (<see cref="Message.IsDeleted"/>, empty data) from then on, and edit events of them
+    /// lose their bodies; the bytes leave the data set's files at the next compaction. Messages the sender sends later are kept.
+    /// </remarks>
+    /// <param name="senderId">The sender's numeric id.</param>
+    /// <param name="cancellationToken">Cancels waiting; an erasure already handed to the writer may still be stored.</param>
+    /// <returns>A task that completes once the erasure is durable.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use, or storage failed.</exception>
+    Task EraseSenderAsync(uint senderId, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets how long a conversation's messages are kept, by <see cref="Message.CreatedAt"/>; null returns it to <see cref="RetentionOptions.MaxAge"/>.</summary>
+    /// <remarks>
+    /// Messages older than the age vanish from every read at once (and edit and delete events with them), and from the data set's
+    /// files at the next compaction, message by message. The setting is durable and survives restarts.
+    /// </remarks>
+    /// <param name="convId">The conversation id.</param>
+    /// <param name="maxAge">The age past which messages expire (positive), or null for the data set's default.</param>
+    /// <param name="cancellationToken">Cancels waiting; a setting already handed to the writer may still be stored.</param>
+    /// <returns>A task that completes once the setting is durable.</returns>
+    /// <exception cref="ArgumentException"><paramref name="convId"/> is invalid; nothing is written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxAge"/> is zero or negative; nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use, or storage failed.</exception>
+    Task SetRetentionAsync(string convId, TimeSpan? maxAge, CancellationToken cancellationToken = default);
+
+    /// <summary>Compacts the data set now: rewrites the blocks holding deleted, expired or erased messages and gives their space back.</summary>
+    /// <remarks>
+    /// When it completes, no byte of a body deleted, expired or erased before the call is left in any file of the data set (on
+    /// PostgreSQL: in any row). Blocks are rewritten message by message; readers see each timeline before or after its rewrite,
+    /// never half of it. Writes go on meanwhile, between the steps of the compaction. A crash at any moment loses no live message.
+    /// </remarks>
+    /// <param name="cancellationToken">Cancels the compaction between two of its steps; what was compacted stays compacted.</param>
+    /// <returns>What the compaction did.</returns>
+    /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="NotSupportedException">The storage provider cannot compact.</exception>
+    /// <exception cref="BlockStoreException">The data set could not be opened on first use, or storage failed.</exception>
+    Task<CompactionReport> CompactAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Returns the newest <paramref name="limit"/> messages with SeqId below <paramref name="beforeSeqId"/>, oldest first.</summary>
     /// <param name="convId">The conversation id; an unknown one gives an empty list.</param>
     /// <param name="limit">The most messages to return; must be positive.</param>

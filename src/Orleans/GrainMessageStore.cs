@@ -145,6 +145,29 @@ internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, B
         return CallAsync(grain.DeleteMessageAsync(convId, seqId), cancellationToken);
     }
 
+    public Task DeleteConversationAsync(string convId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(convId, nameof(convId));
+        return CallAsync(grain.DeleteConversationAsync(convId), cancellationToken);
+    }
+
+    public Task DeleteUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        return CallAsync(grain.DeleteUserAsync(userId), cancellationToken);
+    }
+
+    public Task EraseSenderAsync(uint senderId, CancellationToken cancellationToken = default) => CallAsync(grain.EraseSenderAsync(senderId), cancellationToken);
+
+    public Task SetRetentionAsync(string convId, TimeSpan? maxAge, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(convId, nameof(convId));
+        Guard.MaxAge(maxAge, nameof(maxAge));
+        return CallAsync(grain.SetRetentionAsync(convId, maxAge), cancellationToken);
+    }
+
+    public Task<CompactionReport> CompactAsync(CancellationToken cancellationToken = default) => CallAsync(grain.CompactAsync(), cancellationToken);
+
     public async Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default)
     {
         Guard.Id(userId, nameof(userId));

@@ -71,6 +71,21 @@ internal sealed class DataSetStore(MessageStoreFactory factory, string dataSetId
     public Task<Message> DeleteMessageAsync(string convId, long seqId, CancellationToken cancellationToken = default) =>
         UseAsync(s => s.DeleteMessageAsync(convId, seqId, cancellationToken), cancellationToken);
 
+    public Task DeleteConversationAsync(string convId, CancellationToken cancellationToken = default) =>
+        UseAsync(async s => { await s.DeleteConversationAsync(convId, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken);
+
+    public Task DeleteUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        UseAsync(async s => { await s.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken);
+
+    public Task EraseSenderAsync(uint senderId, CancellationToken cancellationToken = default) =>
+        UseAsync(async s => { await s.EraseSenderAsync(senderId, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken);
+
+    public Task SetRetentionAsync(string convId, TimeSpan? maxAge, CancellationToken cancellationToken = default) =>
+        UseAsync(async s => { await s.SetRetentionAsync(convId, maxAge, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken);
+
+    public Task<CompactionReport> CompactAsync(CancellationToken cancellationToken = default) =>
+        UseAsync(s => s.CompactAsync(cancellationToken), cancellationToken);
+
     public Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId = 0, CancellationToken cancellationToken = default) =>
         UseAsync(s => s.GetInboxAsync(userId, limit, beforeSeqId, cancellationToken), cancellationToken);
 

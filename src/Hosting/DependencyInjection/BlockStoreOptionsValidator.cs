@@ -61,6 +61,25 @@ internal sealed class BlockStoreOptionsValidator : IValidateOptions<BlockStoreOp
             failures.Add($"{Prefix}{nameof(options.DataSetIdleTimeout)} must be positive (was {options.DataSetIdleTimeout}).");
         }
 
+        if (options.Retention is null || options.Compaction is null)
+        {
+            failures.Add($"{Prefix}{nameof(options.Retention)} and {Prefix}{nameof(options.Compaction)} must be set.");
+        }
+        else
+        {
+            if (options.Retention.MaxAge is { } maxAge && (maxAge < TimeSpan.FromMilliseconds(1) || maxAge > TimeSpan.FromDays(36_525)))
+            {
+                failures.Add($"{Prefix}Retention:MaxAge must be at least 1 millisecond and at most 100 years, or unset (was {maxAge}).");
+            }
+
+            if (options.Compaction.Interval is { } interval && (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromDays(366)))
+            {
+                failures.Add($"{Prefix}Compaction:Interval must be between 1 second and 366 days, or unset to turn background compaction off (was {interval}).");
+            }
+
+            Range(failures, "Compaction:BytesPerSecond", options.Compaction.BytesPerSecond, 64L * 1024, 1L << 40);
+        }
+
         if (!Enum.IsDefined(options.Durability))
         {
             failures.Add($"{Prefix}{nameof(options.Durability)} must be Full or Normal (was {options.Durability}).");

@@ -61,4 +61,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 51, Level = LogLevel.Error, Message = "Backing up BlockStore at {Location} into {Destination} failed; the caller was told")]
     public static partial void BackupFailed(ILogger logger, Exception exception, string location, string destination);
+
+    [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Compacted: {Timelines} timelines and {Blocks} blocks rewritten, {Entries} entries removed; stores {BytesBefore} -> {BytesAfter} bytes")]
+    public static partial void Compacted(ILogger logger, int timelines, int blocks, long entries, long bytesBefore, long bytesAfter);
+
+    [LoggerMessage(EventId = 61, Level = LogLevel.Error, Message = "Background compaction failed; it runs again at its next interval")]
+    public static partial void CompactionFailed(ILogger logger, Exception exception);
 }

@@ -95,6 +95,22 @@ internal static class Guard
         return new PendingMessage(convId, 0, data.ToArray(), []) { Kind = kind, TargetSeqId = seqId };
     }
 
+    /// <summary>A retention age in whole milliseconds (0 for none): positive, at most 100 years.</summary>
+    public static long MaxAge(TimeSpan? maxAge, string paramName)
+    {
+        if (maxAge is not { } age)
+        {
+            return 0;
+        }
+
+        if (age < TimeSpan.FromMilliseconds(1) || age > TimeSpan.FromDays(36_525))
+        {
+            throw new ArgumentOutOfRangeException(paramName, age, "A retention must be at least 1 millisecond and at most 100 years.");
+        }
+
+        return (long)age.TotalMilliseconds;
+    }
+
     /// <summary>Checks a requested CreatedAt of <c>batch[index]</c> and returns it in Unix milliseconds; 0 when none was given.</summary>
     public static long CreatedAt(DateTimeOffset? createdAt, int index)
     {

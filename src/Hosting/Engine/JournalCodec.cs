@@ -4,7 +4,7 @@ using System.Text;
 namespace BlockStore.Engine;
 
 /// <summary>
-/// Encodes the payload of one journal record. Layout (little endian), version 3:
+/// Encodes the payload of one journal record. Layout (little endian), version 4:
 /// magic u32 "BSJR" | version u16 | kind u16 | count i32 | entries | CRC-32C u32 over everything before it.
 /// Kind 0 (one group commit), each entry a message: seq i64 | timestamp i64 | sender u32 | conversation id length u16 |
 /// conversation id | data length i32 | data | recipient count i32 | for each recipient: id length u16, id |
@@ -13,16 +13,20 @@ namespace BlockStore.Engine;
 /// conversation id length u16 | conversation id | key length u16 | key.
 /// Kind 2 (message changes carried over a journal trim), each entry: target seq i64 | event seq i64 | event timestamp i64 |
 /// edited-at i64 (0: never) | sender u32 | deleted u8 | conversation id length u16 | conversation id | data length i32 | data.
+/// Kind 3 (erasure and retention rules, as set or carried over a journal trim), each entry: rule u8 (1 conversation deleted,
+/// 2 user deleted, 3 sender erased, 4 retention) | value i64 (the last SeqId covered, or the retention in milliseconds, 0 for
+/// the default) | sender u32 | id length u16 | id (the conversation or user; empty for a sender).
 /// Version 1 records (kind 0 only, messages without the key field) and version 2 records (kinds 0 and 1, messages without the
 /// kind and target fields) stay readable.
 /// </summary>
 internal static class JournalCodec
 {
     public const uint Magic = 0x524A5342; // "BSJR"
-    public const ushort FormatVersion = 3;
+    public const ushort FormatVersion = 4;
     private const ushort MessagesKind = 0;
     private const ushort CarriedKeysKind = 1;
     private const ushort CarriedChangesKind = 2;
+    private const ushort RulesKind = 3;
 
     /// <summary>The bytes of a message's kind and target fields.</summary>
     private const int EventFieldsSize = 1 + 8;
@@ -135,14 +139,14 @@ internal static class JournalCodec
 
     /// <summary>Decodes a record's messages (none for a carried-keys record); bodies are slices of <paramref name="payload"/>.</summary>
     /// <exception cref="BlockStoreException">The record is damaged.</exception>
-    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload) => Decode(recordId, payload, keys: null, changes: null);
+    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload) => Decode(recordId, payload, keys: null, changes: null, rules: null);
 
     /// <summary>
     /// Decodes a record's messages, and adds the idempotency keys it holds (of its messages, or carried) to <paramref name="keys"/>
     /// with <see cref="IdempotencyEntry.JournalId"/> <paramref name="recordId"/>, and the carried message changes to
-    /// <paramref name="changes"/>. Throws <see cref="BlockStoreException"/> when damaged.
+    /// <paramref name="changes"/>, and the erasure and retention rules to <paramref name="rules"/>. Throws <see cref="BlockStoreException"/> when damaged.
     /// </summary>
-    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload, List<IdempotencyEntry>? keys, List<MessageChange>? changes)
+    public static List<PendingMessage> Decode(long recordId, ReadOnlyMemory<byte> payload, List<IdempotencyEntry>? keys, List<MessageChange>? changes, List<LifecycleRule>? rules)
     {
         ReadOnlySpan<byte> span = payload.Span;
         if (span.Length < HeaderSize + TrailerSize
@@ -154,7 +158,7 @@ internal static class JournalCodec
 
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(span[4..]);
         ushort kind = BinaryPrimitives.ReadUInt16LittleEndian(span[6..]);
-        if (version is < 1 or > FormatVersion || kind > version switch { 1 => MessagesKind, 2 => CarriedKeysKind, _ => CarriedChangesKind })
+        if (version is < 1 or > FormatVersion || kind > version switch { 1 => MessagesKind, 2 => CarriedKeysKind, 3 => CarriedChangesKind, _ => RulesKind })
         {
             throw Damaged(recordId, "unsupported format version");
         }
@@ -175,6 +179,11 @@ internal static class JournalCodec
                 {
                     MessageChange change = ReadCarriedChange(payload, ref pos, recordId);
                     changes?.Add(change);
+                }
+                else if (kind == RulesKind)
+                {
+                    LifecycleRule rule = ReadRule(span, ref pos, recordId);
+                    rules?.Add(rule);
                 }
                 else
                 {
@@ -289,6 +298,46 @@ internal static class JournalCodec
         }
 
         return new MessageChange(convId, target, sender, data, editedAt, deleted == 1, eventSeq, eventTs) { JournalId = recordId };
+    }
+
+    /// <summary>Encodes a record of erasure and retention rules (set by a call, or carried over a journal trim).</summary>
+    public static byte[] EncodeRules(IReadOnlyList<LifecycleRule> rules)
+    {
+        int size = HeaderSize + TrailerSize;
+        foreach (LifecycleRule rule in rules)
+        {
+            size += 1 + 8 + 4 + 2 + Utf8.GetByteCount(rule.Id);
+        }
+
+        var buffer = new byte[size];
+        Span<byte> span = buffer;
+        int pos = WriteHeader(span, RulesKind, rules.Count);
+        foreach (LifecycleRule rule in rules)
+        {
+            span[pos] = (byte)rule.Kind;
+            BinaryPrimitives.WriteInt64LittleEndian(span[(pos + 1)..], rule.Value);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[(pos + 9)..], rule.SenderId);
+            pos += 13;
+            pos += WriteString(span[pos..], rule.Id);
+        }
+
+        WriteTrailer(span, pos);
+        return buffer;
+    }
+
+    private static LifecycleRule ReadRule(ReadOnlySpan<byte> span, ref int pos, long recordId)
+    {
+        var kind = (RuleKind)span[pos];
+        long value = BinaryPrimitives.ReadInt64LittleEndian(span.Slice(pos + 1, 8));
+        uint sender = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(pos + 9, 4));
+        pos += 13;
+        string id = ReadString(span, ref pos);
+        if (kind is < RuleKind.ConversationDeleted or > RuleKind.Retention || value < 0 || (kind == RuleKind.SenderErased) != (id.Length == 0))
+        {
+            throw Damaged(recordId, "a rule is out of range");
+        }
+
+        return new LifecycleRule(kind, id, sender, value) { JournalId = recordId };
     }
 
     private static void ReadCarriedKey(ReadOnlySpan<byte> span, ref int pos, long recordId, List<IdempotencyEntry>? keys)

@@ -12,6 +12,9 @@ internal sealed record MessageChange(string ConvId, long TargetSeqId, uint Sende
     /// <summary>The journal record that holds this state; sealing carries it to a new record before it drops this one.</summary>
     public long JournalId { get; set; }
 
+    /// <summary>Set once a compaction found the target's block without the body (kept in memory only: after a restart the next compaction looks again).</summary>
+    public bool Compacted { get; set; }
+
     /// <summary>The message <paramref name="message"/> in this state.</summary>
     public Message Apply(Message message) => Deleted
         ? message with { Data = ReadOnlyMemory<byte>.Empty, IsDeleted = true, EditedAt = EditedAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(EditedAt) }

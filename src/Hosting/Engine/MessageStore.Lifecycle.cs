@@ -3,7 +3,7 @@ using BlockStore.Engine;
 
 namespace BlockStore;
 
-/// <summary>The lifecycle members of <see cref="MessageStore"/>: edits and deletes.</summary>
+/// <summary>The lifecycle members of <see cref="MessageStore"/>: edits and deletes, erasure, retention and compaction.</summary>
 public sealed partial class MessageStore
 {
     /// <inheritdoc />
@@ -23,6 +23,63 @@ public sealed partial class MessageStore
             StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
             Message[] stored = await engine.Enqueue(new LifecycleOp(request)).WaitAsync(cancellationToken).ConfigureAwait(false);
             return stored[0];
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task DeleteConversationAsync(string convId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(convId, nameof(convId));
+        return SetRuleAsync(new RuleOp(RuleKind.ConversationDeleted, convId, 0, 0), "DeleteConversation", cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task DeleteUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(userId, nameof(userId));
+        return SetRuleAsync(new RuleOp(RuleKind.UserDeleted, userId, 0, 0), "DeleteUser", cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task EraseSenderAsync(uint senderId, CancellationToken cancellationToken = default) =>
+        SetRuleAsync(new RuleOp(RuleKind.SenderErased, "", senderId, 0), "EraseSender", cancellationToken);
+
+    /// <inheritdoc />
+    public Task SetRetentionAsync(string convId, TimeSpan? maxAge, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(convId, nameof(convId));
+        long maxAgeMs = Guard.MaxAge(maxAge, nameof(maxAge));
+        return SetRuleAsync(new RuleOp(RuleKind.Retention, convId, 0, maxAgeMs), "SetRetention", cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<CompactionReport> CompactAsync(CancellationToken cancellationToken = default)
+    {
+        using Operation operation = _metrics.Start("Compact", _metrics.AppendDuration);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            return await engine.CompactAsync(bytesPerSecond: 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private async Task SetRuleAsync(RuleOp op, string name, CancellationToken cancellationToken)
+    {
+        using Operation operation = _metrics.Start(name, _metrics.AppendDuration);
+        try
+        {
+            StoreEngine engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+            await engine.Enqueue(op).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -45,7 +45,7 @@ internal sealed partial class StoreEngine
         _changes.IsEmpty ? null : _changes.GetValueOrDefault(convId);
 
     /// <summary>The entry <paramref name="message"/> in its current state: an edited or deleted message as it is now, an edit event of a deleted message without its body.</summary>
-    private static Message Current(Message message, ConcurrentDictionary<long, MessageChange>? changes)
+    internal static Message Current(Message message, ConcurrentDictionary<long, MessageChange>? changes)
     {
         if (changes is null)
         {
@@ -63,7 +63,10 @@ internal sealed partial class StoreEngine
     }
 
     /// <summary>The message or event in its current state, for a watch delivering what it buffered earlier.</summary>
-    public Message Current(Message message) => Current(message, ChangesOf(message.ConvId));
+    public Message Current(Message message) => ViewOf(message.ConvId).Current(message);
+
+    /// <summary>What a read of the conversation applies to its entries now.</summary>
+    private ConvView ViewOf(string convId) => new(ChangesOf(convId), _rules, convId);
 
     /// <summary>
     /// Checks this turn's edits and deletes against their targets and fills in what the events carry (the target's sender and
@@ -113,9 +116,16 @@ internal sealed partial class StoreEngine
         ConvEntry? found = await FindForWriteAsync(_convs, request.ConvId).ConfigureAwait(false) is { } conv
             ? await FindEntryAsync(conv, request.TargetSeqId, CancellationToken.None).ConfigureAwait(false)
             : null;
-        if (found is not { Message.Kind: MessageKind.Message } target)
+        ConvView view = ViewOf(request.ConvId);
+        if (found is not { Message.Kind: MessageKind.Message } target || view.Hidden(target))
         {
             change.Fail(new ArgumentException($"SeqId {request.TargetSeqId} is not a message of conversation '{request.ConvId}'.", "seqId"));
+            return null;
+        }
+
+        if (request.Kind == MessageKind.Edit && view.Erased(target.Message))
+        {
+            change.Fail(new ArgumentException($"Message {request.TargetSeqId} of conversation '{request.ConvId}' is deleted and cannot be edited.", "seqId"));
             return null;
         }
 

@@ -16,30 +16,31 @@ internal sealed partial class StoreEngine
 
     public async ValueTask<IReadOnlyList<Message>> GetConvMessagesAsync(string convId, int limit, long beforeSeqId, CancellationToken cancellationToken)
     {
+        using ReaderGate.Scope reading = _readers.Enter();
         if (await FindAsync(_convs, convId, cancellationToken).ConfigureAwait(false) is not { } timeline)
         {
             return [];
         }
 
         TimelineState<ConvEntry> state = timeline.State;
-        ConcurrentDictionary<long, MessageChange>? changes = ChangesOf(convId);
+        ConvView view = ViewOf(convId);
         long upper = beforeSeqId == 0 ? long.MaxValue : beforeSeqId;
         var newestFirst = new List<Message>(Math.Min(limit, 1024));
         if (state.Open is { } open)
         {
-            TakeNewest(open.Snapshot(), upper, limit, newestFirst, changes);
+            TakeNewest(open.Snapshot(), upper, limit, newestFirst, view);
         }
 
         for (int i = state.Frozen.Length - 1; i >= 0 && newestFirst.Count < limit; i--)
         {
-            TakeNewest(state.Frozen[i].Snapshot(), upper, limit, newestFirst, changes);
+            TakeNewest(state.Frozen[i].Snapshot(), upper, limit, newestFirst, view);
         }
 
         SealedTail tail = state.Sealed;
         for (int index = LastBlockStartingBelow(tail.Blocks, upper); index >= 0 && newestFirst.Count < limit; index--)
         {
             ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
-            TakeNewest(entries, upper, limit, newestFirst, changes);
+            TakeNewest(entries, upper, limit, newestFirst, view);
         }
 
         // Older blocks: brought into the tail with one lookup when few enough, else paged from the index, bounded by the tail
@@ -52,7 +53,7 @@ internal sealed partial class StoreEngine
             for (int index = LastBlockStartingBelow(tail.Blocks.AsSpan(0, olderCount), upper); index >= 0 && newestFirst.Count < limit; index--)
             {
                 ConvEntry[] entries = await LoadAsync(timeline, tail.Blocks[index], cancellationToken).ConfigureAwait(false);
-                TakeNewest(entries, upper, limit, newestFirst, changes);
+                TakeNewest(entries, upper, limit, newestFirst, view);
             }
         }
 
@@ -64,7 +65,7 @@ internal sealed partial class StoreEngine
             for (int i = 0; i < older.Count && newestFirst.Count < limit; i++)
             {
                 ConvEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
-                TakeNewest(entries, upper, limit, newestFirst, changes);
+                TakeNewest(entries, upper, limit, newestFirst, view);
                 bound = older[i].FirstSeqId;
             }
 
@@ -80,6 +81,7 @@ internal sealed partial class StoreEngine
 
     public async ValueTask<IReadOnlyList<Message>> GetConvMessagesByTimeAsync(string convId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {
+        using ReaderGate.Scope reading = _readers.Enter();
         if (await FindAsync(_convs, convId, cancellationToken).ConfigureAwait(false) is not { } timeline)
         {
             return [];
@@ -89,7 +91,7 @@ internal sealed partial class StoreEngine
         long fromMs = CeilingMilliseconds(from);
         long toMs = CeilingMilliseconds(to);
         TimelineState<ConvEntry> state = timeline.State;
-        ConcurrentDictionary<long, MessageChange>? changes = ChangesOf(convId);
+        ConvView view = ViewOf(convId);
         SealedTail tail = state.Sealed;
         var result = new List<Message>(Math.Min(limit, 1024));
 
@@ -112,7 +114,7 @@ internal sealed partial class StoreEngine
                 for (int i = 0; i < older.Count && result.Count < limit; i++)
                 {
                     ConvEntry[] entries = await LoadAsync(timeline, SealedBlock.From(older[i]), cancellationToken).ConfigureAwait(false);
-                    TakeInWindow(entries, fromMs, toMs, limit, result, changes);
+                    TakeInWindow(entries, fromMs, toMs, limit, result, view);
                     after = older[i].LastSeqId;
                     pageFrom = Math.Max(fromMs, older[i].LastTimestamp);
                 }
@@ -133,17 +135,17 @@ internal sealed partial class StoreEngine
             }
 
             ConvEntry[] entries = await LoadAsync(timeline, block, cancellationToken).ConfigureAwait(false);
-            TakeInWindow(entries, fromMs, toMs, limit, result, changes);
+            TakeInWindow(entries, fromMs, toMs, limit, result, view);
         }
 
         foreach (MemBlock<ConvEntry> frozen in state.Frozen)
         {
-            TakeInWindow(frozen.Snapshot(), fromMs, toMs, limit, result, changes);
+            TakeInWindow(frozen.Snapshot(), fromMs, toMs, limit, result, view);
         }
 
         if (state.Open is { } open)
         {
-            TakeInWindow(open.Snapshot(), fromMs, toMs, limit, result, changes);
+            TakeInWindow(open.Snapshot(), fromMs, toMs, limit, result, view);
         }
 
         return result;
@@ -151,6 +153,7 @@ internal sealed partial class StoreEngine
 
     public async ValueTask<IReadOnlyList<Message>> GetUserMessagesAsync(string userId, long afterSeqId, int limit, CancellationToken cancellationToken)
     {
+        using ReaderGate.Scope reading = _readers.Enter();
         if (await FindAsync(_users, userId, cancellationToken).ConfigureAwait(false) is not { } timeline)
         {
             return [];
@@ -158,9 +161,10 @@ internal sealed partial class StoreEngine
 
         TimelineState<UserEntry> state = timeline.State;
         var references = new List<UserEntry>(Math.Min(limit, 1024));
+        UserView view = new(_rules, userId);
         await foreach (UserEntry[] entries in SealedBlocksAfterAsync(timeline, state, afterSeqId, cancellationToken).ConfigureAwait(false))
         {
-            TakeOldest(entries, afterSeqId, limit, references);
+            TakeOldest(entries, afterSeqId, limit, references, view);
             if (references.Count >= limit)
             {
                 break;
@@ -169,12 +173,12 @@ internal sealed partial class StoreEngine
 
         foreach (MemBlock<UserEntry> frozen in state.Frozen)
         {
-            TakeOldest(frozen.Snapshot(), afterSeqId, limit, references);
+            TakeOldest(frozen.Snapshot(), afterSeqId, limit, references, view);
         }
 
         if (state.Open is { } open)
         {
-            TakeOldest(open.Snapshot(), afterSeqId, limit, references);
+            TakeOldest(open.Snapshot(), afterSeqId, limit, references, view);
         }
 
         return await ResolveAsync(references, cancellationToken).ConfigureAwait(false);
@@ -347,12 +351,10 @@ internal sealed partial class StoreEngine
             }
         }
 
-        if (ChangesOf(conv.Id) is { } changes)
+        ConvView view = ViewOf(conv.Id);
+        foreach (int i in indices)
         {
-            foreach (int i in indices)
-            {
-                messages[i] = Current(messages[i], changes);
-            }
+            messages[i] = view.Current(messages[i]);
         }
     }
 
@@ -453,22 +455,22 @@ internal sealed partial class StoreEngine
     }
 
     /// <summary>Adds the newest messages (not events) below <paramref name="upper"/>, in their current state, until there are <paramref name="limit"/>.</summary>
-    private static void TakeNewest(ReadOnlySpan<ConvEntry> entries, long upper, int limit, List<Message> newestFirst, ConcurrentDictionary<long, MessageChange>? changes)
+    private static void TakeNewest(ReadOnlySpan<ConvEntry> entries, long upper, int limit, List<Message> newestFirst, in ConvView view)
     {
         for (int i = entries.Length - 1; i >= 0 && newestFirst.Count < limit; i--)
         {
-            if (entries[i].SeqId < upper && entries[i].Message.Kind == MessageKind.Message)
+            if (entries[i].SeqId < upper && entries[i].Message.Kind == MessageKind.Message && !view.Hidden(entries[i]))
             {
-                newestFirst.Add(Current(entries[i].Message, changes));
+                newestFirst.Add(view.Current(entries[i].Message));
             }
         }
     }
 
-    private static void TakeOldest(ReadOnlySpan<UserEntry> entries, long afterSeqId, int limit, List<UserEntry> oldestFirst)
+    private static void TakeOldest(ReadOnlySpan<UserEntry> entries, long afterSeqId, int limit, List<UserEntry> oldestFirst, in UserView view)
     {
         for (int i = 0; i < entries.Length && oldestFirst.Count < limit; i++)
         {
-            if (entries[i].SeqId > afterSeqId)
+            if (entries[i].SeqId > afterSeqId && !view.Hidden(entries[i]))
             {
                 oldestFirst.Add(entries[i]);
             }
@@ -476,7 +478,7 @@ internal sealed partial class StoreEngine
     }
 
     /// <summary>Adds the messages (not events) of the time window, in their current state, until there are <paramref name="limit"/>.</summary>
-    private static void TakeInWindow(ReadOnlySpan<ConvEntry> entries, long fromMs, long toMs, int limit, List<Message> result, ConcurrentDictionary<long, MessageChange>? changes)
+    private static void TakeInWindow(ReadOnlySpan<ConvEntry> entries, long fromMs, long toMs, int limit, List<Message> result, in ConvView view)
     {
         for (int i = 0; i < entries.Length && result.Count < limit; i++)
         {
@@ -486,9 +488,9 @@ internal sealed partial class StoreEngine
                 return;
             }
 
-            if (ts >= fromMs && entries[i].Message.Kind == MessageKind.Message)
+            if (ts >= fromMs && entries[i].Message.Kind == MessageKind.Message && !view.Hidden(entries[i]))
             {
-                result.Add(Current(entries[i].Message, changes));
+                result.Add(view.Current(entries[i].Message));
             }
         }
     }

@@ -28,11 +28,14 @@ internal sealed partial class StoreEngine
         long replayed = 0;
         var keys = new List<IdempotencyEntry>();
         var changes = new List<MessageChange>();
+        var rules = new List<LifecycleRule>();
         await foreach (JournalRecord record in repository.ReadJournalAsync(cancellationToken).ConfigureAwait(false))
         {
-            List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys, changes);
+            List<PendingMessage> messages = JournalCodec.Decode(record.Id, record.Payload, keys, changes, rules);
             RecoverChanges(changes);
             changes.Clear();
+            RecoverRules(rules);
+            rules.Clear();
             await LoadForWriteAsync(messages).ConfigureAwait(false);
             foreach (PendingMessage message in messages)
             {

@@ -7,6 +7,7 @@ internal sealed partial class StoreEngine
 {
     public async Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken)
     {
+        using ReaderGate.Scope reading = _readers.Enter();
         // Blocks are streamed from the index timeline by timeline; a block committed after the stores were listed may lie past
         // their used space as listed, so the stores are listed again before such a block is reported.
         Dictionary<long, StoreInfo> stores = await ListStoresAsync(cancellationToken).ConfigureAwait(false);

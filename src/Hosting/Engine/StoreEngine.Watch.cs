@@ -90,17 +90,18 @@ internal sealed partial class StoreEngine
     /// <summary>Returns the oldest <paramref name="limit"/> messages of a conversation with SeqId above <paramref name="afterSeqId"/>.</summary>
     public async ValueTask<IReadOnlyList<Message>> GetConvMessagesAfterAsync(string convId, long afterSeqId, int limit, CancellationToken cancellationToken)
     {
+        using ReaderGate.Scope reading = _readers.Enter();
         if (await FindAsync(_convs, convId, cancellationToken).ConfigureAwait(false) is not { } timeline)
         {
             return [];
         }
 
         TimelineState<ConvEntry> state = timeline.State;
-        ConcurrentDictionary<long, MessageChange>? changes = ChangesOf(convId);
+        ConvView view = ViewOf(convId);
         var result = new List<Message>(Math.Min(limit, 1024));
         await foreach (ConvEntry[] entries in SealedBlocksAfterAsync(timeline, state, afterSeqId, cancellationToken).ConfigureAwait(false))
         {
-            TakeOldest(entries, afterSeqId, limit, result, changes);
+            TakeOldest(entries, afterSeqId, limit, result, view);
             if (result.Count >= limit)
             {
                 return result;
@@ -109,24 +110,24 @@ internal sealed partial class StoreEngine
 
         foreach (MemBlock<ConvEntry> frozen in state.Frozen)
         {
-            TakeOldest(frozen.Snapshot(), afterSeqId, limit, result, changes);
+            TakeOldest(frozen.Snapshot(), afterSeqId, limit, result, view);
         }
 
         if (state.Open is { } open)
         {
-            TakeOldest(open.Snapshot(), afterSeqId, limit, result, changes);
+            TakeOldest(open.Snapshot(), afterSeqId, limit, result, view);
         }
 
         return result;
     }
 
-    private static void TakeOldest(ReadOnlySpan<ConvEntry> entries, long afterSeqId, int limit, List<Message> oldestFirst, ConcurrentDictionary<long, MessageChange>? changes)
+    private static void TakeOldest(ReadOnlySpan<ConvEntry> entries, long afterSeqId, int limit, List<Message> oldestFirst, in ConvView view)
     {
         for (int i = 0; i < entries.Length && oldestFirst.Count < limit; i++)
         {
-            if (entries[i].SeqId > afterSeqId)
+            if (entries[i].SeqId > afterSeqId && !view.Hidden(entries[i]))
             {
-                oldestFirst.Add(Current(entries[i].Message, changes));
+                oldestFirst.Add(view.Current(entries[i].Message));
             }
         }
     }

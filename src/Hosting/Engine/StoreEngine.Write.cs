@@ -61,6 +61,7 @@ internal sealed partial class StoreEngine
 
         await CreateTimelinesAsync(ops).ConfigureAwait(false);
         await AppendAsync(ops).ConfigureAwait(false);
+        await ApplyRulesAsync(ops).ConfigureAwait(false);
         await SaveCheckpointsAsync(ops).ConfigureAwait(false);
         await MaintainInboxAsync(ops).ConfigureAwait(false);
         foreach (WriteOp op in ops)
@@ -72,6 +73,10 @@ internal sealed partial class StoreEngine
             else if (op is BackupOp backup)
             {
                 await BackupAsync(backup).ConfigureAwait(false);
+            }
+            else if (op is CompactStepOp step)
+            {
+                await RunCompactStepAsync(step).ConfigureAwait(false);
             }
         }
 

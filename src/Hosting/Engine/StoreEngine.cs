@@ -48,6 +48,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         _inbox = new InboxChanges(new InboxCache(options.TimelineCacheBytes / 4));
         _maxBlockBytes = (int)Math.Min(options.MaxBlockBytes, session.Blocks.MaxBlockSize);
         _encoding = BlockEncoding.From(options);
+        _rules = new LifecycleRules(options.Retention.MaxAge is { } maxAge ? (long)maxAge.TotalMilliseconds : 0);
         int largest = BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.MaxFixedSize + options.MaxMessageBytes;
         if (largest > _maxBlockBytes)
         {
@@ -154,6 +155,7 @@ internal sealed partial class StoreEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _watches.Close();
+        await StopBackgroundCompactionAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
         if (_maintenanceTimer is not null)
         {
@@ -184,5 +186,6 @@ internal sealed partial class StoreEngine : IAsyncDisposable
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(_options.OpenBlockMaxAge.Ticks / 2, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond * 30));
         _maintenanceTimer = new Timer(static state => ((StoreEngine)state!)._queue.Writer.TryWrite(MaintenanceOp.Instance), this, period, period);
         _queue.Writer.TryWrite(MaintenanceOp.Instance);
+        StartBackgroundCompaction();
     }
 }

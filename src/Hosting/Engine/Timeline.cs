@@ -94,6 +94,9 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, 
     /// <summary>Publishes the blocks of <see cref="PrepareSeal"/> as sealed at their new locations (in the same order).</summary>
     public abstract void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache, int cacheOwner);
 
+    /// <summary>Sets the entry count after a compaction removed some: the sealed ones the index holds plus those not sealed.</summary>
+    protected void Recounted(long count) => Volatile.Write(ref _messageCount, count);
+
     protected void Counted(long seqId)
     {
         Volatile.Write(ref _messageCount, _messageCount + 1);
@@ -184,6 +187,20 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         var extended = new TimelineState<T>(seen.Sealed.Prepend(older), seen.Frozen, seen.Open);
         TimelineState<T> current = Interlocked.CompareExchange(ref _state, extended, seen);
         return ReferenceEquals(current, seen) ? extended : seen;
+    }
+
+    /// <summary>Writer side, after a compaction replaced sealed blocks: publishes the sealed part as the index now holds it, keeping the unsealed blocks.</summary>
+    public void Resealed(Providers.TimelineMetadata metadata)
+    {
+        TimelineState<T> state = State;
+        long unsealed = state.Open?.Count ?? 0;
+        foreach (MemBlock<T> frozen in state.Frozen)
+        {
+            unsealed += frozen.Count;
+        }
+
+        Volatile.Write(ref _state, new TimelineState<T>(SealedTail.From(metadata), state.Frozen, state.Open));
+        Recounted(metadata.SealedEntries + unsealed);
     }
 
     /// <summary>

@@ -115,3 +115,23 @@ internal sealed class BackupOp(string destination, CancellationToken cancellatio
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 }
+
+/// <summary>An erasure or retention rule to journal and put in force (conversation or user delete, sender erasure, retention).</summary>
+internal sealed class RuleOp(RuleKind kind, string id, uint senderId, long maxAgeMs) : WriteOp<bool>
+{
+    public RuleKind Kind { get; } = kind;
+
+    /// <summary>The conversation or user id; empty for a sender erasure.</summary>
+    public string Id { get; } = id;
+
+    public uint SenderId { get; } = senderId;
+
+    /// <summary>For a retention: the age in milliseconds, 0 for the default.</summary>
+    public long MaxAgeMs { get; } = maxAgeMs;
+}
+
+/// <summary>One step of a compaction, run by the writer between turns of writes.</summary>
+internal sealed class CompactStepOp(Func<Task> step) : WriteOp<bool>
+{
+    public Func<Task> Step { get; } = step;
+}

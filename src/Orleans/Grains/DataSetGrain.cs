@@ -107,6 +107,16 @@ internal sealed class DataSetGrain(MessageStoreFactory factory, ILogger<DataSetG
 
     public Task<Message> DeleteMessageAsync(string convId, long seqId) => _store.DeleteMessageAsync(convId, seqId);
 
+    public Task DeleteConversationAsync(string convId) => _store.DeleteConversationAsync(convId);
+
+    public Task DeleteUserAsync(string userId) => _store.DeleteUserAsync(userId);
+
+    public Task EraseSenderAsync(uint senderId) => _store.EraseSenderAsync(senderId);
+
+    public Task SetRetentionAsync(string convId, TimeSpan? maxAge) => _store.SetRetentionAsync(convId, maxAge);
+
+    public Task<CompactionReport> CompactAsync() => _store.CompactAsync();
+
     public async Task<InboxEntry[]> GetInboxAsync(string userId, int limit, long beforeSeqId) => [.. await _store.GetInboxAsync(userId, limit, beforeSeqId).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext)];
 
     public Task<long> GetReadMarkerAsync(string userId, string convId) => _store.GetReadMarkerAsync(userId, convId);

@@ -48,6 +48,21 @@ internal interface IDataSetGrain : IGrainWithStringKey
     /// <summary>Deletes a message; see <see cref="IMessageStore.DeleteMessageAsync"/>.</summary>
     Task<Message> DeleteMessageAsync(string convId, long seqId);
 
+    /// <summary>Deletes a conversation's history; see <see cref="IMessageStore.DeleteConversationAsync"/>.</summary>
+    Task DeleteConversationAsync(string convId);
+
+    /// <summary>Deletes a user's timeline, checkpoint and inbox; see <see cref="IMessageStore.DeleteUserAsync"/>.</summary>
+    Task DeleteUserAsync(string userId);
+
+    /// <summary>Deletes a sender's messages; see <see cref="IMessageStore.EraseSenderAsync"/>.</summary>
+    Task EraseSenderAsync(uint senderId);
+
+    /// <summary>Sets a conversation's retention; see <see cref="IMessageStore.SetRetentionAsync"/>.</summary>
+    Task SetRetentionAsync(string convId, TimeSpan? maxAge);
+
+    /// <summary>Compacts the data set; see <see cref="IMessageStore.CompactAsync"/>.</summary>
+    Task<CompactionReport> CompactAsync();
+
     /// <summary>Returns a page of a user's inbox; see <see cref="IMessageStore.GetInboxAsync"/>.</summary>
     Task<InboxEntry[]> GetInboxAsync(string userId, int limit, long beforeSeqId);
 

@@ -22,4 +22,9 @@ public interface IProviderFixture
 
     /// <summary>Flips the bits of <paramref name="mask"/> in byte <paramref name="index"/> of the stored block at <paramref name="location"/>, behind the provider's back.</summary>
     void DamageBlock(string dataDir, StoreIndex location, int index, byte mask);
+
+    /// <summary>Whether any byte sequence stored for the data set equals <paramref name="marker"/>: by default, in any file under <paramref name="dataDir"/>.</summary>
+    bool StoredBytesContain(string dataDir, byte[] marker) =>
+        Directory.Exists(dataDir)
+        && Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories).Any(file => File.ReadAllBytes(file).AsSpan().IndexOf(marker) >= 0);
 }

@@ -35,8 +35,8 @@ public sealed class JournalCodecTests
         byte[] carried = JournalCodec.EncodeCarriedKeys([new IdempotencyEntry("d", "k", 4, 400, 0xABCD, 4)]);
         var keys = new List<IdempotencyEntry>();
 
-        List<PendingMessage> decoded = JournalCodec.Decode(10, record, keys, changes: null);
-        Assert.Empty(JournalCodec.Decode(12, carried, keys, changes: null));
+        List<PendingMessage> decoded = JournalCodec.Decode(10, record, keys, changes: null, rules: null);
+        Assert.Empty(JournalCodec.Decode(12, carried, keys, changes: null, rules: null));
 
         Assert.Equal(["键-1", null], decoded.Select(m => m.IdempotencyKey));
         Assert.Equal(IdempotencyEntry.FingerprintOf(7, [1]), decoded[0].Fingerprint);
@@ -59,6 +59,27 @@ public sealed class JournalCodecTests
     }
 
     [Fact]
+    public void Rules_round_trip_and_a_damaged_rule_is_reported()
+    {
+        byte[] record = JournalCodec.EncodeRules(
+        [
+            new LifecycleRule(RuleKind.ConversationDeleted, "会话", 0, 41),
+            new LifecycleRule(RuleKind.UserDeleted, "u", 0, 42),
+            new LifecycleRule(RuleKind.SenderErased, "", 7, 43),
+            new LifecycleRule(RuleKind.Retention, "c", 0, 86_400_000),
+        ]);
+        var rules = new List<LifecycleRule>();
+
+        Assert.Empty(JournalCodec.Decode(50, record, keys: null, changes: null, rules));
+
+        Assert.Equal(
+            [(RuleKind.ConversationDeleted, "会话", 0u, 41L, 50L), (RuleKind.UserDeleted, "u", 0u, 42L, 50L), (RuleKind.SenderErased, "", 7u, 43L, 50L), (RuleKind.Retention, "c", 0u, 86_400_000L, 50L)],
+            rules.Select(r => (r.Kind, r.Id, r.SenderId, r.Value, r.JournalId)));
+        byte[] bad = JournalCodec.EncodeRules([new LifecycleRule((RuleKind)9, "c", 0, 1)]);
+        Assert.Contains("rule is out of range", Assert.Throws<BlockStoreException>(() => JournalCodec.Decode(51, bad, keys: null, changes: null, rules)).Message);
+    }
+
+    [Fact]
     public void Events_and_carried_changes_round_trip()
     {
         byte[] record = JournalCodec.Encode(
@@ -70,7 +91,7 @@ public sealed class JournalCodecTests
         var changes = new List<MessageChange>();
 
         List<PendingMessage> decoded = JournalCodec.Decode(12, record);
-        Assert.Empty(JournalCodec.Decode(14, carried, keys: null, changes));
+        Assert.Empty(JournalCodec.Decode(14, carried, keys: null, changes, rules: null));
 
         Assert.Equal([(MessageKind.Edit, 10L), (MessageKind.Delete, 11L)], decoded.Select(m => (m.Kind, m.TargetSeqId)));
         MessageChange change = Assert.Single(changes);

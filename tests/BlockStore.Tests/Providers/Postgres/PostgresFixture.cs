@@ -49,6 +49,24 @@ public sealed class PostgresFixture : IProviderFixture, IAsyncDisposable
         "WHERE data_set = 'default' AND store_id = @store AND store_offset = @offset",
         ("index", index), ("mask", (int)mask), ("store", location.StoreId), ("offset", location.Offset));
 
+    /// <summary>PostgreSQL's files belong to the server, so the rows are searched: every bytea column this data set's tables hold.</summary>
+    public bool StoredBytesContain(string dataDir, byte[] marker)
+    {
+        using var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        foreach (string table in new[] { "block_data", "journal" })
+        {
+            using var command = new NpgsqlCommand($"SELECT count(*) FROM {Schema}.{table} WHERE position(@marker in data) > 0", connection);
+            command.Parameters.AddWithValue("marker", marker);
+            if ((long)command.ExecuteScalar()! > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Runs one statement on the test database, behind the provider's back.</summary>
     public int Execute(string sql, params (string Name, object Value)[] parameters)
     {
