@@ -8,8 +8,8 @@ internal sealed partial class StoreEngine
     public async Task<VerificationReport> VerifyAsync(CancellationToken cancellationToken)
     {
         using ReaderGate.Scope reading = _readers.Enter();
-        // Blocks are streamed from the index timeline by timeline; a block committed after the stores were listed may lie past
-        // their used space as listed, so the stores are listed again before such a block is reported.
+        // Blocks are streamed from the index timeline by timeline; a block committed after the stores were listed may lie in a
+        // store created since, so the stores are listed again before such a block is reported.
         Dictionary<long, StoreInfo> stores = await ListStoresAsync(cancellationToken).ConfigureAwait(false);
         long timelines = 0;
         await foreach (TimelineKey _ in _session.Timelines.LoadTimelinesAsync(cancellationToken).ConfigureAwait(false))
@@ -105,7 +105,7 @@ internal sealed partial class StoreEngine
 
                 if (!Inside(stores, at))
                 {
-                    problems.Add(Problem("the StoreIndex points outside the stores' used space"));
+                    problems.Add(Problem("the StoreIndex points outside its store"));
                     continue;
                 }
             }
@@ -136,7 +136,7 @@ internal sealed partial class StoreEngine
     }
 
     private static bool Inside(Dictionary<long, StoreInfo> stores, StoreIndex at) =>
-        stores.TryGetValue(at.StoreId, out StoreInfo? store) && at.Offset >= 0 && at.Offset + at.Size <= store.UsedBytes;
+        stores.TryGetValue(at.StoreId, out StoreInfo? store) && at.Offset >= 0 && at.Offset + at.Size <= store.Capacity;
 
     /// <summary>Resolves a user block's references together (one lookup per conversation); only if one fails, each alone, to report every one that does.</summary>
     private async Task VerifyReferencesAsync(UserEntry[] references, TimelineKey user, List<VerificationProblem> problems, CancellationToken cancellationToken)
