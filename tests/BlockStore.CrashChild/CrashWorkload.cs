@@ -106,4 +106,14 @@ public static class CrashWorkload
             }
         }
     }
+
+    /// <summary>Compacts again and again (the workload deletes every 13th message), so a kill lands during compactions too.</summary>
+    public static async Task CompactForeverAsync(IMessageStore store)
+    {
+        while (true)
+        {
+            await Task.Delay(50);
+            await store.CompactAsync();
+        }
+    }
 }

@@ -12,4 +12,7 @@ int writers = int.Parse(args[4], CultureInfo.InvariantCulture);
 
 await using MessageStore store = await MessageStore.OpenAsync(CrashWorkload.Options(dataDir, durability), CrashWorkload.Provider(provider));
 Console.WriteLine("READY");
-await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() => CrashWorkload.WriteForeverAsync(store, round, w, Console.Out))));
+await Task.WhenAll([
+    .. Enumerable.Range(0, writers).Select(w => Task.Run(() => CrashWorkload.WriteForeverAsync(store, round, w, Console.Out))),
+    Task.Run(() => CrashWorkload.CompactForeverAsync(store)),
+]);
