@@ -70,7 +70,7 @@ internal static class LifecycleBenchmark
     }
 
     /// <summary>Runs <paramref name="call"/> for 0..count-1 on the concurrent callers and returns the calls per second.</summary>
-    private static async Task<double> ConcurrentlyAsync(int count, Func<int, Task> call)
+    internal static async Task<double> ConcurrentlyAsync(int count, Func<int, Task> call)
     {
         int next = -1;
         var callers = new Task[MacroSettings.ConcurrentCallers];

@@ -16,6 +16,11 @@ if (args.Length > 0 && args[0] == "lifecycle")
     return await LifecycleBenchmark.RunAsync(args);
 }
 
+if (args.Length > 0 && args[0] == "compaction")
+{
+    return await CompactionBenchmark.RunAsync(args);
+}
+
 if (args.Length > 0 && args[0] == "watches")
 {
     return await WatchBenchmark.RunAsync(args);
