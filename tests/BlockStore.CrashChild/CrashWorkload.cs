@@ -112,7 +112,7 @@ public static class CrashWorkload
     {
         while (true)
         {
-            await Task.Delay(50);
+            await Task.Delay(200);
             await store.CompactAsync();
         }
     }
