@@ -7,7 +7,7 @@ namespace BlockStore.Sample;
 /// Walks the core usage flows on the seeded data: a user comes online and reads their unread messages
 /// through the checkpoint, a group receives new messages, the user comes back for them, their inbox lists the conversations
 /// with unread badges and one is read, a reader pages back through the busiest group's history, a time-range query picks
-/// a slice of it, and a message is edited and another deleted.
+/// a slice of it, a message is edited and another deleted, and finally a one-to-one chat is deleted and the data set compacted.
 /// </summary>
 internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, ChatWorld world, TextWriter output)
 {
@@ -18,7 +18,8 @@ internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, Ch
     private const int Pages = 3;
     private const int TimeRangeLimit = 1_000;
 
-    public async Task RunAsync(SeedResult seeded, CancellationToken cancellationToken)
+    /// <summary>Runs the flows; returns what the closing compaction did, for the summary.</summary>
+    public async Task<CompactionReport> RunAsync(SeedResult seeded, CancellationToken cancellationToken)
     {
         Conversation group = world.Conversations
             .Where(static c => c.IsGroup)
@@ -45,6 +46,30 @@ internal sealed class Flows(IMessageStore store, ChatDataGenerator generator, Ch
 
         Section($"7. In \"{group.Title}\" one message is edited and another deleted; {user.Name} syncs the events");
         await EditAndDeleteAsync(group, user, cancellationToken);
+
+        Conversation chat = world.Conversations
+            .Where(static c => !c.IsGroup)
+            .MaxBy(c => seeded.MessagesPerConversation.GetValueOrDefault(c.ConvId))!;
+        Section($"8. \"{chat.Title}\" is deleted on request, and the data set compacted so the bytes are gone");
+        return await DeleteAndCompactAsync(chat, seeded, cancellationToken);
+    }
+
+    private async Task<CompactionReport> DeleteAndCompactAsync(Conversation chat, SeedResult seeded, CancellationToken cancellationToken)
+    {
+        await store.DeleteConversationAsync(chat.ConvId, cancellationToken);
+        IReadOnlyList<Message> left = await store.GetConvMessagesAsync(chat.ConvId, 10, cancellationToken: cancellationToken);
+        if (left.Count != 0)
+        {
+            throw new InvalidOperationException($"After DeleteConversationAsync({chat.ConvId}) {left.Count} of its messages are still read.");
+        }
+
+        output.WriteLine($"DeleteConversationAsync({chat.ConvId}): {seeded.MessagesPerConversation.GetValueOrDefault(chat.ConvId):N0} messages gone from every read at once");
+        CompactionReport report = await store.CompactAsync(cancellationToken);
+        output.WriteLine(
+            $"CompactAsync: {report.TimelinesRewritten:N0} timelines rewritten ({report.TimelinesDeleted:N0} removed whole), {report.EntriesRemoved:N0} entries " +
+            $"and {report.BodiesErased:N0} bodies removed, {report.BlocksRewritten:N0} blocks rewritten and {report.BlocksRemoved:N0} removed, " +
+            $"in {report.Duration.TotalMilliseconds:N0} ms; store bytes {report.StoreBytesBefore:N0} → {report.StoreBytesAfter:N0}");
+        return report;
     }
 
     private async Task EditAndDeleteAsync(Conversation group, ChatUser user, CancellationToken cancellationToken)

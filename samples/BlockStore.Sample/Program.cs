@@ -44,8 +44,8 @@ try
 
     SeedResult seeded = await host.Services.GetRequiredService<Seeder>()
         .SeedAsync(generator.Messages(world), options.Messages, Console.Out, stopping);
-    await new Flows(store, generator, world, Console.Out).RunAsync(seeded, stopping);
-    await SummaryTable.PrintAsync(store, provider, dataDir, seeded, Console.Out, stopping);
+    CompactionReport compaction = await new Flows(store, generator, world, Console.Out).RunAsync(seeded, stopping);
+    await SummaryTable.PrintAsync(store, provider, dataDir, seeded, compaction, Console.Out, stopping);
 
     await host.StopAsync();
     return 0;

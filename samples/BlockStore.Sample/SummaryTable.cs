@@ -1,12 +1,12 @@
 namespace BlockStore.Sample;
 
-/// <summary>Prints the closing table: what the store holds (from <see cref="IMessageStore.GetStatsAsync"/>), its size on disk and the write rate.</summary>
+/// <summary>Prints the closing table: what the store holds (from <see cref="IMessageStore.GetStatsAsync"/>), its size on disk, the write rate and what compaction gave back.</summary>
 internal static class SummaryTable
 {
     private const int LabelWidth = 26;
     private const int ValueWidth = 16;
 
-    public static async Task PrintAsync(IMessageStore store, string providerName, string dataDir, SeedResult seeded, TextWriter output, CancellationToken cancellationToken)
+    public static async Task PrintAsync(IMessageStore store, string providerName, string dataDir, SeedResult seeded, CompactionReport compaction, TextWriter output, CancellationToken cancellationToken)
     {
         await store.FlushAsync(cancellationToken);
         StoreStats stats = await store.GetStatsAsync(cancellationToken);
@@ -28,6 +28,7 @@ internal static class SummaryTable
         Row(output, "journal bytes", $"{stats.JournalBytes:N0}");
         Row(output, "bytes on disk (DataDir)", $"{onDisk:N0}");
         Row(output, "bytes per message", stats.Messages > 0 ? $"{(double)onDisk / stats.Messages:N0}" : "-", "on disk");
+        Row(output, "store bytes, compaction", $"{compaction.StoreBytesBefore:N0}", $"before → {compaction.StoreBytesAfter:N0} after ({compaction.StoreBytesBefore - compaction.StoreBytesAfter:N0} given back)");
         Row(output, "write rate", $"{seeded.MessagesPerSecond:N0}", $"msg/s ({seeded.Messages:N0} in {seeded.StoreTime.TotalSeconds:N2} s of AddMessagesAsync)");
     }
 
