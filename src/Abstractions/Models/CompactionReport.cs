@@ -5,6 +5,7 @@ namespace BlockStore;
 /// <param name="TimelinesDeleted">Timelines removed whole (deleted conversations and users with nothing left).</param>
 /// <param name="BlocksRewritten">Blocks replaced by a smaller one.</param>
 /// <param name="BlocksRemoved">Blocks removed with nothing left in them.</param>
+/// <param name="BlocksMoved">Blocks copied unchanged out of mostly freed stores, so those stores could be deleted whole.</param>
 /// <param name="EntriesRemoved">Timeline entries removed (expired, of deleted conversations or users).</param>
 /// <param name="BodiesErased">Message and event bodies removed from blocks that stay (deleted or erased messages).</param>
 /// <param name="BytesRead">Block bytes read.</param>
@@ -17,6 +18,7 @@ public sealed record CompactionReport(
     int TimelinesDeleted,
     int BlocksRewritten,
     int BlocksRemoved,
+    int BlocksMoved,
     long EntriesRemoved,
     long BodiesErased,
     long BytesRead,

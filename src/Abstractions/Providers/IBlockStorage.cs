@@ -51,4 +51,13 @@ public interface IBlockStorage
     /// <returns>A task that completes when the blocks are freed.</returns>
     ValueTask ReleaseBlocksAsync(IReadOnlyList<StoreIndex> blocks, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("This storage provider cannot free blocks, so its data sets cannot be compacted.");
+
+    /// <summary>
+    /// Names the stores whose remaining blocks a compaction should move elsewhere, so that, freed entirely, they can be deleted:
+    /// stores mostly freed, never the one new blocks are appended to. Called from the writer. Default: none (a provider that gives
+    /// freed space back in place).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The store ids.</returns>
+    ValueTask<IReadOnlyList<long>> GetStoresToEmptyAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<IReadOnlyList<long>>([]);
 }

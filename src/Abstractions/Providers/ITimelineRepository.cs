@@ -164,6 +164,23 @@ public interface ITimelineRepository
         throw new NotSupportedException("This storage provider cannot replace sealed blocks, so its data sets cannot be compacted.");
 
     /// <summary>
+    /// Applies several replacements as <see cref="ReplaceBlocksAsync(TimelineKey, IReadOnlyList{BlockInfo}, IReadOnlyList{BlockInfo}, CancellationToken)"/>
+    /// applies one, each atomic for its timeline; durable, all of them, when it returns. Default: one call per replacement; a provider
+    /// that can commit them together (one transaction, one flush) does, so a compaction pays one flush per step, not per timeline.
+    /// </summary>
+    /// <param name="replacements">The replacements, each for a different timeline.</param>
+    /// <param name="cancellationToken">Cancels the commit.</param>
+    /// <returns>A task that completes when every replacement is durable.</returns>
+    async ValueTask ReplaceBlocksAsync(IReadOnlyList<BlockReplacement> replacements, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(replacements);
+        foreach (BlockReplacement replacement in replacements)
+        {
+            await ReplaceBlocksAsync(replacement.Key, replacement.Removed, replacement.Added, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Atomically unregisters one timeline and drops the records of all its sealed blocks, adjusting the data set's totals (erasure).
     /// A timeline not registered is left alone. Called from the writer; durable when it returns. Default: not supported.
     /// </summary>

@@ -115,6 +115,9 @@ internal sealed partial class StoreEngine
 
             // Readers that took a timeline's state before its rewrite may still read the old blocks: free them once they are done.
             await _readers.WaitForReadersAsync().ConfigureAwait(false);
+            await StepAsync(() => ReleaseAsync(run)).ConfigureAwait(false);
+            await MoveOutOfStoresToEmptyAsync(run, bytesPerSecond, cancellationToken).ConfigureAwait(false);
+            await _readers.WaitForReadersAsync().ConfigureAwait(false);
             await StepAsync(() => FinishAsync(run)).ConfigureAwait(false);
             CompactionReport report = run.Report(Stopwatch.GetElapsedTime(started));
             Log.Compacted(_logger, report.TimelinesRewritten, report.BlocksRewritten + report.BlocksRemoved, report.EntriesRemoved, report.StoreBytesBefore, report.StoreBytesAfter);
@@ -224,6 +227,8 @@ internal sealed partial class StoreEngine
                 await RewriteUserAsync(key.Id, run).ConfigureAwait(false);
             }
         }
+
+        await CommitRewritesAsync(run).ConfigureAwait(false);
     }
 
     private async Task RewriteConversationAsync(string convId, CompactionRun run)
@@ -333,8 +338,8 @@ internal sealed partial class StoreEngine
     }
 
     /// <summary>
-    /// Writes the rewritten blocks, then switches the index to them in one atomic step (or drops the timeline when nothing is
-    /// left of it), and brings the working set's copy of the timeline up to date; the old blocks are freed at the end.
+    /// Queues a timeline's rewrite (its new blocks encoded now), or its removal when nothing is left of it; the slice commits the
+    /// queued rewrites together (<see cref="CommitRewritesAsync"/>).
     /// </summary>
     private async Task SwitchAsync<T>(ConcurrentDictionary<string, Timeline<T>> map, TimelineKey key, List<BlockInfo> removed, List<T[]> added, bool gone, CompactionRun run)
         where T : struct, ITimelineEntry<T>
@@ -342,21 +347,6 @@ internal sealed partial class StoreEngine
         if (removed.Count == 0 && !gone)
         {
             return;
-        }
-
-        var encoded = new ReadOnlyMemory<byte>[added.Count];
-        for (int i = 0; i < encoded.Length; i++)
-        {
-            encoded[i] = T.Encode(key.Id, added[i], _encoding);
-            run.BytesWritten += encoded[i].Length;
-        }
-
-        IReadOnlyList<StoreIndex> locations = encoded.Length == 0 ? [] : await _session.Blocks.WriteBlocksAsync(encoded).ConfigureAwait(false);
-        var infos = new BlockInfo[added.Count];
-        for (int i = 0; i < infos.Length; i++)
-        {
-            T[] entries = added[i];
-            infos[i] = new BlockInfo(key.Kind, key.Id, entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, locations[i]);
         }
 
         if (gone)
@@ -368,16 +358,77 @@ internal sealed partial class StoreEngine
                     removed.Add(block);
                 }
             }
-
-            await _session.Timelines.DeleteTimelineAsync(key).ConfigureAwait(false);
-            Interlocked.Decrement(ref key.Kind == TimelineKind.Conversation ? ref _convTimelines : ref _userTimelines);
-            run.TimelinesDeleted++;
         }
-        else
+
+        var rewrite = new Rewrite(key, removed, gone, () => RefreshAsync(map, key, gone));
+        foreach (T[] entries in added)
         {
-            await _session.Timelines.ReplaceBlocksAsync(key, removed, infos).ConfigureAwait(false);
+            byte[] encoded = T.Encode(key.Id, entries, _encoding);
+            run.BytesWritten += encoded.Length;
+            rewrite.Added.Add((encoded, new SealedBlock(entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, 0, 0, 0)));
         }
 
+        run.Rewrites.Add(rewrite);
+    }
+
+    /// <summary>
+    /// Commits the slice's rewrites: every new block written in one call, then the index switched to them in one batch (a
+    /// timeline with nothing left is unregistered instead), then the working set's copies brought up to date. The replaced
+    /// blocks are freed only at the end of the compaction, once no reader can hold them.
+    /// </summary>
+    private async Task CommitRewritesAsync(CompactionRun run)
+    {
+        if (run.Rewrites.Count == 0)
+        {
+            return;
+        }
+
+        var encoded = new List<ReadOnlyMemory<byte>>();
+        foreach (Rewrite rewrite in run.Rewrites)
+        {
+            encoded.AddRange(rewrite.Added.Select(static a => (ReadOnlyMemory<byte>)a.Bytes));
+        }
+
+        IReadOnlyList<StoreIndex> locations = encoded.Count == 0 ? [] : await _session.Blocks.WriteBlocksAsync(encoded).ConfigureAwait(false);
+        var replacements = new List<BlockReplacement>(run.Rewrites.Count);
+        int next = 0;
+        foreach (Rewrite rewrite in run.Rewrites)
+        {
+            foreach ((_, SealedBlock range) in rewrite.Added)
+            {
+                StoreIndex at = locations[next++];
+                rewrite.Infos.Add(new BlockInfo(rewrite.Key.Kind, rewrite.Key.Id, range.FirstSeqId, range.LastSeqId, range.FirstTimestamp, range.LastTimestamp, range.Count, at));
+            }
+
+            if (rewrite.Gone)
+            {
+                await _session.Timelines.DeleteTimelineAsync(rewrite.Key).ConfigureAwait(false);
+                Interlocked.Decrement(ref rewrite.Key.Kind == TimelineKind.Conversation ? ref _convTimelines : ref _userTimelines);
+                run.TimelinesDeleted++;
+            }
+            else
+            {
+                replacements.Add(new BlockReplacement(rewrite.Key, rewrite.Removed, rewrite.Infos));
+            }
+        }
+
+        if (replacements.Count > 0)
+        {
+            await _session.Timelines.ReplaceBlocksAsync(replacements).ConfigureAwait(false);
+        }
+
+        foreach (Rewrite rewrite in run.Rewrites)
+        {
+            Replaced(rewrite.Key, rewrite.Removed, rewrite.Infos, run);
+            await rewrite.Refresh().ConfigureAwait(false);
+        }
+
+        run.Rewrites.Clear();
+    }
+
+    /// <summary>Counts a replacement in the engine's totals and the run's figures, and queues the replaced blocks to be freed.</summary>
+    private void Replaced(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CompactionRun run)
+    {
         long entriesBefore = 0;
         foreach (BlockInfo block in removed)
         {
@@ -386,7 +437,7 @@ internal sealed partial class StoreEngine
         }
 
         long entriesAfter = 0;
-        foreach (BlockInfo block in infos)
+        foreach (BlockInfo block in added)
         {
             entriesAfter += block.Count;
         }
@@ -396,11 +447,43 @@ internal sealed partial class StoreEngine
             Interlocked.Add(ref _messages, entriesAfter - entriesBefore);
         }
 
-        Interlocked.Add(ref _sealedBlocks, infos.Length - removed.Count);
+        Interlocked.Add(ref _sealedBlocks, added.Count - removed.Count);
         run.TimelinesRewritten++;
-        run.BlocksRewritten += infos.Length;
-        run.BlocksRemoved += removed.Count - infos.Length;
-        await RefreshAsync(map, key, gone).ConfigureAwait(false);
+        run.BlocksRewritten += added.Count;
+        run.BlocksRemoved += Math.Max(0, removed.Count - added.Count);
+    }
+
+    /// <summary>
+    /// Moves the blocks still in use out of the stores the provider wants emptied (mostly freed ones): copied as they are to the
+    /// store new blocks go to, the index switched per timeline, the old copies freed with the rest, so those stores go whole.
+    /// </summary>
+    private async Task MoveAsync(List<BlockInfo> blocks, CompactionRun run)
+    {
+        var bytes = new ReadOnlyMemory<byte>[blocks.Count];
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            var copy = new byte[blocks[i].Location.Size];
+            await _session.Blocks.ReadBlockAsync(blocks[i].Location, copy).ConfigureAwait(false);
+            bytes[i] = copy;
+            run.BytesRead += copy.Length;
+            run.BytesWritten += copy.Length;
+        }
+
+        IReadOnlyList<StoreIndex> locations = await _session.Blocks.WriteBlocksAsync(bytes).ConfigureAwait(false);
+        var replacements = new List<BlockReplacement>();
+        foreach (IGrouping<TimelineKey, int> timeline in Enumerable.Range(0, blocks.Count).GroupBy(i => new TimelineKey(blocks[i].Kind, blocks[i].TimelineId)))
+        {
+            replacements.Add(new BlockReplacement(
+                timeline.Key, [.. timeline.Select(i => blocks[i])], [.. timeline.Select(i => blocks[i] with { Location = locations[i] })]));
+        }
+
+        await _session.Timelines.ReplaceBlocksAsync(replacements).ConfigureAwait(false);
+        foreach (BlockReplacement moved in replacements)
+        {
+            Replaced(moved.Key, moved.Removed, moved.Added, run);
+            run.BlocksMoved += moved.Added.Count;
+            await (moved.Key.Kind == TimelineKind.Conversation ? RefreshAsync(_convs, moved.Key, gone: false) : RefreshAsync(_users, moved.Key, gone: false)).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -441,13 +524,67 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Frees the replaced blocks, drops the rules now fully applied, trims the journal so it keeps no removed body, and reclaims the space.</summary>
-    private async Task FinishAsync(CompactionRun run)
+    /// <summary>Frees the blocks replaced so far (no reader can hold them any more).</summary>
+    private async Task ReleaseAsync(CompactionRun run)
     {
         if (run.Garbage.Count > 0)
         {
             await _session.Blocks.ReleaseBlocksAsync(run.Garbage).ConfigureAwait(false);
+            run.Garbage.Clear();
         }
+    }
+
+    /// <summary>Asks the provider which stores to empty and moves the blocks still in them, a step's worth of bytes at a time.</summary>
+    private async Task MoveOutOfStoresToEmptyAsync(CompactionRun run, long bytesPerSecond, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<long> stores = [];
+        await StepAsync(async () => stores = await _session.Blocks.GetStoresToEmptyAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        if (stores.Count == 0)
+        {
+            return;
+        }
+
+        var emptied = new HashSet<long>(stores);
+        var slice = new List<BlockInfo>();
+        long sliceBytes = 0;
+        await foreach (BlockInfo block in _session.Timelines.LoadBlocksAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!emptied.Contains(block.Location.StoreId))
+            {
+                continue;
+            }
+
+            slice.Add(block);
+            sliceBytes += block.Location.Size;
+            if (sliceBytes >= StepBytes)
+            {
+                await MoveSliceAsync(slice, run, bytesPerSecond, cancellationToken).ConfigureAwait(false);
+                slice = [];
+                sliceBytes = 0;
+            }
+        }
+
+        if (slice.Count > 0)
+        {
+            await MoveSliceAsync(slice, run, bytesPerSecond, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task MoveSliceAsync(List<BlockInfo> slice, CompactionRun run, long bytesPerSecond, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await StepAsync(() => MoveAsync(slice, run)).ConfigureAwait(false);
+        long moved = 2 * slice.Sum(static b => (long)b.Location.Size);
+        if (bytesPerSecond > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds((double)moved / bytesPerSecond), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Frees the blocks moved, drops the rules now fully applied, trims the journal so it keeps no removed body, and reclaims the space.</summary>
+    private async Task FinishAsync(CompactionRun run)
+    {
+        await ReleaseAsync(run).ConfigureAwait(false);
 
         // Deletes are done with once their entries are gone; an erasure stays in force (its tombstones need it) but is applied.
         foreach (LifecycleRule rule in run.Rules)
@@ -590,6 +727,22 @@ internal sealed partial class StoreEngine
         }
     }
 
+    /// <summary>One timeline's rewrite waiting for its slice's commit: the blocks it drops, the new blocks (encoded) and their metadata once written.</summary>
+    private sealed class Rewrite(TimelineKey key, List<BlockInfo> removed, bool gone, Func<Task> refresh)
+    {
+        public TimelineKey Key { get; } = key;
+
+        public List<BlockInfo> Removed { get; } = removed;
+
+        public bool Gone { get; } = gone;
+
+        public Func<Task> Refresh { get; } = refresh;
+
+        public List<(byte[] Bytes, SealedBlock Range)> Added { get; } = [];
+
+        public List<BlockInfo> Infos { get; } = [];
+    }
+
     /// <summary>A compaction in progress: the timelines still to visit, the blocks to free at the end, and its figures.</summary>
     private sealed class CompactionRun
     {
@@ -604,6 +757,11 @@ internal sealed partial class StoreEngine
         public List<LifecycleRule> Rules { get; set; } = [];
 
         public List<StoreIndex> Garbage { get; } = [];
+
+        /// <summary>The rewrites of the current slice, committed together at its end.</summary>
+        public List<Rewrite> Rewrites { get; } = [];
+
+        public int BlocksMoved { get; set; }
 
         public bool HasWork => _queue.Count > 0 || (!_usersStarted && (Users.Count > 0 || NeedsEveryUser));
 
@@ -689,6 +847,6 @@ internal sealed partial class StoreEngine
         }
 
         public CompactionReport Report(TimeSpan duration) => new(
-            TimelinesRewritten, TimelinesDeleted, BlocksRewritten, BlocksRemoved, EntriesRemoved, BodiesErased, BytesRead, BytesWritten, StoreBytesBefore, StoreBytesAfter, duration);
+            TimelinesRewritten, TimelinesDeleted, BlocksRewritten, BlocksRemoved, BlocksMoved, EntriesRemoved, BodiesErased, BytesRead, BytesWritten, StoreBytesBefore, StoreBytesAfter, duration);
     }
 }
