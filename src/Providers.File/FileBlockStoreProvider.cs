@@ -55,7 +55,7 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         FileInboxStore? inbox = null;
         try
         {
-            blocks = FileBlockStorage.Open(Path.Combine(dataDir, FileLayout.StoresDir), options.MaxCapacity, options.Durability);
+            blocks = FileBlockStorage.Open(dataDir, options.MaxCapacity, options.Durability, _fileOptions.SnapshotThresholdBytes);
             timelines = FileTimelineRepository.Open(dataDir, options.Durability, _fileOptions);
             checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
             inbox = FileInboxStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
