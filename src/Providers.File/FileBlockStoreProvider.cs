@@ -6,7 +6,8 @@ namespace BlockStore.Providers.File;
 /// <remarks>
 /// Layout: <c>blockstore.lock</c> (ownership), <c>blockstore.format</c> (provider and format), <c>stores/store-NNNNNN.dat</c> (block bytes), <c>journal/&lt;first id&gt;.log</c>
 /// (open blocks), <c>meta/timelines.blocks</c> (the StoreIndex of every sealed block, chained per timeline),
-/// <c>meta/timelines.snapshot|log</c> (the key directory: each timeline's newest block and totals) and <c>meta/checkpoints.snapshot|log</c>.
+/// <c>meta/timelines.snapshot|log</c> (the key directory: each timeline's newest block and totals), <c>meta/checkpoints.snapshot|log</c>
+/// and <c>meta/freed.snapshot|log</c> (the bytes of freed blocks, zeroed in place, per store).
 /// No conversation or user id ever becomes part of a file name. On Unix directories are created 0700 and files 0600.
 /// </remarks>
 public sealed class FileBlockStoreProvider : IBlockStoreProvider
