@@ -13,7 +13,6 @@ namespace BlockStore.Providers.File;
 internal sealed partial class FileBlockStorage
 {
     private const int ZeroChunkBytes = 256 * 1024;
-    private const int SnapshotChunkBytes = 64 * 1024;
 
     public ValueTask ReleaseBlocksAsync(IReadOnlyList<StoreIndex> blocks, CancellationToken cancellationToken = default)
     {
@@ -192,33 +191,17 @@ internal sealed partial class FileBlockStorage
     /// <summary>Writes the freed totals of the stores that have any.</summary>
     private void WriteFreedSnapshot(SnapshotWriter writer)
     {
-        _record.Clear();
-        _record.WriteInt32(0);
-        int count = 0;
+        var chunks = new SnapshotChunks(writer, _record);
         foreach (StoreFile store in _stores)
         {
-            if (store.Freed == 0)
+            if (store.Freed > 0)
             {
-                continue;
-            }
-
-            _record.WriteInt64(store.Id);
-            _record.WriteInt64(store.Freed);
-            count++;
-            if (_record.Length >= SnapshotChunkBytes)
-            {
-                _record.PatchInt32(0, count);
-                writer.Write(_record.WrittenSpan);
-                _record.Clear();
-                _record.WriteInt32(0);
-                count = 0;
+                _record.WriteInt64(store.Id);
+                _record.WriteInt64(store.Freed);
+                chunks.Added();
             }
         }
 
-        if (count > 0)
-        {
-            _record.PatchInt32(0, count);
-            writer.Write(_record.WrittenSpan);
-        }
+        chunks.Finish();
     }
 }

@@ -10,7 +10,6 @@ namespace BlockStore.Providers.File;
 /// </summary>
 internal sealed class FileCheckpointStore : ICheckpointStore, IDisposable
 {
-    private const int SnapshotChunkBytes = 64 * 1024;
     private const int DeleteRecord = -1;
 
     private readonly ConcurrentDictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
@@ -157,28 +156,14 @@ internal sealed class FileCheckpointStore : ICheckpointStore, IDisposable
 
     private void WriteSnapshot(SnapshotWriter writer)
     {
-        _record.Clear();
-        _record.WriteInt32(0);
-        int count = 0;
+        var chunks = new SnapshotChunks(writer, _record);
         foreach (KeyValuePair<string, long> pair in _checkpoints)
         {
             _record.WriteString(pair.Key);
             _record.WriteInt64(pair.Value);
-            count++;
-            if (_record.Length >= SnapshotChunkBytes)
-            {
-                _record.PatchInt32(0, count);
-                writer.Write(_record.WrittenSpan);
-                _record.Clear();
-                _record.WriteInt32(0);
-                count = 0;
-            }
+            chunks.Added();
         }
 
-        if (count > 0)
-        {
-            _record.PatchInt32(0, count);
-            writer.Write(_record.WrittenSpan);
-        }
+        chunks.Finish();
     }
 }

@@ -24,7 +24,6 @@ internal sealed partial class FileTimelineRepository
     private const byte HighWaterRecord = 5;
     private const byte ReplaceRecord = 6;
     private const byte DeleteRecord = 7;
-    private const int SnapshotChunkBytes = 64 * 1024;
 
     /// <summary>Applies one record read back from the snapshot or the log.</summary>
     private void Replay(ReadOnlySpan<byte> body)
@@ -122,38 +121,15 @@ internal sealed partial class FileTimelineRepository
         _record.WriteInt64(_maxTimestamp);
         writer.Write(_record.WrittenSpan);
 
-        int count = 0;
-        StartChunk();
+        var chunks = new SnapshotChunks(writer, _record, DirectoryRecord);
         foreach (KeyValuePair<TimelineKey, DirectoryEntry> pair in _timelines)
         {
             WriteKey(pair.Key);
             WriteDirectoryEntry(pair.Value);
-            count++;
-            if (_record.Length >= SnapshotChunkBytes)
-            {
-                FlushChunk(writer, count);
-                StartChunk();
-                count = 0;
-            }
+            chunks.Added();
         }
 
-        FlushChunk(writer, count);
-    }
-
-    private void StartChunk()
-    {
-        _record.Clear();
-        _record.WriteByte(DirectoryRecord);
-        _record.WriteInt32(0);
-    }
-
-    private void FlushChunk(SnapshotWriter writer, int count)
-    {
-        if (count > 0)
-        {
-            _record.PatchInt32(1, count);
-            writer.Write(_record.WrittenSpan);
-        }
+        chunks.Finish();
     }
 
     private static void ValidateKey(TimelineKey key)

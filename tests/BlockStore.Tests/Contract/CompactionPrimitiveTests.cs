@@ -35,7 +35,7 @@ public abstract class CompactionPrimitiveTests(IProviderFixture fixture) : Store
             Assert.Equal(
                 expected[..2],
                 await session.Timelines.GetBlocksByTimeAsync(Conv, blocks[0].FirstTimestamp, blocks[3].FirstTimestamp, 0, long.MaxValue, 10));
-            Assert.Equal(expected, (await ToListAsync(session.Timelines.LoadBlocksAsync())).Where(b => b.Kind == TimelineKind.Conversation));
+            Assert.Equal(expected, (await session.Timelines.LoadBlocksAsync().ToListAsync()).Where(b => b.Kind == TimelineKind.Conversation));
             DataSetSummary summary = await session.Timelines.GetSummaryAsync();
             Assert.Equal((1L, 1L, 4L + 2L, 9L), (summary.ConvTimelines, summary.UserTimelines, summary.SealedBlocks, summary.SealedMessages));
             session = await ReopenSessionAsync(session);
@@ -81,8 +81,8 @@ public abstract class CompactionPrimitiveTests(IProviderFixture fixture) : Store
         {
             Assert.Null(await session.Timelines.GetTimelineAsync(Conv, 5));
             Assert.Empty(await session.Timelines.GetBlocksBeforeAsync(Conv, long.MaxValue, 10));
-            Assert.Equal([User], await ToListAsync(session.Timelines.LoadTimelinesAsync()));
-            Assert.Equal(kept, await ToListAsync(session.Timelines.LoadBlocksAsync()));
+            Assert.Equal([User], await session.Timelines.LoadTimelinesAsync().ToListAsync());
+            Assert.Equal(kept, await session.Timelines.LoadBlocksAsync().ToListAsync());
             DataSetSummary summary = await session.Timelines.GetSummaryAsync();
             Assert.Equal((0L, 1L, 2L, 0L), (summary.ConvTimelines, summary.UserTimelines, summary.SealedBlocks, summary.SealedMessages));
             session = await ReopenSessionAsync(session);
@@ -168,7 +168,7 @@ public abstract class CompactionPrimitiveTests(IProviderFixture fixture) : Store
 
         Assert.False(FilesContain(Marker), "a byte of a freed block or a trimmed journal record is still on disk");
         session = await OpenSessionAsync();
-        Assert.Equal([3L], (await ToListAsync(session.Timelines.ReadJournalAsync())).Select(r => r.Id));
+        Assert.Equal([3L], (await session.Timelines.ReadJournalAsync().ToListAsync()).Select(r => r.Id));
         Assert.Equal(Content(Conv, 3), await ReadAsync(session, at[1]));
     }
 
@@ -256,16 +256,5 @@ public abstract class CompactionPrimitiveTests(IProviderFixture fixture) : Store
         byte[] needle = Encoding.UTF8.GetBytes(marker);
         return Directory.EnumerateFiles(DataDir, "*", SearchOption.AllDirectories)
             .Any(path => path.EndsWith(".lock", StringComparison.Ordinal) is false && File.ReadAllBytes(path).AsSpan().IndexOf(needle) >= 0);
-    }
-
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
-    {
-        var list = new List<T>();
-        await foreach (T item in source)
-        {
-            list.Add(item);
-        }
-
-        return list;
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BlockStore.Tests.Providers.FileSystem;
 
 /// <summary>
@@ -12,6 +14,27 @@ internal sealed class CrashReplay(SimulatedDisk disk)
     private readonly Dictionary<int, List<DiskEvent>> _unflushed = [];
     private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
     private readonly List<DiskEvent> _unflushedNames = [];
+
+    /// <summary>The seed of a run: BLOCKSTORE_POWERCUT_SEED when set (to replay a failed run), else a random one.</summary>
+    public static int Seed() =>
+        int.TryParse(Environment.GetEnvironmentVariable("BLOCKSTORE_POWERCUT_SEED"), CultureInfo.InvariantCulture, out int seed) ? seed : Random.Shared.Next();
+
+    /// <summary>
+    /// <paramref name="count"/> crash points over <paramref name="events"/>, ordered by position: half just before or after a flush
+    /// (where a power cut is most telling), half anywhere; each with the number of the state it builds.
+    /// </summary>
+    public static List<(int State, int Position)> Points(IReadOnlyList<DiskEvent> events, int count, Random random)
+    {
+        int[] flushes = [.. Enumerable.Range(0, events.Count).Where(i => events[i].IsFlush)];
+        Assert.NotEmpty(flushes);
+        var points = new List<(int State, int Position)>(count);
+        for (int state = 0; state < count; state++)
+        {
+            points.Add((state, state % 2 == 0 ? flushes[random.Next(flushes.Length)] + random.Next(2) : random.Next(events.Count + 1)));
+        }
+
+        return [.. points.OrderBy(p => p.Position)];
+    }
 
     /// <summary>How many operations have been replayed.</summary>
     public int Position { get; private set; }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using BlockStore.Providers;
 using BlockStore.Providers.File;
@@ -21,9 +20,7 @@ public sealed class FileCompactionPowerCutTests : FileProviderTestBase
     [Fact]
     public async Task After_a_power_cut_during_compaction_each_change_is_whole_and_nothing_live_is_lost()
     {
-        int seed = int.TryParse(Environment.GetEnvironmentVariable("BLOCKSTORE_POWERCUT_SEED"), CultureInfo.InvariantCulture, out int fixedSeed)
-            ? fixedSeed
-            : Random.Shared.Next();
+        int seed = CrashReplay.Seed();
         var disk = new SimulatedDisk(DataDir);
         Workload workload;
         using (FileIo.Use(disk))
@@ -32,17 +29,9 @@ public sealed class FileCompactionPowerCutTests : FileProviderTestBase
         }
 
         IReadOnlyList<DiskEvent> events = disk.Events;
-        int[] flushes = [.. Enumerable.Range(0, events.Count).Where(i => events[i].IsFlush)];
-        var random = new Random(seed);
-        var points = new List<(int State, int Position)>();
-        for (int state = 0; state < CrashStates; state++)
-        {
-            points.Add((state, state % 2 == 0 ? flushes[random.Next(flushes.Length)] + random.Next(2) : random.Next(events.Count + 1)));
-        }
-
         var replay = new CrashReplay(disk);
         string target = DataDir + "-crash";
-        foreach ((int state, int position) in points.OrderBy(p => p.Position))
+        foreach ((int state, int position) in CrashReplay.Points(events, CrashStates, new Random(seed)))
         {
             replay.AdvanceTo(position);
             replay.WriteCrashState(target, new Random(HashCode.Combine(seed, state)));
