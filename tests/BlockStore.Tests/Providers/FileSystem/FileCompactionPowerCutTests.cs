@@ -28,27 +28,7 @@ public sealed class FileCompactionPowerCutTests : FileProviderTestBase
             workload = await RunWorkloadAsync(disk);
         }
 
-        IReadOnlyList<DiskEvent> events = disk.Events;
-        var replay = new CrashReplay(disk);
-        string target = DataDir + "-crash";
-        foreach ((int state, int position) in CrashReplay.Points(events, CrashStates, new Random(seed)))
-        {
-            replay.AdvanceTo(position);
-            replay.WriteCrashState(target, new Random(HashCode.Combine(seed, state)));
-            try
-            {
-                await CheckAsync(target, workload, position);
-            }
-            catch (Exception ex)
-            {
-                throw new Xunit.Sdk.XunitException(
-                    $"Crash state {state} at operation {position} of {events.Count} (seed {seed}; BLOCKSTORE_POWERCUT_SEED={seed} replays it): {ex}");
-            }
-            finally
-            {
-                Directory.Delete(target, recursive: true);
-            }
-        }
+        await CrashReplay.ForEachCrashStateAsync(disk, CrashStates, seed, DataDir + "-crash", (target, position) => CheckAsync(target, workload, position));
     }
 
     private static BlockStoreOptions Options(string dataDir, Durability durability) =>

@@ -26,30 +26,11 @@ public sealed class FilePowerCutTests() : StoreTestBase(new FileFixture())
             workload = await RunWorkloadAsync(disk);
         }
 
-        IReadOnlyList<DiskEvent> events = disk.Events;
-        var replay = new CrashReplay(disk);
         int damagedReports = 0;
-        foreach ((int state, int position) in CrashReplay.Points(events, CrashStates, new Random(seed)))
-        {
-            replay.AdvanceTo(position);
-            string target = Path.Combine(Root, "crash");
-            replay.WriteCrashState(target, new Random(HashCode.Combine(seed, state)));
-            try
-            {
-                damagedReports += await CheckAsync(target, workload, position) ? 0 : 1;
-            }
-            catch (Exception ex)
-            {
-                throw new Xunit.Sdk.XunitException(
-                    $"Crash state {state} at operation {position} of {events.Count} (seed {seed}; BLOCKSTORE_POWERCUT_SEED={seed} replays it): {ex}");
-            }
-            finally
-            {
-                Directory.Delete(target, recursive: true);
-            }
-        }
+        await CrashReplay.ForEachCrashStateAsync(
+            disk, CrashStates, seed, Path.Combine(Root, "crash"), async (target, position) => damagedReports += await CheckAsync(target, workload, position) ? 0 : 1);
 
-        Console.WriteLine($"Power cut: {CrashStates} crash states over {events.Count} operations ({events.Count(e => e.IsFlush)} flushes), seed {seed}, {damagedReports} verified as damaged.");
+        Console.WriteLine($"Power cut: {CrashStates} crash states over {disk.Position} operations ({disk.Events.Count(e => e.IsFlush)} flushes), seed {seed}, {damagedReports} verified as damaged.");
     }
 
     private static void Configure(BlockStoreOptions o)
