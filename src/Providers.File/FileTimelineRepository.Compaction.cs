@@ -45,7 +45,7 @@ internal sealed partial class FileTimelineRepository
             int keptBlocks = kept == 0 ? 0 : keptRecord.Position;
             var tail = new List<BlockInfo>(entry.Blocks - keptBlocks + added.Count);
             CollectOlder(key, entry.Head, entry.Blocks, entry.Blocks - keptBlocks, tail);
-            List<BlockInfo> chain = Replaced(tail, removed, added, out long entriesRemoved);
+            List<BlockInfo> chain = MergeChain(tail, removed, added, out long entriesRemoved);
 
             BlockIndexBatch batch = _index.BeginAppend();
             long head = kept;
@@ -144,7 +144,7 @@ internal sealed partial class FileTimelineRepository
     /// The blocks of <paramref name="tail"/> (newest first) less <paramref name="removed"/>, plus <paramref name="added"/>, oldest
     /// first; refuses a removed block the tail lacks and an added block that overlaps another.
     /// </summary>
-    private static List<BlockInfo> Replaced(List<BlockInfo> tail, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, out long entriesRemoved)
+    private static List<BlockInfo> MergeChain(List<BlockInfo> tail, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, out long entriesRemoved)
     {
         var drop = new HashSet<long>(removed.Count);
         foreach (BlockInfo block in removed)
