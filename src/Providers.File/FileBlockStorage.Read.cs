@@ -52,6 +52,12 @@ internal sealed partial class FileBlockStorage
             _handles.Return(store);
         }
 
+        if (!destination.Span.ContainsAnyExcept((byte)0))
+        {
+            // Freed blocks are zeroed in place; no block is all zeros, so these bytes are never returned as data.
+            throw new CorruptBlockException(location.StoreId, location.Offset, "the block was freed (its bytes are zeros)");
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -17,6 +17,11 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
     private readonly Durability _durability;
     private readonly Lock _writeLock = new();
     private readonly StoreHandles _handles = new(MaxOpenStoreFiles);
+    private readonly RecordBuffer _record = new();
+    private readonly SnapshotSource _freedSnapshot;
+
+    /// <summary>The bytes freed in each store (see <see cref="ReleaseBlocksAsync"/>).</summary>
+    private SnapshotLog _freed = null!;
 
     /// <summary>The stores by increasing id; replaced, never changed, when a store is added, so readers need no lock.</summary>
     private StoreFile[] _stores = [];
@@ -26,14 +31,20 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
         _directory = directory;
         _capacity = capacity;
         _durability = durability;
+        _freedSnapshot = WriteFreedSnapshot;
     }
 
     /// <summary>The largest block an empty store holds: the capacity less the header.</summary>
     public long MaxBlockSize => _capacity - FileHeader.Size;
 
-    /// <summary>Opens every store file in <paramref name="directory"/>, checking its header; a store's used size is its file length.</summary>
-    public static FileBlockStorage Open(string directory, long capacity, Durability durability)
+    /// <summary>
+    /// Opens every store file in <c>stores/</c> under <paramref name="dataDir"/>, checking its header (a store's used size is its
+    /// file length), then loads the bytes freed in each from <c>meta/freed.snapshot|log</c> and deletes the files of stores whose
+    /// blocks are all freed (a crash can stop a release before it deletes them).
+    /// </summary>
+    public static FileBlockStorage Open(string dataDir, long capacity, Durability durability, long snapshotThreshold)
     {
+        string directory = Path.Combine(dataDir, FileLayout.StoresDir);
         PrivateFiles.CreateDirectory(directory);
         DurableFiles.DeleteLeftovers(directory);
         var storage = new FileBlockStorage(directory, capacity, durability);
@@ -48,7 +59,20 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
 
         stores.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         storage._stores = [.. stores];
-        return storage;
+        string metaDir = Path.Combine(dataDir, FileLayout.MetaDir);
+        PrivateFiles.CreateDirectory(metaDir);
+        try
+        {
+            storage._freed = SnapshotLog.Open(
+                metaDir, FileLayout.FreedName, FileKind.FreedSnapshot, FileKind.FreedLog, durability, snapshotThreshold, storage.ReplayFreed);
+            storage.Reclaim();
+            return storage;
+        }
+        catch
+        {
+            storage.Dispose();
+            throw;
+        }
     }
 
     public ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default)
@@ -68,6 +92,8 @@ internal sealed partial class FileBlockStorage : IBlockStorage, IDisposable
         lock (_writeLock)
         {
             _handles.Dispose();
+            _freed?.Dispose();
+            _record.Dispose();
         }
     }
 

@@ -6,7 +6,8 @@ namespace BlockStore.Providers.File;
 /// <remarks>
 /// Layout: <c>blockstore.lock</c> (ownership), <c>blockstore.format</c> (provider and format), <c>stores/store-NNNNNN.dat</c> (block bytes), <c>journal/&lt;first id&gt;.log</c>
 /// (open blocks), <c>meta/timelines.blocks</c> (the StoreIndex of every sealed block, chained per timeline),
-/// <c>meta/timelines.snapshot|log</c> (the key directory: each timeline's newest block and totals) and <c>meta/checkpoints.snapshot|log</c>.
+/// <c>meta/timelines.snapshot|log</c> (the key directory: each timeline's newest block and totals), <c>meta/checkpoints.snapshot|log</c>
+/// and <c>meta/freed.snapshot|log</c> (the bytes of freed blocks, zeroed in place, per store).
 /// No conversation or user id ever becomes part of a file name. On Unix directories are created 0700 and files 0600.
 /// </remarks>
 public sealed class FileBlockStoreProvider : IBlockStoreProvider
@@ -55,7 +56,7 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
         FileInboxStore? inbox = null;
         try
         {
-            blocks = FileBlockStorage.Open(Path.Combine(dataDir, FileLayout.StoresDir), options.MaxCapacity, options.Durability);
+            blocks = FileBlockStorage.Open(dataDir, options.MaxCapacity, options.Durability, _fileOptions.SnapshotThresholdBytes);
             timelines = FileTimelineRepository.Open(dataDir, options.Durability, _fileOptions);
             checkpoints = FileCheckpointStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);
             inbox = FileInboxStore.Open(dataDir, options.Durability, _fileOptions.SnapshotThresholdBytes);

@@ -24,6 +24,19 @@ internal sealed class FileBlockStoreSession(
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Deletes the files of stores whose blocks are all freed, rewrites the journal segment that still holds trimmed records without
+    /// them, and writes new metadata and checkpoint snapshots after deletions, so no file keeps what was freed, trimmed or deleted.
+    /// </summary>
+    public ValueTask ReclaimAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        blocks.Reclaim();
+        timelines.Reclaim();
+        checkpoints.Reclaim();
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask DisposeAsync()
     {
         try

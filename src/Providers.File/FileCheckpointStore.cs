@@ -5,17 +5,21 @@ namespace BlockStore.Providers.File;
 /// <summary>
 /// Checkpoints in <c>meta/checkpoints.snapshot</c> plus <c>meta/checkpoints.log</c> (see <see cref="SnapshotLog"/>), served from
 /// memory so reads never touch the disk or wait for a save. A record (little endian): count i32 | count × (user id as UTF-8
-/// length u16 + bytes, checkpoint i64). A save never lowers a stored value.
+/// length u16 + bytes, checkpoint i64), or a removal: -1 i32 | user id. A save never lowers a stored value. A removed user's id
+/// stays in the log until the next snapshot, which <see cref="Reclaim"/> writes.
 /// </summary>
 internal sealed class FileCheckpointStore : ICheckpointStore, IDisposable
 {
-    private const int SnapshotChunkBytes = 64 * 1024;
+    private const int DeleteRecord = -1;
 
     private readonly ConcurrentDictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
     private readonly RecordBuffer _record = new();
     private readonly SnapshotSource _snapshotSource;
     private SnapshotLog _log = null!;
+
+    /// <summary>Whether a removal was logged since the last snapshot, so the log still holds a removed user's id.</summary>
+    private bool _removedSinceSnapshot;
 
     private FileCheckpointStore() => _snapshotSource = WriteSnapshot;
 
@@ -75,6 +79,42 @@ internal sealed class FileCheckpointStore : ICheckpointStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask DeleteAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_writeLock)
+        {
+            if (!_checkpoints.ContainsKey(userId))
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _record.Clear();
+            _record.WriteInt32(DeleteRecord);
+            _record.WriteString(userId);
+            _log.Append(_record.WrittenSpan);
+            _checkpoints.TryRemove(userId, out _);
+            _removedSinceSnapshot = true;
+            _log.CompactIfDue(_snapshotSource);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Writes a new snapshot when a removal was logged since the last one, so no file keeps a removed user's id or checkpoint.</summary>
+    public void Reclaim()
+    {
+        lock (_writeLock)
+        {
+            if (_removedSinceSnapshot)
+            {
+                _log.Compact(_snapshotSource);
+                _removedSinceSnapshot = false;
+            }
+        }
+    }
+
     public void Dispose()
     {
         lock (_writeLock)
@@ -91,7 +131,13 @@ internal sealed class FileCheckpointStore : ICheckpointStore, IDisposable
     {
         var reader = new RecordReader(body);
         int count = reader.ReadInt32();
-        if (count < 0)
+        if (count == DeleteRecord)
+        {
+            _checkpoints.TryRemove(reader.ReadString(), out _);
+            _removedSinceSnapshot = true;
+            count = 0;
+        }
+        else if (count < 0)
         {
             throw new InvalidDataException($"Negative count {count}.");
         }
@@ -110,28 +156,14 @@ internal sealed class FileCheckpointStore : ICheckpointStore, IDisposable
 
     private void WriteSnapshot(SnapshotWriter writer)
     {
-        _record.Clear();
-        _record.WriteInt32(0);
-        int count = 0;
+        var chunks = new SnapshotChunks(writer, _record);
         foreach (KeyValuePair<string, long> pair in _checkpoints)
         {
             _record.WriteString(pair.Key);
             _record.WriteInt64(pair.Value);
-            count++;
-            if (_record.Length >= SnapshotChunkBytes)
-            {
-                _record.PatchInt32(0, count);
-                writer.Write(_record.WrittenSpan);
-                _record.Clear();
-                _record.WriteInt32(0);
-                count = 0;
-            }
+            chunks.Added();
         }
 
-        if (count > 0)
-        {
-            _record.PatchInt32(0, count);
-            writer.Write(_record.WrittenSpan);
-        }
+        chunks.Finish();
     }
 }

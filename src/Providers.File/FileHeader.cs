@@ -96,6 +96,8 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.TimelineBlocks => "timeline block index",
         FileKind.InboxLog => "inbox log",
         FileKind.InboxSnapshot => "inbox snapshot",
+        FileKind.FreedLog => "freed space log",
+        FileKind.FreedSnapshot => "freed space snapshot",
         _ => "checkpoint snapshot",
     };
 
@@ -110,6 +112,8 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.TimelineBlocks => 0x4B4C425453534B42, // "BKSSTBLK"
         FileKind.InboxLog => 0x474F4C4953534B42, // "BKSSILOG"
         FileKind.InboxSnapshot => 0x504E534953534B42, // "BKSSISNP"
+        FileKind.FreedLog => 0x474F4C4653534B42, // "BKSSFLOG"
+        FileKind.FreedSnapshot => 0x504E534653534B42, // "BKSSFSNP"
         _ => 0x504E534353534B42, // "BKSSCSNP"
     };
 }

@@ -29,4 +29,10 @@ internal enum FileKind
 
     /// <summary>The snapshot of all inboxes.</summary>
     InboxSnapshot,
+
+    /// <summary>The log of the bytes freed in each store since the last snapshot.</summary>
+    FreedLog,
+
+    /// <summary>The snapshot of the bytes freed in each store.</summary>
+    FreedSnapshot,
 }

@@ -21,6 +21,9 @@ internal static class FileLayout
     /// <summary>The base name of the checkpoint log and snapshot in <see cref="MetaDir"/>.</summary>
     public const string CheckpointsName = "checkpoints";
 
+    /// <summary>The base name of the log and snapshot in <see cref="MetaDir"/> of the bytes freed in each store.</summary>
+    public const string FreedName = "freed";
+
     /// <summary>The base name of the inbox log and snapshot in <see cref="MetaDir"/>.</summary>
     public const string InboxName = "inbox";
 }

@@ -43,9 +43,10 @@ internal sealed partial class FileTimelineRepository
                     (long head, int position, long lastSeqId) = newest.TryGetValue(key, out var pending)
                         ? pending
                         : _timelines.TryGetValue(key, out DirectoryEntry entry) ? (entry.Head, entry.Blocks, entry.LastSeqId) : (0, 0, 0);
-                    if (head != 0 && block.FirstSeqId <= lastSeqId)
+                    if ((head != 0 || lastSeqId > 0) && block.FirstSeqId <= lastSeqId)
                     {
-                        // Recorded already (a commit reported as failed after its record became durable): keep the first.
+                        // Recorded already (a commit reported as failed after its record became durable, or replaced or dropped by a
+                        // compaction since): keep what is recorded.
                         continue;
                     }
 
@@ -136,7 +137,7 @@ internal sealed partial class FileTimelineRepository
             TimelineAdded(key);
         }
 
-        if (entry.Blocks > 0 && firstSeqId <= entry.LastSeqId)
+        if ((entry.Blocks > 0 || entry.LastSeqId > 0) && firstSeqId <= entry.LastSeqId)
         {
             return;
         }

@@ -6,7 +6,10 @@ namespace BlockStore.Providers.File;
 /// commit = 3 u8 | journal keep-from i64 | count i32 | count × (kind u8, timeline id, block record offset i64, entry count i32,
 /// first seq i64, last seq i64, last timestamp i64);
 /// directory = 4 u8 | count i32 | count × (kind u8, timeline id, newest block record offset i64, blocks i32, entries i64, last seq i64);
-/// high-water = 5 u8 | largest SeqId i64 | latest timestamp i64.
+/// high-water = 5 u8 | largest SeqId i64 | latest timestamp i64;
+/// replace = 6 u8 | kind u8, timeline id, the timeline's new directory entry (newest block record offset i64, blocks i32,
+/// entries i64, last seq i64);
+/// delete = 7 u8 | kind u8, timeline id.
 /// A snapshot holds a commit with the keep-from and no blocks, the high-water marks, then the directory in chunks.
 /// Data sets written before the block index existed hold legacy commits instead (2 u8 | keep-from i64 | count i32 | count ×
 /// (kind u8, timeline id, first seq i64, last seq i64, first timestamp i64, last timestamp i64, entry count i32, store id i64,
@@ -19,7 +22,8 @@ internal sealed partial class FileTimelineRepository
     private const byte CommitRecord = 3;
     private const byte DirectoryRecord = 4;
     private const byte HighWaterRecord = 5;
-    private const int SnapshotChunkBytes = 64 * 1024;
+    private const byte ReplaceRecord = 6;
+    private const byte DeleteRecord = 7;
 
     /// <summary>Applies one record read back from the snapshot or the log.</summary>
     private void Replay(ReadOnlySpan<byte> body)
@@ -52,10 +56,10 @@ internal sealed partial class FileTimelineRepository
                 for (int i = ReadCount(ref reader); i > 0; i--)
                 {
                     TimelineKey key = ReadKey(ref reader);
-                    var entry = new DirectoryEntry(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64());
-                    if (entry.Blocks < 0 || (entry.Head == 0) != (entry.Blocks == 0) || !_timelines.TryAdd(key, entry))
+                    DirectoryEntry entry = ReadDirectoryEntry(ref reader, key);
+                    if (!_timelines.TryAdd(key, entry))
                     {
-                        throw new InvalidDataException($"The directory entry of {key.Kind} '{key.Id}' is invalid or repeated.");
+                        throw new InvalidDataException($"The directory entry of {key.Kind} '{key.Id}' is repeated.");
                     }
 
                     TimelineAdded(key);
@@ -65,6 +69,16 @@ internal sealed partial class FileTimelineRepository
                 break;
             case HighWaterRecord:
                 HighWater(reader.ReadInt64(), reader.ReadInt64());
+                break;
+            case ReplaceRecord:
+            {
+                TimelineKey key = ReadKey(ref reader);
+                Replaced(key, ReadDirectoryEntry(ref reader, key));
+                break;
+            }
+
+            case DeleteRecord:
+                Deleted(ReadKey(ref reader));
                 break;
             case LegacyCommitRecord:
                 _keepFrom = Math.Max(_keepFrom, reader.ReadInt64());
@@ -107,41 +121,15 @@ internal sealed partial class FileTimelineRepository
         _record.WriteInt64(_maxTimestamp);
         writer.Write(_record.WrittenSpan);
 
-        int count = 0;
-        StartChunk();
+        var chunks = new SnapshotChunks(writer, _record, DirectoryRecord);
         foreach (KeyValuePair<TimelineKey, DirectoryEntry> pair in _timelines)
         {
             WriteKey(pair.Key);
-            _record.WriteInt64(pair.Value.Head);
-            _record.WriteInt32(pair.Value.Blocks);
-            _record.WriteInt64(pair.Value.Entries);
-            _record.WriteInt64(pair.Value.LastSeqId);
-            count++;
-            if (_record.Length >= SnapshotChunkBytes)
-            {
-                FlushChunk(writer, count);
-                StartChunk();
-                count = 0;
-            }
+            WriteDirectoryEntry(pair.Value);
+            chunks.Added();
         }
 
-        FlushChunk(writer, count);
-    }
-
-    private void StartChunk()
-    {
-        _record.Clear();
-        _record.WriteByte(DirectoryRecord);
-        _record.WriteInt32(0);
-    }
-
-    private void FlushChunk(SnapshotWriter writer, int count)
-    {
-        if (count > 0)
-        {
-            _record.PatchInt32(1, count);
-            writer.Write(_record.WrittenSpan);
-        }
+        chunks.Finish();
     }
 
     private static void ValidateKey(TimelineKey key)
@@ -159,6 +147,22 @@ internal sealed partial class FileTimelineRepository
         ValidateKey(key);
         _record.WriteByte((byte)key.Kind);
         _record.WriteString(key.Id);
+    }
+
+    private void WriteDirectoryEntry(DirectoryEntry entry)
+    {
+        _record.WriteInt64(entry.Head);
+        _record.WriteInt32(entry.Blocks);
+        _record.WriteInt64(entry.Entries);
+        _record.WriteInt64(entry.LastSeqId);
+    }
+
+    private static DirectoryEntry ReadDirectoryEntry(ref RecordReader reader, TimelineKey key)
+    {
+        var entry = new DirectoryEntry(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64());
+        return entry.Blocks >= 0 && (entry.Head == 0) == (entry.Blocks == 0)
+            ? entry
+            : throw new InvalidDataException($"The directory entry of {key.Kind} '{key.Id}' is invalid.");
     }
 
     /// <summary>Writes one block of a commit record: its timeline, where its block record is, and what the directory needs of it.</summary>

@@ -7,6 +7,7 @@ namespace BlockStore.Providers.File;
 internal sealed class StoreFile(long id, string path, long capacity)
 {
     private long _used = FileHeader.Size;
+    private long _freed;
 
     public long Id { get; } = id;
 
@@ -31,6 +32,19 @@ internal sealed class StoreFile(long id, string path, long capacity)
         set => Volatile.Write(ref _used, value);
     }
 
+    /// <summary>The bytes of freed blocks, zeroed in place; guarded by the storage's write lock for writes.</summary>
+    public long Freed
+    {
+        get => Volatile.Read(ref _freed);
+        set => Volatile.Write(ref _freed, value);
+    }
+
+    /// <summary>Whether every byte after the header belongs to a freed block.</summary>
+    public bool AllFreed => Freed >= Used - FileHeader.Size;
+
+    /// <summary>Whether the file was deleted (all its blocks freed); guarded by <see cref="StoreHandles"/>.</summary>
+    public bool Deleted { get; set; }
+
     /// <summary>The file name of store <paramref name="id"/>; derived from the id only.</summary>
     public static string FileName(long id) => "store-" + id.ToString("D6", CultureInfo.InvariantCulture) + ".dat";
 
@@ -44,5 +58,6 @@ internal sealed class StoreFile(long id, string path, long capacity)
             && id > 0;
     }
 
-    public StoreInfo ToInfo() => new(Id, Capacity, Used);
+    /// <summary>The store as reported: its bytes in use less those of freed blocks.</summary>
+    public StoreInfo ToInfo() => new(Id, Capacity, Used - Freed);
 }

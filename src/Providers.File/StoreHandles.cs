@@ -37,6 +37,7 @@ internal sealed class StoreHandles(int capacity) : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfDeleted(store);
             if (store.Handle is { } open)
             {
                 store.Users++;
@@ -52,6 +53,12 @@ internal sealed class StoreHandles(int capacity) : IDisposable
             {
                 opened.Dispose();
                 throw new ObjectDisposedException(nameof(StoreHandles));
+            }
+
+            if (store.Deleted)
+            {
+                opened.Dispose();
+                ThrowIfDeleted(store);
             }
 
             if (store.Handle is null)
@@ -79,7 +86,7 @@ internal sealed class StoreHandles(int capacity) : IDisposable
         lock (_lock)
         {
             store.Users--;
-            if (_disposed)
+            if (_disposed || store.Deleted)
             {
                 if (store.Users == 0)
                 {
@@ -89,6 +96,19 @@ internal sealed class StoreHandles(int capacity) : IDisposable
             else if (_open.Count > capacity)
             {
                 CloseBeyondCapacity();
+            }
+        }
+    }
+
+    /// <summary>Marks <paramref name="store"/>'s file as deleted: its handle is closed once no read uses it, and it is never opened again.</summary>
+    public void Forget(StoreFile store)
+    {
+        lock (_lock)
+        {
+            store.Deleted = true;
+            if (store.Handle is not null && store.Users == 0)
+            {
+                Close(store);
             }
         }
     }
@@ -108,6 +128,14 @@ internal sealed class StoreHandles(int capacity) : IDisposable
 
                 node = next;
             }
+        }
+    }
+
+    private static void ThrowIfDeleted(StoreFile store)
+    {
+        if (store.Deleted)
+        {
+            throw new FileNotFoundException($"The store file '{store.Path}' was deleted: all its blocks were freed.", store.Path);
         }
     }
 
@@ -137,6 +165,11 @@ internal sealed class StoreHandles(int capacity) : IDisposable
 
     private void Close(StoreFile store)
     {
+        if (store.Handle is null)
+        {
+            return;
+        }
+
         _open.Remove(store.Node!);
         store.Node = null;
         store.Handle!.Dispose();

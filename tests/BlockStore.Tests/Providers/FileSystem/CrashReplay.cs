@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BlockStore.Tests.Providers.FileSystem;
 
 /// <summary>
@@ -12,6 +14,49 @@ internal sealed class CrashReplay(SimulatedDisk disk)
     private readonly Dictionary<int, List<DiskEvent>> _unflushed = [];
     private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
     private readonly List<DiskEvent> _unflushedNames = [];
+
+    /// <summary>The seed of a run: BLOCKSTORE_POWERCUT_SEED when set (to replay a failed run), else a random one.</summary>
+    public static int Seed() =>
+        int.TryParse(Environment.GetEnvironmentVariable("BLOCKSTORE_POWERCUT_SEED"), CultureInfo.InvariantCulture, out int seed) ? seed : Random.Shared.Next();
+
+    /// <summary>
+    /// Rebuilds <paramref name="count"/> crash states of what <paramref name="disk"/> recorded, one at a time in
+    /// <paramref name="target"/> (half just before or after a flush, where a power cut is most telling, half anywhere; chosen by
+    /// <paramref name="seed"/>), and runs <paramref name="check"/> on each with the position of its crash; a failure names the
+    /// state and the seed that replays it.
+    /// </summary>
+    public static async Task ForEachCrashStateAsync(SimulatedDisk disk, int count, int seed, string target, Func<string, int, Task> check)
+    {
+        IReadOnlyList<DiskEvent> events = disk.Events;
+        int[] flushes = [.. Enumerable.Range(0, events.Count).Where(i => events[i].IsFlush)];
+        Assert.NotEmpty(flushes);
+        var random = new Random(seed);
+        var points = new List<(int State, int Position)>(count);
+        for (int state = 0; state < count; state++)
+        {
+            points.Add((state, state % 2 == 0 ? flushes[random.Next(flushes.Length)] + random.Next(2) : random.Next(events.Count + 1)));
+        }
+
+        var replay = new CrashReplay(disk);
+        foreach ((int state, int position) in points.OrderBy(p => p.Position))
+        {
+            replay.AdvanceTo(position);
+            replay.WriteCrashState(target, new Random(HashCode.Combine(seed, state)));
+            try
+            {
+                await check(target, position);
+            }
+            catch (Exception ex)
+            {
+                throw new Xunit.Sdk.XunitException(
+                    $"Crash state {state} at operation {position} of {events.Count} (seed {seed}; BLOCKSTORE_POWERCUT_SEED={seed} replays it): {ex}");
+            }
+            finally
+            {
+                Directory.Delete(target, recursive: true);
+            }
+        }
+    }
 
     /// <summary>How many operations have been replayed.</summary>
     public int Position { get; private set; }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using BlockStore.Providers.File;
 using BlockStore.Tests.Contract;
@@ -19,9 +18,7 @@ public sealed class FilePowerCutTests() : StoreTestBase(new FileFixture())
     [Fact]
     public async Task After_a_power_cut_at_any_point_every_acknowledged_message_and_checkpoint_is_there_and_nothing_damaged_is_returned()
     {
-        int seed = int.TryParse(Environment.GetEnvironmentVariable("BLOCKSTORE_POWERCUT_SEED"), CultureInfo.InvariantCulture, out int fixedSeed)
-            ? fixedSeed
-            : Random.Shared.Next();
+        int seed = CrashReplay.Seed();
         var disk = new SimulatedDisk(DataDir);
         Workload workload;
         using (FileIo.Use(disk))
@@ -29,40 +26,11 @@ public sealed class FilePowerCutTests() : StoreTestBase(new FileFixture())
             workload = await RunWorkloadAsync(disk);
         }
 
-        IReadOnlyList<DiskEvent> events = disk.Events;
-        int[] flushes = [.. Enumerable.Range(0, events.Count).Where(i => events[i].IsFlush)];
-        Assert.NotEmpty(flushes);
-        var random = new Random(seed);
-        var points = new List<(int State, int Position)>();
-        for (int state = 0; state < CrashStates; state++)
-        {
-            int position = state % 2 == 0 ? flushes[random.Next(flushes.Length)] + random.Next(2) : random.Next(events.Count + 1);
-            points.Add((state, position));
-        }
-
-        var replay = new CrashReplay(disk);
         int damagedReports = 0;
-        foreach ((int state, int position) in points.OrderBy(p => p.Position))
-        {
-            replay.AdvanceTo(position);
-            string target = Path.Combine(Root, "crash");
-            replay.WriteCrashState(target, new Random(HashCode.Combine(seed, state)));
-            try
-            {
-                damagedReports += await CheckAsync(target, workload, position) ? 0 : 1;
-            }
-            catch (Exception ex)
-            {
-                throw new Xunit.Sdk.XunitException(
-                    $"Crash state {state} at operation {position} of {events.Count} (seed {seed}; BLOCKSTORE_POWERCUT_SEED={seed} replays it): {ex}");
-            }
-            finally
-            {
-                Directory.Delete(target, recursive: true);
-            }
-        }
+        await CrashReplay.ForEachCrashStateAsync(
+            disk, CrashStates, seed, Path.Combine(Root, "crash"), async (target, position) => damagedReports += await CheckAsync(target, workload, position) ? 0 : 1);
 
-        Console.WriteLine($"Power cut: {CrashStates} crash states over {events.Count} operations ({flushes.Length} flushes), seed {seed}, {damagedReports} verified as damaged.");
+        Console.WriteLine($"Power cut: {CrashStates} crash states over {disk.Position} operations ({disk.Events.Count(e => e.IsFlush)} flushes), seed {seed}, {damagedReports} verified as damaged.");
     }
 
     private static void Configure(BlockStoreOptions o)

@@ -18,7 +18,8 @@ public sealed class FileStoreTests : FileProviderTestBase
         var blocks = new List<ReadOnlyMemory<byte>>();
         for (int i = 0; i < 40; i++)
         {
-            blocks.Add(Filled((i * 97 % 400) + 1, (byte)i));
+            // Seeds from 1: a block is never all zeros (it starts with its magic), and zeros read back as a freed block.
+            blocks.Add(Filled((i * 97 % 400) + 1, (byte)(i + 1)));
         }
 
         blocks.Add(Filled((int)session.Blocks.MaxBlockSize, 7));
