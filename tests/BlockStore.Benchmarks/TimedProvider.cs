@@ -28,6 +28,8 @@ internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProv
 
         public IInboxStore Inbox { get; } = new TimedInboxStore(inner.Inbox, timings);
 
+        public ValueTask ReclaimAsync(CancellationToken cancellationToken = default) => inner.ReclaimAsync(cancellationToken);
+
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
@@ -51,6 +53,8 @@ internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProv
         }
 
         public ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default) => inner.GetStoresAsync(cancellationToken);
+
+        public ValueTask ReleaseBlocksAsync(IReadOnlyList<StoreIndex> blocks, CancellationToken cancellationToken = default) => inner.ReleaseBlocksAsync(blocks, cancellationToken);
     }
 
     private sealed class Repository(ITimelineRepository inner, ProviderTimings timings) : ITimelineRepository
@@ -108,6 +112,11 @@ internal sealed class TimedProvider(IBlockStoreProvider inner) : IBlockStoreProv
 
         public ValueTask RegisterTimelinesAsync(IReadOnlyList<TimelineKey> timelines, CancellationToken cancellationToken = default) =>
             inner.RegisterTimelinesAsync(timelines, cancellationToken);
+
+        public ValueTask ReplaceBlocksAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken = default) =>
+            inner.ReplaceBlocksAsync(key, removed, added, cancellationToken);
+
+        public ValueTask DeleteTimelineAsync(TimelineKey key, CancellationToken cancellationToken = default) => inner.DeleteTimelineAsync(key, cancellationToken);
     }
 }
 

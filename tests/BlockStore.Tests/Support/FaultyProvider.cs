@@ -69,6 +69,8 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
         public ValueTask CheckAsync(CancellationToken cancellationToken = default) =>
             owner.FailChecks ? ValueTask.FromException(Injected("the storage does not answer")) : inner.CheckAsync(cancellationToken);
 
+        public ValueTask ReclaimAsync(CancellationToken cancellationToken = default) => inner.ReclaimAsync(cancellationToken);
+
         public ValueTask DisposeAsync() => inner.DisposeAsync();
 
         public async ValueTask<IReadOnlyList<StoreIndex>> WriteBlocksAsync(IReadOnlyList<ReadOnlyMemory<byte>> blocks, CancellationToken cancellationToken = default)
@@ -97,6 +99,9 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 
         public ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default) =>
             inner.Blocks.GetStoresAsync(cancellationToken);
+
+        public ValueTask ReleaseBlocksAsync(IReadOnlyList<StoreIndex> blocks, CancellationToken cancellationToken = default) =>
+            inner.Blocks.ReleaseBlocksAsync(blocks, cancellationToken);
 
         public ValueTask<DataSetSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
             inner.Timelines.GetSummaryAsync(cancellationToken);
@@ -169,5 +174,14 @@ public sealed class FaultyProvider(IBlockStoreProvider inner) : IBlockStoreProvi
 
         public ValueTask RegisterTimelinesAsync(IReadOnlyList<TimelineKey> timelines, CancellationToken cancellationToken = default) =>
             inner.Timelines.RegisterTimelinesAsync(timelines, cancellationToken);
+
+        public ValueTask ReplaceBlocksAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken = default) =>
+            inner.Timelines.ReplaceBlocksAsync(key, removed, added, cancellationToken);
+
+        public ValueTask DeleteTimelineAsync(TimelineKey key, CancellationToken cancellationToken = default) =>
+            inner.Timelines.DeleteTimelineAsync(key, cancellationToken);
+
+        public ValueTask DeleteAsync(string userId, CancellationToken cancellationToken = default) =>
+            inner.Checkpoints.DeleteAsync(userId, cancellationToken);
     }
 }
