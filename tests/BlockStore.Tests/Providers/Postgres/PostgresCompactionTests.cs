@@ -1,3 +1,4 @@
+using BlockStore.Providers;
 using BlockStore.Providers.Postgres;
 using BlockStore.Tests.Contract;
 using Npgsql;
@@ -22,6 +23,29 @@ public sealed class PostgresCompactionTests() : SqlCompactionPrimitiveTests(new 
         { nameof(PostgresQueries.ReleaseBlockData), "block_data_pkey" },
         { nameof(PostgresQueries.DeleteCheckpoint), "checkpoints_pkey" },
     };
+
+    [SkippableFact]
+    public async Task A_version_1_schema_is_migrated_to_count_the_freed_bytes_of_its_stores()
+    {
+        IBlockStoreSession session = await OpenSessionAsync(capacity: 1000);
+        BlockInfo[] blocks = await SealAsync(session, new TimelineKey(TimelineKind.Conversation, "c"), 400, (1, 1), (2, 2));
+        await session.DisposeAsync();
+        Postgres.Execute($"ALTER TABLE {Postgres.Schema}.stores DROP COLUMN freed; UPDATE {Postgres.Schema}.schema_version SET version = 1");
+
+        session = await OpenSessionAsync(capacity: 1000);
+        Assert.Equal([new StoreInfo(1, 1000, 800)], await session.Blocks.GetStoresAsync());
+        await session.Blocks.ReleaseBlocksAsync([blocks[0].Location]);
+        Assert.Equal([new StoreInfo(1, 1000, 400)], await session.Blocks.GetStoresAsync());
+        await session.DisposeAsync();
+
+        await using var connection = new NpgsqlConnection(PostgresFixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var version = new NpgsqlCommand($"SELECT version FROM {Postgres.Schema}.schema_version", connection);
+        Assert.Equal(PostgresQueries.SchemaVersion, (int)(await version.ExecuteScalarAsync())!);
+        session = await OpenSessionAsync(capacity: 1000);
+        Assert.Equal([new StoreInfo(1, 1000, 400)], await session.Blocks.GetStoresAsync());
+        await session.DisposeAsync();
+    }
 
     /// <summary>
     /// On tables of realistic size (100,000 blocks in 1,000 timelines, as many block rows and checkpoints) with fresh statistics,
