@@ -72,26 +72,16 @@ public sealed class PostgresCompactionTests() : SqlCompactionPrimitiveTests(new 
             """);
         string sql = (string)typeof(PostgresQueries).GetProperty(name)!.GetValue(new PostgresQueries(schema))!;
 
-        await using var connection = new NpgsqlConnection(PostgresFixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection);
-        command.Parameters.Add(new NpgsqlParameter<string>("dataSet", NpgsqlDbType.Text) { TypedValue = "default" });
-        command.Parameters.Add(new NpgsqlParameter<short>("kind", NpgsqlDbType.Smallint) { TypedValue = 1 });
-        command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = "c1" });
-        command.Parameters.Add(new NpgsqlParameter<string>("userId", NpgsqlDbType.Text) { TypedValue = "u1" });
-        foreach (string array in new[] { "firstSeqs", "storeIds", "offsets" })
-        {
-            command.Parameters.Add(new NpgsqlParameter<long[]>(array, NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [1001, 2001, 3001] });
-        }
-
-        var plan = new List<string>();
-        await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                plan.Add(reader.GetString(0));
-            }
-        }
+        long[] keys = [1001, 2001, 3001];
+        List<string> plan = await PostgresFixture.ExplainAsync(
+            sql,
+            new NpgsqlParameter<string>("dataSet", NpgsqlDbType.Text) { TypedValue = "default" },
+            new NpgsqlParameter<short>("kind", NpgsqlDbType.Smallint) { TypedValue = 1 },
+            new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = "c1" },
+            new NpgsqlParameter<string>("userId", NpgsqlDbType.Text) { TypedValue = "u1" },
+            new NpgsqlParameter<long[]>("firstSeqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = keys },
+            new NpgsqlParameter<long[]>("storeIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = keys },
+            new NpgsqlParameter<long[]>("offsets", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = keys });
 
         string text = string.Join(" | ", plan);
         Assert.True(text.Contains($"Index Scan using {index}", StringComparison.Ordinal) || text.Contains($"Index Only Scan using {index}", StringComparison.Ordinal), $"{name}: {text}");
