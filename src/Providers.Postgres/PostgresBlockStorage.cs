@@ -11,12 +11,16 @@ internal sealed class PostgresBlockStorage : IBlockStorage
     private readonly long _capacity;
     private readonly Lock _storesLock = new();
     private List<StoreInfo> _stores;
+    private Dictionary<long, long> _freed;
+    private IReadOnlyList<StoreInfo> _reported;
 
-    private PostgresBlockStorage(PostgresDatabase db, long capacity, List<StoreInfo> stores)
+    private PostgresBlockStorage(PostgresDatabase db, long capacity, List<StoreInfo> stores, Dictionary<long, long> freed)
     {
         _db = db;
         _capacity = capacity;
         _stores = stores;
+        _freed = freed;
+        _reported = StoreRelease.Report(stores, freed);
     }
 
     /// <summary>PostgreSQL stores have no header: a block may use a whole store.</summary>
@@ -26,8 +30,9 @@ internal sealed class PostgresBlockStorage : IBlockStorage
     public static async Task<PostgresBlockStorage> OpenAsync(PostgresDatabase db, long capacity, CancellationToken cancellationToken)
     {
         await using NpgsqlConnection c = await db.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        IEnumerable<StoreRow> rows = await c.QueryAsync<StoreRow>(new CommandDefinition(db.Queries.LoadStores, new { dataSet = db.DataSet }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return new PostgresBlockStorage(db, capacity, [.. rows.Select(static r => new StoreInfo(r.StoreId, r.Capacity, r.Used))]);
+        List<StoreRow> rows = [.. await c.QueryAsync<StoreRow>(new CommandDefinition(db.Queries.LoadStores, new { dataSet = db.DataSet }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+        return new PostgresBlockStorage(
+            db, capacity, [.. rows.Select(static r => new StoreInfo(r.StoreId, r.Capacity, r.Used))], rows.Where(static r => r.Freed > 0).ToDictionary(static r => r.StoreId, static r => r.Freed));
     }
 
     public async ValueTask<IReadOnlyList<StoreIndex>> WriteBlocksAsync(IReadOnlyList<ReadOnlyMemory<byte>> blocks, CancellationToken cancellationToken = default)
@@ -59,6 +64,7 @@ internal sealed class PostgresBlockStorage : IBlockStorage
         lock (_storesLock)
         {
             _stores = placement.Stores;
+            _reported = StoreRelease.Report(_stores, _freed);
         }
 
         return locations;
@@ -87,7 +93,56 @@ internal sealed class PostgresBlockStorage : IBlockStorage
     }
 
     public ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<StoreInfo>>(Volatile.Read(ref _stores));
+        ValueTask.FromResult(Volatile.Read(ref _reported));
+
+    /// <summary>
+    /// Deletes the blocks' rows and counts them freed, in one fenced commit. No row returns their bytes afterwards; the bytes of
+    /// deleted rows may stay in the server's files until PostgreSQL reuses the space (see <see cref="IBlockStoreSession.ReclaimAsync"/>).
+    /// </summary>
+    public async ValueTask ReleaseBlocksAsync(IReadOnlyList<StoreIndex> blocks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        long[] storeIds = [.. blocks.Select(static b => b.StoreId)];
+        long[] offsets = [.. blocks.Select(static b => b.Offset)];
+
+        // Only the writer writes, so what is stored now is what the release below deletes.
+        var released = new Dictionary<long, long>();
+        await using (NpgsqlConnection c = await _db.OpenReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await using var command = new NpgsqlCommand(_db.Queries.StoredBlocks, c);
+            command.Parameters.Add(new NpgsqlParameter<string>("dataSet", NpgsqlDbType.Text) { TypedValue = _db.DataSet });
+            command.Parameters.Add(new NpgsqlParameter<long[]>("storeIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = storeIds });
+            command.Parameters.Add(new NpgsqlParameter<long[]>("offsets", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = offsets });
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                long storeId = reader.GetInt64(0);
+                released[storeId] = released.GetValueOrDefault(storeId) + reader.GetInt32(1);
+            }
+        }
+
+        StoreReleasePlan plan = StoreRelease.Plan(Volatile.Read(ref _stores), _freed, released);
+        await _db.WriteAsync(
+            batch =>
+            {
+                NpgsqlBatchCommand delete = _db.Add(batch, _db.Queries.ReleaseBlockData);
+                delete.Parameters.Add(new NpgsqlParameter<long[]>("storeIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = storeIds });
+                delete.Parameters.Add(new NpgsqlParameter<long[]>("offsets", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = offsets });
+                NpgsqlBatchCommand freed = _db.Add(batch, _db.Queries.SetFreed);
+                freed.Parameters.Add(new NpgsqlParameter<long[]>("storeIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. plan.Updated.Select(static u => u.Key)] });
+                freed.Parameters.Add(new NpgsqlParameter<long[]>("freed", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. plan.Updated.Select(static u => u.Value)] });
+                NpgsqlBatchCommand drop = _db.Add(batch, _db.Queries.DeleteStores);
+                drop.Parameters.Add(new NpgsqlParameter<long[]>("storeIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. plan.Dropped] });
+            },
+            relaxed: false,
+            cancellationToken).ConfigureAwait(false);
+        lock (_storesLock)
+        {
+            _stores = plan.Stores;
+            _freed = plan.Freed;
+            _reported = StoreRelease.Report(_stores, _freed);
+        }
+    }
 
     private sealed class StoreRow
     {
@@ -96,5 +151,7 @@ internal sealed class PostgresBlockStorage : IBlockStorage
         public long Capacity { get; set; }
 
         public long Used { get; set; }
+
+        public long Freed { get; set; }
     }
 }

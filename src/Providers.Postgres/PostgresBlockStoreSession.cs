@@ -25,5 +25,12 @@ internal sealed class PostgresBlockStoreSession(PostgresDatabase db, PostgresBlo
     /// <summary>Renews the lease now, through the fence: proves the database answers and this instance still owns the data set.</summary>
     public ValueTask CheckAsync(CancellationToken cancellationToken = default) => db.Lease.RenewNowAsync(cancellationToken);
 
+    /// <summary>
+    /// Runs <c>VACUUM</c> on BlockStore's tables, so the space of deleted rows is reused. What is forgotten here is forgotten by the
+    /// data set: no row returns it. The server's own files (heap pages not yet reused, its WAL and archives, backups) are
+    /// PostgreSQL's and may keep the bytes until they are overwritten or expire.
+    /// </summary>
+    public ValueTask ReclaimAsync(CancellationToken cancellationToken = default) => db.VacuumAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => db.DisposeAsync();
 }

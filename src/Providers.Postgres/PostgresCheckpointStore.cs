@@ -30,4 +30,13 @@ internal sealed class PostgresCheckpointStore(PostgresDatabase db) : ICheckpoint
             relaxed: false,
             cancellationToken);
     }
+
+    public ValueTask DeleteAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return db.WriteAsync(
+            batch => db.Add(batch, db.Queries.DeleteCheckpoint).Parameters.Add(new NpgsqlParameter<string>("userId", NpgsqlDbType.Text) { TypedValue = userId }),
+            relaxed: false,
+            cancellationToken);
+    }
 }

@@ -113,6 +113,14 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <see cref="PostgresQueries.Vacuum"/> on a connection of its own, outside any transaction (VACUUM refuses one).</summary>
+    public async ValueTask VacuumAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection c = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(Queries.Vacuum, c) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Adds a statement with its parameters to <paramref name="batch"/>.</summary>
     public NpgsqlBatchCommand Add(NpgsqlBatch batch, string sql)
     {

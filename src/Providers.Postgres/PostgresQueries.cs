@@ -8,7 +8,7 @@ namespace BlockStore.Providers.Postgres;
 internal sealed partial class PostgresQueries(string schema)
 {
     /// <summary>The schema version this library writes and reads.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>The SQLSTATE the fence raises when the data set's lease has another epoch: the writer was deposed.</summary>
     public const string LeaseLostState = "BS001";
@@ -25,8 +25,9 @@ internal sealed partial class PostgresQueries(string schema)
     public string LockSchema => "SELECT pg_advisory_xact_lock(hashtext(@schema))";
 
     /// <summary>
-    /// The schema (version 1). Block bytes live in <c>block_data</c> keyed by store and offset inside virtual fixed-capacity
-    /// <c>stores</c>. The index: <c>timelines</c> holds each timeline's totals, <c>blocks</c> each sealed block, found by SeqId
+    /// The schema (version 2). Block bytes live in <c>block_data</c> keyed by store and offset inside virtual fixed-capacity
+    /// <c>stores</c> (a store's <c>used</c> is where its next block goes, <c>freed</c> counts the bytes of its blocks released since;
+    /// version 1 had no <c>freed</c>, added here). The index: <c>timelines</c> holds each timeline's totals, <c>blocks</c> each sealed block, found by SeqId
     /// through its primary key and <c>blocks_by_last_seq</c>, by time through <c>blocks_by_time</c>; <c>totals</c> holds each data
     /// set's running totals. The journal has one row per group commit, keyed by an increasing id. <c>leases</c> holds each data
     /// set's owner and epoch; <c>fence</c> renews the lease of the given epoch or raises <see cref="LeaseLostState"/>, and every
@@ -58,8 +59,10 @@ internal sealed partial class PostgresQueries(string schema)
             capacity bigint NOT NULL,
             used     bigint NOT NULL,
             created  bigint NOT NULL,
+            freed    bigint NOT NULL DEFAULT 0,
             PRIMARY KEY (data_set, store_id)
         );
+        ALTER TABLE {Schema}.stores ADD COLUMN IF NOT EXISTS freed bigint NOT NULL DEFAULT 0;
         CREATE TABLE IF NOT EXISTS {Schema}.block_data (
             data_set     text NOT NULL,
             store_id     bigint NOT NULL,
@@ -142,7 +145,28 @@ internal sealed partial class PostgresQueries(string schema)
         SELECT conv_timelines, user_timelines, blocks, messages, max_seq, max_ts FROM {Schema}.totals WHERE data_set = @dataSet
         """;
 
-    public string LoadStores => $"SELECT store_id AS StoreId, capacity AS Capacity, used AS Used FROM {Schema}.stores WHERE data_set = @dataSet ORDER BY store_id";
+    public string LoadStores => $"SELECT store_id AS StoreId, capacity AS Capacity, used AS Used, freed AS Freed FROM {Schema}.stores WHERE data_set = @dataSet ORDER BY store_id";
+
+    /// <summary>Which of the blocks given as parallel arrays are still stored, with their lengths (the writer then releases exactly those).</summary>
+    public string StoredBlocks => $"""
+        SELECT b.store_id, octet_length(b.data) FROM {Schema}.block_data b
+        JOIN unnest(@storeIds, @offsets) AS t(s, o) ON b.store_id = t.s AND b.store_offset = t.o
+        WHERE b.data_set = @dataSet
+        """;
+
+    /// <summary>Deletes the bytes of the blocks given as parallel arrays.</summary>
+    public string ReleaseBlockData => $"""
+        DELETE FROM {Schema}.block_data b USING unnest(@storeIds, @offsets) AS t(s, o)
+        WHERE b.data_set = @dataSet AND b.store_id = t.s AND b.store_offset = t.o
+        """;
+
+    /// <summary>Sets the freed bytes of the stores given as parallel arrays.</summary>
+    public string SetFreed => $"""
+        UPDATE {Schema}.stores s SET freed = t.f FROM unnest(@storeIds, @freed) AS t(i, f)
+        WHERE s.data_set = @dataSet AND s.store_id = t.i
+        """;
+
+    public string DeleteStores => $"DELETE FROM {Schema}.stores WHERE data_set = @dataSet AND store_id = ANY(@storeIds)";
 
     /// <summary>Records new stores and the used bytes of touched ones, from parallel arrays.</summary>
     public string UpsertStores => $"""
@@ -197,6 +221,46 @@ internal sealed partial class PostgresQueries(string schema)
             max_seq = greatest(max_seq, @maxSeq), max_ts = greatest(max_ts, @maxTs)
         WHERE data_set = @dataSet
         """;
+
+    /// <summary>The entry counts of the block records given as parallel arrays (first SeqId, store, offset) of one timeline that exist.</summary>
+    public string RecordedBlocks => $"""
+        SELECT b.count FROM {Schema}.blocks b
+        JOIN unnest(@firstSeqs, @storeIds, @offsets) AS t(f, s, o) ON b.first_seq = t.f AND b.store_id = t.s AND b.store_offset = t.o
+        WHERE b.data_set = @dataSet AND b.kind = @kind AND b.timeline_id = @id
+        """;
+
+    /// <summary>Drops the block records of one timeline whose first SeqIds are given: a primary-key lookup each.</summary>
+    public string DeleteBlocks => $"""
+        DELETE FROM {Schema}.blocks WHERE data_set = @dataSet AND kind = @kind AND timeline_id = @id AND first_seq = ANY(@firstSeqs)
+        """;
+
+    /// <summary>Adds to one timeline's totals; affects no row when it is not registered.</summary>
+    public string AddToTimeline => $"""
+        UPDATE {Schema}.timelines SET blocks = blocks + @blocks, entries = entries + @entries, last_seq = greatest(last_seq, @lastSeq)
+        WHERE data_set = @dataSet AND kind = @kind AND id = @id
+        """;
+
+    /// <summary>Unregisters one timeline and takes it, its blocks and (for a conversation) its entries off the data set's totals.</summary>
+    public string DeleteTimeline => $"""
+        WITH gone AS (DELETE FROM {Schema}.timelines WHERE data_set = @dataSet AND kind = @kind AND id = @id RETURNING kind, blocks, entries)
+        UPDATE {Schema}.totals SET
+            conv_timelines = conv_timelines - (SELECT count(*) FROM gone WHERE kind = 1),
+            user_timelines = user_timelines - (SELECT count(*) FROM gone WHERE kind <> 1),
+            blocks = blocks - coalesce((SELECT sum(blocks) FROM gone), 0),
+            messages = messages - coalesce((SELECT sum(entries) FROM gone WHERE kind = 1), 0)
+        WHERE data_set = @dataSet
+        """;
+
+    /// <summary>Drops every block record of one timeline: a range of the primary key.</summary>
+    public string DeleteTimelineBlocks => $"DELETE FROM {Schema}.blocks WHERE data_set = @dataSet AND kind = @kind AND timeline_id = @id";
+
+    /// <summary>
+    /// Returns the space of deleted rows to the tables' free space maps. It cannot run inside a transaction, and the deleted bytes
+    /// may stay in PostgreSQL's files until the space is reused: the server's files are not the data set's.
+    /// </summary>
+    public string Vacuum => $"VACUUM {Schema}.block_data, {Schema}.blocks, {Schema}.timelines, {Schema}.journal, {Schema}.checkpoints, {Schema}.stores";
+
+    public string DeleteCheckpoint => $"DELETE FROM {Schema}.checkpoints WHERE data_set = @dataSet AND user_id = @userId";
 
     public string GetCheckpoint => $"SELECT seq FROM {Schema}.checkpoints WHERE data_set = @dataSet AND user_id = @userId";
 

@@ -66,17 +66,6 @@ internal sealed partial class PostgresTimelineRepository(PostgresDatabase db) : 
     {
         ArgumentNullException.ThrowIfNull(blocks);
         int n = blocks.Count;
-        var kinds = new short[n];
-        var ids = new string[n];
-        var firstSeqs = new long[n];
-        var lastSeqs = new long[n];
-        var firstTs = new long[n];
-        var lastTs = new long[n];
-        var counts = new int[n];
-        var storeIds = new long[n];
-        var offsets = new long[n];
-        var sizes = new int[n];
-        var created = new long[n];
         var timelines = new Dictionary<TimelineKey, (long Blocks, long Entries, long LastSeq)>();
         long messages = 0;
         long maxSeq = 0;
@@ -84,17 +73,6 @@ internal sealed partial class PostgresTimelineRepository(PostgresDatabase db) : 
         for (int i = 0; i < n; i++)
         {
             BlockInfo b = blocks[i];
-            kinds[i] = (short)b.Kind;
-            ids[i] = b.TimelineId;
-            firstSeqs[i] = b.FirstSeqId;
-            lastSeqs[i] = b.LastSeqId;
-            firstTs[i] = b.FirstTimestamp;
-            lastTs[i] = b.LastTimestamp;
-            counts[i] = b.Count;
-            storeIds[i] = b.Location.StoreId;
-            offsets[i] = b.Location.Offset;
-            sizes[i] = b.Location.Size;
-            created[i] = b.Location.CreatedAt.ToUnixTimeMilliseconds();
             var key = new TimelineKey(b.Kind, b.TimelineId);
             (long blockCount, long entries, long lastSeq) = timelines.GetValueOrDefault(key);
             timelines[key] = (blockCount + 1, entries + b.Count, Math.Max(lastSeq, b.LastSeqId));
@@ -107,18 +85,7 @@ internal sealed partial class PostgresTimelineRepository(PostgresDatabase db) : 
         return db.WriteAsync(
             batch =>
             {
-                NpgsqlBatchCommand insert = db.Add(batch, db.Queries.InsertBlocks);
-                insert.Parameters.Add(Array("kinds", kinds, NpgsqlDbType.Smallint));
-                insert.Parameters.Add(Array("ids", ids, NpgsqlDbType.Text));
-                insert.Parameters.Add(Array("firstSeqs", firstSeqs, NpgsqlDbType.Bigint));
-                insert.Parameters.Add(Array("lastSeqs", lastSeqs, NpgsqlDbType.Bigint));
-                insert.Parameters.Add(Array("firstTs", firstTs, NpgsqlDbType.Bigint));
-                insert.Parameters.Add(Array("lastTs", lastTs, NpgsqlDbType.Bigint));
-                insert.Parameters.Add(Array("counts", counts, NpgsqlDbType.Integer));
-                insert.Parameters.Add(Array("storeIds", storeIds, NpgsqlDbType.Bigint));
-                insert.Parameters.Add(Array("offsets", offsets, NpgsqlDbType.Bigint));
-                insert.Parameters.Add(Array("sizes", sizes, NpgsqlDbType.Integer));
-                insert.Parameters.Add(Array("created", created, NpgsqlDbType.Bigint));
+                AddInsertBlocks(batch, blocks);
                 AddRegister(batch, keys);
                 NpgsqlBatchCommand add = db.Add(batch, db.Queries.AddToTimelines);
                 add.Parameters.Add(Array("kinds", keys.Select(static k => (short)k.Kind).ToArray(), NpgsqlDbType.Smallint));
@@ -142,6 +109,23 @@ internal sealed partial class PostgresTimelineRepository(PostgresDatabase db) : 
         ArgumentNullException.ThrowIfNull(timelines);
         TimelineKey[] keys = [.. timelines.Distinct()];
         return db.WriteAsync(batch => AddRegister(batch, keys), relaxed: false, cancellationToken);
+    }
+
+    /// <summary>Adds the insert of <paramref name="blocks"/>' records to <paramref name="batch"/>: one statement over parallel arrays.</summary>
+    private void AddInsertBlocks(NpgsqlBatch batch, IReadOnlyList<BlockInfo> blocks)
+    {
+        NpgsqlBatchCommand insert = db.Add(batch, db.Queries.InsertBlocks);
+        insert.Parameters.Add(Array("kinds", [.. blocks.Select(static b => (short)b.Kind)], NpgsqlDbType.Smallint));
+        insert.Parameters.Add(Array("ids", [.. blocks.Select(static b => b.TimelineId)], NpgsqlDbType.Text));
+        insert.Parameters.Add(Array("firstSeqs", [.. blocks.Select(static b => b.FirstSeqId)], NpgsqlDbType.Bigint));
+        insert.Parameters.Add(Array("lastSeqs", [.. blocks.Select(static b => b.LastSeqId)], NpgsqlDbType.Bigint));
+        insert.Parameters.Add(Array("firstTs", [.. blocks.Select(static b => b.FirstTimestamp)], NpgsqlDbType.Bigint));
+        insert.Parameters.Add(Array("lastTs", [.. blocks.Select(static b => b.LastTimestamp)], NpgsqlDbType.Bigint));
+        insert.Parameters.Add(Array("counts", [.. blocks.Select(static b => b.Count)], NpgsqlDbType.Integer));
+        insert.Parameters.Add(Array("storeIds", [.. blocks.Select(static b => b.Location.StoreId)], NpgsqlDbType.Bigint));
+        insert.Parameters.Add(Array("offsets", [.. blocks.Select(static b => b.Location.Offset)], NpgsqlDbType.Bigint));
+        insert.Parameters.Add(Array("sizes", [.. blocks.Select(static b => b.Location.Size)], NpgsqlDbType.Integer));
+        insert.Parameters.Add(Array("created", [.. blocks.Select(static b => b.Location.CreatedAt.ToUnixTimeMilliseconds())], NpgsqlDbType.Bigint));
     }
 
     private static NpgsqlParameter<T[]> Array<T>(string name, T[] values, NpgsqlDbType type) => new(name, NpgsqlDbType.Array | type) { TypedValue = values };

@@ -16,14 +16,15 @@ internal static partial class SqlQueries
     public const string BackupInto = "VACUUM INTO @target";
 
     /// <summary>The schema version this library writes and reads.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <summary>
-    /// The schema (version 2). Block bytes live in <c>block_data</c> keyed by <c>(store_id &lt;&lt; 40) | offset</c>, so sealing appends
+    /// The schema (version 3). Block bytes live in <c>block_data</c> keyed by <c>(store_id &lt;&lt; 40) | offset</c>, so sealing appends
     /// at the end of one B-tree. The journal is keyed by an increasing id: one row per group commit, appended at the end.
     /// The index: <c>timelines</c> holds each timeline's totals, <c>blocks</c> each sealed block, found by SeqId through its
     /// primary key and <c>blocks_by_last_seq</c>, by time through <c>blocks_by_time</c>; <c>meta</c> holds the data set's
     /// running totals and high-water marks (<see cref="TotalKeys"/>).
+    /// A store's <c>used</c> is where its next block goes; <c>freed</c> counts the bytes of its blocks released since.
     /// </summary>
     public const string CreateSchema = """
         CREATE TABLE IF NOT EXISTS meta (
@@ -34,7 +35,8 @@ internal static partial class SqlQueries
             store_id INTEGER PRIMARY KEY,
             capacity INTEGER NOT NULL,
             used     INTEGER NOT NULL,
-            created  INTEGER NOT NULL
+            created  INTEGER NOT NULL,
+            freed    INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE IF NOT EXISTS block_data (
             key  INTEGER PRIMARY KEY,
@@ -85,6 +87,9 @@ internal static partial class SqlQueries
         CREATE INDEX IF NOT EXISTS blocks_by_last_seq ON blocks (kind, timeline_id, last_seq);
         CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (kind, timeline_id, last_ts, last_seq);
         """;
+
+    /// <summary>Version 2 kept no freed bytes per store (nothing was ever freed): add the column, zero.</summary>
+    public const string MigrateFrom2 = "ALTER TABLE stores ADD COLUMN freed INTEGER NOT NULL DEFAULT 0";
 
     /// <summary>The keys of the running totals in <c>meta</c>, in the order of <see cref="DataSetSummary"/>.</summary>
     public static readonly string[] TotalKeys = ["conv_timelines", "user_timelines", "blocks", "messages", "max_seq", "max_ts"];
@@ -140,7 +145,7 @@ internal static partial class SqlQueries
 
     public const string SetSchemaVersion = "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', @Version)";
 
-    public const string LoadStores = "SELECT store_id AS StoreId, capacity AS Capacity, used AS Used FROM stores ORDER BY store_id";
+    public const string LoadStores = "SELECT store_id AS StoreId, capacity AS Capacity, used AS Used, freed AS Freed FROM stores ORDER BY store_id";
 
     public const string InsertStore = "INSERT INTO stores (store_id, capacity, used, created) VALUES (@Id, @Capacity, 0, @Created)";
 
@@ -149,6 +154,13 @@ internal static partial class SqlQueries
     public const string InsertBlockData = "INSERT INTO block_data (key, data) VALUES (@key, @data)";
 
     public const string ReadBlockData = "SELECT data FROM block_data WHERE key = @key";
+
+    /// <summary>Deletes one block's bytes (zeroed in its pages by <c>secure_delete</c>), returning their length; no row when it was freed already.</summary>
+    public const string ReleaseBlockData = "DELETE FROM block_data WHERE key = @key RETURNING length(data)";
+
+    public const string SetFreed = "UPDATE stores SET freed = @Freed WHERE store_id = @Id";
+
+    public const string DeleteStore = "DELETE FROM stores WHERE store_id = @Id";
 
     public const string LoadTimelines = "SELECT kind AS Kind, id AS Id FROM timelines";
 
@@ -164,6 +176,17 @@ internal static partial class SqlQueries
         INSERT INTO blocks (kind, timeline_id, first_seq, last_seq, first_ts, last_ts, count, store_id, offset, size, created)
         VALUES (@Kind, @TimelineId, @FirstSeq, @LastSeq, @FirstTs, @LastTs, @Count, @StoreId, @Offset, @Size, @Created)
         """;
+
+    /// <summary>Drops one block record, matched by its key and its location, returning its entry count; no row when there is no such record.</summary>
+    public const string DeleteBlock = """
+        DELETE FROM blocks WHERE kind = @Kind AND timeline_id = @TimelineId AND first_seq = @FirstSeq AND store_id = @StoreId AND offset = @Offset
+        RETURNING count
+        """;
+
+    public const string DeleteTimeline = "DELETE FROM timelines WHERE kind = @Kind AND id = @Id";
+
+    /// <summary>Drops every block record of a timeline (a range of the primary key), returning each one's entry count.</summary>
+    public const string DeleteTimelineBlocks = "DELETE FROM blocks WHERE kind = @Kind AND timeline_id = @Id RETURNING count";
 
     public const string ReadJournal = "SELECT id, data FROM journal ORDER BY id";
 
@@ -186,11 +209,17 @@ internal static partial class SqlQueries
     /// <summary>Rebuilds the database, applying a changed auto_vacuum mode (a one-time migration of databases created before it).</summary>
     public const string Vacuum = "VACUUM";
 
-    /// <summary>Returns every free page (left by trimmed journal records) to the file system.</summary>
+    /// <summary>Returns every free page (left by trimmed journal records and freed blocks) to the file system.</summary>
     public const string ReleaseFreePages = "PRAGMA incremental_vacuum";
 
     /// <summary>How many pages of the database are free.</summary>
     public const string FreePages = "PRAGMA freelist_count";
+
+    /// <summary>
+    /// Moves the WAL's frames into the database and truncates the WAL to zero bytes, so no frame keeps a page's former content;
+    /// returns one row: busy (1 when a reader kept it from finishing), frames in the WAL, frames moved.
+    /// </summary>
+    public const string TruncateWal = "PRAGMA wal_checkpoint(TRUNCATE)";
 
     public const string GetCheckpoint = "SELECT seq FROM checkpoints WHERE user_id = @user";
 
@@ -199,12 +228,17 @@ internal static partial class SqlQueries
         ON CONFLICT (user_id) DO UPDATE SET seq = max(seq, excluded.seq)
         """;
 
-    /// <summary>The settings of the writer connection: WAL, <c>synchronous</c> from <paramref name="durability"/>, the page cache and the busy timeout.</summary>
-    public static string ConfigureWriter(Durability durability, int pageCacheKib) =>
-        $"PRAGMA journal_mode=WAL; {Synchronous(durability)}; PRAGMA cache_size=-{pageCacheKib}; PRAGMA busy_timeout=5000;";
+    public const string DeleteCheckpoint = "DELETE FROM checkpoints WHERE user_id = @user";
 
-    /// <summary>The settings of a pooled reader connection: read-only, the page cache and the busy timeout.</summary>
-    public static string ConfigureReader(int pageCacheKib) => $"PRAGMA query_only=1; PRAGMA cache_size=-{pageCacheKib}; PRAGMA busy_timeout=5000;";
+    /// <summary>Overwrites deleted content with zeros (in its page, and whole pages when they are freed), so a deleted row leaves no bytes behind.</summary>
+    public const string SecureDelete = "PRAGMA secure_delete=ON";
+
+    /// <summary>The settings of the writer connection: WAL, <c>synchronous</c> from <paramref name="durability"/>, <see cref="SecureDelete"/>, the page cache and the busy timeout.</summary>
+    public static string ConfigureWriter(Durability durability, int pageCacheKib) =>
+        $"PRAGMA journal_mode=WAL; {Synchronous(durability)}; {SecureDelete}; PRAGMA cache_size=-{pageCacheKib}; PRAGMA busy_timeout=5000;";
+
+    /// <summary>The settings of a pooled reader connection: read-only, <see cref="SecureDelete"/> (as on every connection), the page cache and the busy timeout.</summary>
+    public static string ConfigureReader(int pageCacheKib) => $"PRAGMA query_only=1; {SecureDelete}; PRAGMA cache_size=-{pageCacheKib}; PRAGMA busy_timeout=5000;";
 
     /// <summary>Sets <c>synchronous</c> to the level <paramref name="durability"/> asks for (FULL flushes every commit).</summary>
     public static string Synchronous(Durability durability) => durability == Durability.Full ? "PRAGMA synchronous=FULL" : SynchronousNormal;

@@ -9,6 +9,7 @@ internal sealed class SqliteBlockStorage : IBlockStorage
     private readonly SqliteDatabase _db;
     private readonly long _capacity;
     private readonly List<StoreInfo> _stores;
+    private Dictionary<long, long> _freed;
     private readonly SqliteCommand _insert;
     private readonly SqliteParameter _insertKey;
     private readonly SqliteParameter _insertData;
@@ -18,7 +19,9 @@ internal sealed class SqliteBlockStorage : IBlockStorage
     {
         _db = db;
         _capacity = capacity;
-        _stores = [.. db.Writer.Query<StoreRow>(SqlQueries.LoadStores).Select(static r => new StoreInfo(r.StoreId, r.Capacity, r.Used))];
+        List<StoreRow> rows = [.. db.Writer.Query<StoreRow>(SqlQueries.LoadStores)];
+        _stores = [.. rows.Select(static r => new StoreInfo(r.StoreId, r.Capacity, r.Used))];
+        _freed = rows.Where(static r => r.Freed > 0).ToDictionary(static r => r.StoreId, static r => r.Freed);
         _insert = db.Writer.CreateCommand();
         _insert.CommandText = SqlQueries.InsertBlockData;
         _insertKey = _insert.Parameters.Add("@key", SqliteType.Integer);
@@ -96,6 +99,38 @@ internal sealed class SqliteBlockStorage : IBlockStorage
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Deletes the blocks' rows (<c>secure_delete</c> zeroes their bytes in the pages) and counts them freed, in one commit.</summary>
+    /// <remarks>The free pages and the WAL frames that held them go in <see cref="IBlockStoreSession.ReclaimAsync"/>.</remarks>
+    public ValueTask ReleaseBlocksAsync(IReadOnlyList<StoreIndex> blocks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        lock (_db.WriteLock)
+        {
+            using SqliteTransaction transaction = _db.Writer.BeginTransaction();
+            var released = new Dictionary<long, long>();
+            foreach (StoreIndex block in blocks)
+            {
+                long? length = _db.Writer.ExecuteScalar<long?>(
+                    SqlQueries.ReleaseBlockData, new { key = SqlQueries.BlockKey(block.StoreId, block.Offset) }, transaction);
+                if (length is long bytes)
+                {
+                    released[block.StoreId] = released.GetValueOrDefault(block.StoreId) + bytes;
+                }
+            }
+
+            StoreReleasePlan plan = StoreRelease.Plan(_stores, _freed, released);
+            _db.Writer.Execute(SqlQueries.SetFreed, plan.Updated.Select(static u => new { Id = u.Key, Freed = u.Value }), transaction);
+            _db.Writer.Execute(SqlQueries.DeleteStore, plan.Dropped.Select(static id => new { Id = id }), transaction);
+            transaction.Commit();
+            _stores.Clear();
+            _stores.AddRange(plan.Stores);
+            _freed = plan.Freed;
+            Volatile.Write(ref _snapshot, null);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask<IReadOnlyList<StoreInfo>> GetStoresAsync(CancellationToken cancellationToken = default)
     {
         IReadOnlyList<StoreInfo>? snapshot = Volatile.Read(ref _snapshot);
@@ -103,7 +138,7 @@ internal sealed class SqliteBlockStorage : IBlockStorage
         {
             lock (_db.WriteLock)
             {
-                snapshot = _snapshot ??= [.. _stores];
+                snapshot = _snapshot ??= StoreRelease.Report(_stores, _freed);
             }
         }
 
@@ -117,5 +152,7 @@ internal sealed class SqliteBlockStorage : IBlockStorage
         public long Capacity { get; set; }
 
         public long Used { get; set; }
+
+        public long Freed { get; set; }
     }
 }

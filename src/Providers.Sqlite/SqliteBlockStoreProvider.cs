@@ -10,8 +10,11 @@ namespace BlockStore.Providers.Sqlite;
 /// </remarks>
 public sealed class SqliteBlockStoreProvider : IBlockStoreProvider
 {
-    /// <summary>The version of this provider's layout, recorded in the DataDir (2: per-timeline totals, data-set totals and block indexes for the paged timeline index; 1 is migrated on open).</summary>
-    private const int DataSetFormat = 2;
+    /// <summary>
+    /// The version of this provider's layout, recorded in the DataDir (3: stores count their freed bytes, for compaction; 2: per-timeline
+    /// totals, data-set totals and block indexes for the paged timeline index; older ones are migrated on open).
+    /// </summary>
+    private const int DataSetFormat = 3;
 
     /// <summary>
     /// The suffix of the lock file that earlier versions kept beside the database; while it exists it is held too, so an

@@ -40,6 +40,13 @@ internal sealed class SqliteBlockStoreSession(string location, SqliteDatabase db
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Returns the free pages to the file system and truncates the WAL; deleted rows were already zeroed (<c>secure_delete</c>).</summary>
+    public ValueTask ReclaimAsync(CancellationToken cancellationToken = default)
+    {
+        db.Reclaim();
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask DisposeAsync()
     {
         db.Dispose();

@@ -31,4 +31,15 @@ internal sealed class SqliteCheckpointStore(SqliteDatabase db) : ICheckpointStor
 
         return ValueTask.CompletedTask;
     }
+
+    public ValueTask DeleteAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        lock (db.WriteLock)
+        {
+            db.Writer.Execute(SqlQueries.DeleteCheckpoint, new { user = userId });
+        }
+
+        return ValueTask.CompletedTask;
+    }
 }

@@ -129,8 +129,28 @@ internal sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>
+    /// Gives freed space back and leaves no former content in any file: returns the free pages to the file system, then moves the
+    /// WAL into the database and truncates it. Deleted rows were zeroed as they were deleted (<c>secure_delete</c>), so afterwards
+    /// neither the database, its free pages nor the WAL holds a byte of them.
+    /// </summary>
+    /// <exception cref="BlockStoreException">A reader kept the WAL from being truncated for the whole busy timeout.</exception>
+    public void Reclaim()
+    {
+        lock (WriteLock)
+        {
+            ReleaseFreePages();
+            (long busy, long frames, long moved) = Writer.QuerySingle<(long, long, long)>(SqlQueries.TruncateWal);
+            if (busy != 0)
+            {
+                throw new BlockStoreException(
+                    $"The write-ahead log of '{Writer.DataSource}' could not be truncated ({moved} of {frames} frames moved): a reader held it for the whole busy timeout. Try again.");
+            }
+        }
+    }
+
+    /// <summary>
     /// Returns the pages trimmed journal records left free to the file system, so a closed data set holds no free space. While the
-    /// store runs, the journal reuses the pages it frees; this runs on open (after a crash) and on close.
+    /// store runs, the journal reuses the pages it frees; this runs on open (after a crash), on close and in <see cref="Reclaim"/>.
     /// </summary>
     private void ReleaseFreePages()
     {
@@ -155,6 +175,11 @@ internal sealed class SqliteDatabase : IDisposable
         if (version == 1)
         {
             Writer.Execute(SqlQueries.MigrateFrom1, transaction: transaction);
+        }
+
+        if (version is 1 or 2)
+        {
+            Writer.Execute(SqlQueries.MigrateFrom2, transaction: transaction);
         }
 
         if (version != SqlQueries.SchemaVersion)

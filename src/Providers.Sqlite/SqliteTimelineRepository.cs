@@ -107,20 +107,7 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
         for (int i = 0; i < rows.Length; i++)
         {
             BlockInfo b = blocks[i];
-            rows[i] = new BlockRow
-            {
-                Kind = (long)b.Kind,
-                TimelineId = b.TimelineId,
-                FirstSeq = b.FirstSeqId,
-                LastSeq = b.LastSeqId,
-                FirstTs = b.FirstTimestamp,
-                LastTs = b.LastTimestamp,
-                Count = b.Count,
-                StoreId = b.Location.StoreId,
-                Offset = b.Location.Offset,
-                Size = b.Location.Size,
-                Created = b.Location.CreatedAt.ToUnixTimeMilliseconds(),
-            };
+            rows[i] = BlockRow.From(b);
             var key = new TimelineKey(b.Kind, b.TimelineId);
             TimelineTotals totals = timelines.GetValueOrDefault(key) ?? new TimelineTotals { Kind = (long)b.Kind, Id = b.TimelineId };
             totals.Blocks++;
@@ -210,6 +197,21 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
 
     private sealed class BlockRow
     {
+        public static BlockRow From(BlockInfo b) => new()
+        {
+            Kind = (long)b.Kind,
+            TimelineId = b.TimelineId,
+            FirstSeq = b.FirstSeqId,
+            LastSeq = b.LastSeqId,
+            FirstTs = b.FirstTimestamp,
+            LastTs = b.LastTimestamp,
+            Count = b.Count,
+            StoreId = b.Location.StoreId,
+            Offset = b.Location.Offset,
+            Size = b.Location.Size,
+            Created = b.Location.CreatedAt.ToUnixTimeMilliseconds(),
+        };
+
         public long Kind { get; set; }
 
         public string TimelineId { get; set; } = "";

@@ -45,6 +45,11 @@ public interface IBlockStoreSession : IAsyncDisposable
     /// set (store, journal, database page, free page or write-ahead log) when this returns. The engine calls it between writer
     /// turns: no write runs meanwhile. Default: completes (a provider that leaves nothing behind).
     /// </summary>
+    /// <remarks>
+    /// A provider that keeps data sets in a database server has no files of its own: there the promise is that no row returns
+    /// the freed bytes, while the server's files, logs and backups are the server operator's (the PostgreSQL provider runs
+    /// <c>VACUUM</c> here so the space is reused).
+    /// </remarks>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>A task that completes when the space is reclaimed.</returns>
     ValueTask ReclaimAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;

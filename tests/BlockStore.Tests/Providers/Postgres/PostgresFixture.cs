@@ -81,6 +81,23 @@ public sealed class PostgresFixture : IProviderFixture, IAsyncDisposable
         return command.ExecuteNonQuery();
     }
 
+    /// <summary>The lines of PostgreSQL's plan for <paramref name="sql"/> with <paramref name="parameters"/> bound (EXPLAIN plans without running it).</summary>
+    public static async Task<List<string>> ExplainAsync(string sql, params NpgsqlParameter[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        command.Parameters.AddRange(parameters);
+        var plan = new List<string>();
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            plan.Add(reader.GetString(0));
+        }
+
+        return plan;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_used && ConnectionString is not null)

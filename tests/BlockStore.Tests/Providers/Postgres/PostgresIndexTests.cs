@@ -54,28 +54,18 @@ public sealed class PostgresIndexTests() : StoreTestBase(new PostgresFixture())
         Assert.True(sorts == (name == nameof(PostgresQueries.GetTimeline) ? 1 : 0), $"{name}: {text}");
     }
 
-    private async Task<List<string>> ExplainAsync(string sql)
+    private static Task<List<string>> ExplainAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(PostgresFixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection);
-        command.Parameters.Add(new NpgsqlParameter<string>("dataSet", NpgsqlDbType.Text) { TypedValue = "default" });
-        command.Parameters.Add(new NpgsqlParameter<short>("kind", NpgsqlDbType.Smallint) { TypedValue = 0 });
-        command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = "c1" });
-        command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = 4 });
         long middle = BlocksPerTimeline * 1000 / 2;
-        foreach ((string bound, long value) in new[] { ("after", middle), ("before", long.MaxValue), ("from", Epoch + middle), ("to", Epoch + middle + 50_000) })
-        {
-            command.Parameters.Add(new NpgsqlParameter<long>(bound, NpgsqlDbType.Bigint) { TypedValue = value });
-        }
-
-        var plan = new List<string>();
-        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            plan.Add(reader.GetString(0));
-        }
-
-        return plan;
+        return PostgresFixture.ExplainAsync(
+            sql,
+            new NpgsqlParameter<string>("dataSet", NpgsqlDbType.Text) { TypedValue = "default" },
+            new NpgsqlParameter<short>("kind", NpgsqlDbType.Smallint) { TypedValue = 0 },
+            new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = "c1" },
+            new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = 4 },
+            new NpgsqlParameter<long>("after", NpgsqlDbType.Bigint) { TypedValue = middle },
+            new NpgsqlParameter<long>("before", NpgsqlDbType.Bigint) { TypedValue = long.MaxValue },
+            new NpgsqlParameter<long>("from", NpgsqlDbType.Bigint) { TypedValue = Epoch + middle },
+            new NpgsqlParameter<long>("to", NpgsqlDbType.Bigint) { TypedValue = Epoch + middle + 50_000 });
     }
 }

@@ -67,6 +67,7 @@ public sealed class SqliteIndexTests() : StoreTestBase(new SqliteFixture())
             ALTER TABLE timelines DROP COLUMN blocks;
             ALTER TABLE timelines DROP COLUMN entries;
             ALTER TABLE timelines DROP COLUMN last_seq;
+            ALTER TABLE stores DROP COLUMN freed;
             DELETE FROM meta WHERE key <> 'schema_version';
             UPDATE meta SET value = 1 WHERE key = 'schema_version';
             """);

@@ -1,0 +1,76 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace BlockStore.Providers.Sqlite;
+
+/// <summary>Compaction and erasure: replacing some of a timeline's block records, or dropping the timeline, each in one transaction.</summary>
+internal sealed partial class SqliteTimelineRepository
+{
+    /// <remarks>
+    /// Each removed record is matched by its key and its location; one that is not there refuses the whole call (nothing written),
+    /// since its bytes would otherwise be released while another record may still point at them.
+    /// </remarks>
+    public ValueTask ReplaceBlocksAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken = default)
+    {
+        BlockReplacement.Validate(key, removed, added);
+        lock (_db.WriteLock)
+        {
+            using SqliteTransaction transaction = _db.Writer.BeginTransaction();
+            long removedEntries = 0;
+            for (int i = 0; i < removed.Count; i++)
+            {
+                long? count = _db.Writer.ExecuteScalar<long?>(SqlQueries.DeleteBlock, BlockRow.From(removed[i]), transaction);
+                removedEntries += count ?? throw new ArgumentException(
+                    $"Removed block {i} (SeqIds {removed[i].FirstSeqId}..{removed[i].LastSeqId}) is not recorded at store {removed[i].Location.StoreId}, offset {removed[i].Location.Offset}; nothing was replaced.",
+                    nameof(removed));
+            }
+
+            _db.Writer.Execute(SqlQueries.InsertBlock, added.Select(BlockRow.From), transaction);
+            long addedEntries = added.Sum(static b => (long)b.Count);
+            var totals = new TimelineTotals
+            {
+                Kind = (long)key.Kind,
+                Id = key.Id,
+                Blocks = added.Count - removed.Count,
+                Entries = addedEntries - removedEntries,
+                LastSeq = added.Count == 0 ? 0 : added[^1].LastSeqId,
+            };
+            if (_db.Writer.Execute(SqlQueries.AddToTimeline, totals, transaction) != 1)
+            {
+                throw new ArgumentException($"{key.Kind} '{key.Id}' is not registered; nothing was replaced.", nameof(key));
+            }
+
+            long messages = key.Kind == TimelineKind.Conversation ? totals.Entries : 0;
+            _db.Writer.Execute(SqlQueries.AddToTotal, new[] { Total(2, totals.Blocks), Total(3, messages) }, transaction);
+            transaction.Commit();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DeleteTimelineAsync(TimelineKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key.Id, nameof(key));
+        var args = new { Kind = (long)key.Kind, key.Id };
+        lock (_db.WriteLock)
+        {
+            using SqliteTransaction transaction = _db.Writer.BeginTransaction();
+            int registered = _db.Writer.Execute(SqlQueries.DeleteTimeline, args, transaction);
+            List<long> counts = [.. _db.Writer.Query<long>(SqlQueries.DeleteTimelineBlocks, args, transaction)];
+            if (registered == 0 && counts.Count == 0)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            bool conversation = key.Kind == TimelineKind.Conversation;
+            long messages = conversation ? counts.Sum() : 0;
+            _db.Writer.Execute(
+                SqlQueries.AddToTotal,
+                new[] { Total(conversation ? 0 : 1, -registered), Total(2, -counts.Count), Total(3, -messages) },
+                transaction);
+            transaction.Commit();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
