@@ -83,6 +83,38 @@ internal sealed partial class FileBlockStorage
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The least a store must have freed before a compaction empties it: moving its other blocks must pay off.</summary>
+    private const long MinFreedToEmpty = 64 * 1024;
+
+    /// <summary>Set when the newest store is mostly freed: the next write starts a new store, so the old one can be emptied and deleted.</summary>
+    private bool _rollBeforeNextWrite;
+
+    /// <summary>
+    /// The stores at least half freed (and by at least <see cref="MinFreedToEmpty"/> bytes): moving their remaining blocks lets
+    /// them be deleted whole, which gives the freed space back (zeroed bytes inside a file do not shrink it). When the newest
+    /// store is one of them, the next write starts a new store, so the blocks moved out do not land in it again.
+    /// </summary>
+    public ValueTask<IReadOnlyList<long>> GetStoresToEmptyAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_writeLock)
+        {
+            StoreFile[] stores = _stores;
+            var empty = new List<long>();
+            for (int i = 0; i < stores.Length; i++)
+            {
+                StoreFile store = stores[i];
+                long blocks = store.Used - FileHeader.Size;
+                if (!store.AllFreed && store.Freed >= MinFreedToEmpty && 2 * store.Freed >= blocks)
+                {
+                    empty.Add(store.Id);
+                    _rollBeforeNextWrite |= i == stores.Length - 1;
+                }
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<long>>(empty);
+        }
+    }
+
     /// <summary>Deletes the file of every store whose blocks are all freed, other than the newest, where blocks are appended.</summary>
     public void Reclaim()
     {

@@ -31,8 +31,9 @@ internal sealed partial class FileBlockStorage
                 for (int i = 0; i < blocks.Count; i++)
                 {
                     ReadOnlyMemory<byte> block = blocks[i];
-                    if (current is null || offset + block.Length > Math.Min(current.Capacity, _capacity))
+                    if (current is null || offset + block.Length > Math.Min(current.Capacity, _capacity) || (i == 0 && _rollBeforeNextWrite))
                     {
+                        _rollBeforeNextWrite = false;
                         if (current is not null)
                         {
                             WriteRun(current, run, offset, touched);

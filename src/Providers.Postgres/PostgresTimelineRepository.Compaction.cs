@@ -11,9 +11,29 @@ internal sealed partial class PostgresTimelineRepository
     /// since its bytes would otherwise be released while another record may still point at them. Only the writer writes, so the
     /// records looked up first are the ones the commit drops.
     /// </remarks>
-    public async ValueTask ReplaceBlocksAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken = default)
+    public async ValueTask ReplaceBlocksAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken = default) =>
+        await db.WriteAsync(await PrepareReplaceAsync(key, removed, added, cancellationToken).ConfigureAwait(false), relaxed: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Checks every replacement first, then commits them all in one fenced commit.</summary>
+    public async ValueTask ReplaceBlocksAsync(IReadOnlyList<BlockReplacement> replacements, CancellationToken cancellationToken = default)
     {
-        BlockReplacement.Validate(key, removed, added);
+        ArgumentNullException.ThrowIfNull(replacements);
+        var writes = new List<Action<NpgsqlBatch>>(replacements.Count);
+        foreach (BlockReplacement replacement in replacements)
+        {
+            writes.Add(await PrepareReplaceAsync(replacement.Key, replacement.Removed, replacement.Added, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (writes.Count > 0)
+        {
+            await db.WriteAsync(batch => writes.ForEach(write => write(batch)), relaxed: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Checks one replacement against the records (nothing written) and returns the commands that apply it.</summary>
+    private async ValueTask<Action<NpgsqlBatch>> PrepareReplaceAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken)
+    {
+        BlockReplacementChecks.Validate(key, removed, added);
         long[] firstSeqs = [.. removed.Select(static b => b.FirstSeqId)];
         var removedCounts = new List<int>(removed.Count);
         bool registered;
@@ -50,8 +70,7 @@ internal sealed partial class PostgresTimelineRepository
 
         long blocks = added.Count - removed.Count;
         long entries = added.Sum(static b => (long)b.Count) - removedCounts.Sum(static n => (long)n);
-        await db.WriteAsync(
-            batch =>
+        return batch =>
             {
                 Lookup(db.Add(batch, db.Queries.DeleteBlocks), key).Parameters.Add(Array("firstSeqs", firstSeqs, NpgsqlDbType.Bigint));
                 AddInsertBlocks(batch, added);
@@ -64,9 +83,7 @@ internal sealed partial class PostgresTimelineRepository
                 totals.Parameters.Add(Value("messages", key.Kind == TimelineKind.Conversation ? entries : 0));
                 totals.Parameters.Add(Value("maxSeq", 0));
                 totals.Parameters.Add(Value("maxTs", 0));
-            },
-            relaxed: false,
-            cancellationToken).ConfigureAwait(false);
+            };
     }
 
     public ValueTask DeleteTimelineAsync(TimelineKey key, CancellationToken cancellationToken = default)

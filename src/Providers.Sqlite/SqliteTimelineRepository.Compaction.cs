@@ -10,42 +10,60 @@ internal sealed partial class SqliteTimelineRepository
     /// Each removed record is matched by its key and its location; one that is not there refuses the whole call (nothing written),
     /// since its bytes would otherwise be released while another record may still point at them.
     /// </remarks>
-    public ValueTask ReplaceBlocksAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken = default)
+    public ValueTask ReplaceBlocksAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken = default) =>
+        ReplaceBlocksAsync([new BlockReplacement(key, removed, added)], cancellationToken);
+
+    /// <summary>Applies every replacement in one transaction (one WAL flush): a refused one rolls all of them back.</summary>
+    public ValueTask ReplaceBlocksAsync(IReadOnlyList<BlockReplacement> replacements, CancellationToken cancellationToken = default)
     {
-        BlockReplacement.Validate(key, removed, added);
+        ArgumentNullException.ThrowIfNull(replacements);
+        foreach (BlockReplacement replacement in replacements)
+        {
+            BlockReplacementChecks.Validate(replacement.Key, replacement.Removed, replacement.Added);
+        }
+
         lock (_db.WriteLock)
         {
             using SqliteTransaction transaction = _db.Writer.BeginTransaction();
-            long removedEntries = 0;
-            for (int i = 0; i < removed.Count; i++)
+            foreach (BlockReplacement replacement in replacements)
             {
-                long? count = _db.Writer.ExecuteScalar<long?>(SqlQueries.DeleteBlock, BlockRow.From(removed[i]), transaction);
-                removedEntries += count ?? throw new ArgumentException(
-                    $"Removed block {i} (SeqIds {removed[i].FirstSeqId}..{removed[i].LastSeqId}) is not recorded at store {removed[i].Location.StoreId}, offset {removed[i].Location.Offset}; nothing was replaced.",
-                    nameof(removed));
+                Replace(replacement.Key, replacement.Removed, replacement.Added, transaction);
             }
 
-            _db.Writer.Execute(SqlQueries.InsertBlock, added.Select(BlockRow.From), transaction);
-            long addedEntries = added.Sum(static b => (long)b.Count);
-            var totals = new TimelineTotals
-            {
-                Kind = (long)key.Kind,
-                Id = key.Id,
-                Blocks = added.Count - removed.Count,
-                Entries = addedEntries - removedEntries,
-                LastSeq = added.Count == 0 ? 0 : added[^1].LastSeqId,
-            };
-            if (_db.Writer.Execute(SqlQueries.AddToTimeline, totals, transaction) != 1)
-            {
-                throw new ArgumentException($"{key.Kind} '{key.Id}' is not registered; nothing was replaced.", nameof(key));
-            }
-
-            long messages = key.Kind == TimelineKind.Conversation ? totals.Entries : 0;
-            _db.Writer.Execute(SqlQueries.AddToTotal, new[] { Total(2, totals.Blocks), Total(3, messages) }, transaction);
             transaction.Commit();
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private void Replace(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, SqliteTransaction transaction)
+    {
+        long removedEntries = 0;
+        for (int i = 0; i < removed.Count; i++)
+        {
+            long? count = _db.Writer.ExecuteScalar<long?>(SqlQueries.DeleteBlock, BlockRow.From(removed[i]), transaction);
+            removedEntries += count ?? throw new ArgumentException(
+                $"Removed block {i} (SeqIds {removed[i].FirstSeqId}..{removed[i].LastSeqId}) is not recorded at store {removed[i].Location.StoreId}, offset {removed[i].Location.Offset}; nothing was replaced.",
+                nameof(removed));
+        }
+
+        _db.Writer.Execute(SqlQueries.InsertBlock, added.Select(BlockRow.From), transaction);
+        long addedEntries = added.Sum(static b => (long)b.Count);
+        var totals = new TimelineTotals
+        {
+            Kind = (long)key.Kind,
+            Id = key.Id,
+            Blocks = added.Count - removed.Count,
+            Entries = addedEntries - removedEntries,
+            LastSeq = added.Count == 0 ? 0 : added[^1].LastSeqId,
+        };
+        if (_db.Writer.Execute(SqlQueries.AddToTimeline, totals, transaction) != 1)
+        {
+            throw new ArgumentException($"{key.Kind} '{key.Id}' is not registered; nothing was replaced.", nameof(key));
+        }
+
+        long messages = key.Kind == TimelineKind.Conversation ? totals.Entries : 0;
+        _db.Writer.Execute(SqlQueries.AddToTotal, new[] { Total(2, totals.Blocks), Total(3, messages) }, transaction);
     }
 
     public ValueTask DeleteTimelineAsync(TimelineKey key, CancellationToken cancellationToken = default)

@@ -1,7 +1,7 @@
 namespace BlockStore.Providers;
 
-/// <summary>The checks of <see cref="ITimelineRepository.ReplaceBlocksAsync"/>'s arguments that need no lookup, made before anything is written.</summary>
-internal static class BlockReplacement
+/// <summary>The checks of <see cref="ITimelineRepository.ReplaceBlocksAsync(TimelineKey, IReadOnlyList{BlockInfo}, IReadOnlyList{BlockInfo}, CancellationToken)"/>'s arguments that need no lookup, made before anything is written.</summary>
+internal static class BlockReplacementChecks
 {
     /// <summary>Refuses blocks of another timeline, null blocks, a block removed twice, and added blocks that are empty or not in increasing, disjoint SeqId order.</summary>
     /// <exception cref="ArgumentException">An argument is refused; its name is the exception's parameter name.</exception>
