@@ -52,7 +52,11 @@ internal sealed class PostgresInboxStore(PostgresDatabase db) : IInboxStore
                 NpgsqlBatchCommand applied = db.Add(batch, db.Queries.SetInboxAppliedThrough);
                 applied.Parameters.Add(new NpgsqlParameter<long>("through", NpgsqlDbType.Bigint) { TypedValue = appliedThrough });
             },
-            relaxed: false,
+
+            // No flush of its own: the engine drops the journal rows holding this activity only through a later synchronous
+            // commit, which flushes the WAL past this one; a crash before then loses this commit and its applied-through
+            // together, so the journal replays the activity.
+            relaxed: true,
             cancellationToken);
     }
 
