@@ -5,13 +5,16 @@ namespace BlockStore.Providers.File;
 /// A record (little endian) starts with its kind (u8). Activity (1): applied-through i64 | count i32 | count × (user id, conv id
 /// as UTF-8 length u16 + bytes, last SeqId i64, added i64), added to the rows. Markers (2): count i32 | count × (user id, conv id,
 /// read SeqId i64, read count i64), each stored when above the row's marker. Rows (3, snapshots only): applied-through i64 |
-/// count i32 | count × (user id, conv id, last SeqId, count, read SeqId, read count, each i64).
+/// count i32 | count × (user id, conv id, last SeqId, count, read SeqId, read count, each i64). User erased (4): user id, whose
+/// rows are removed. Conversation erased (5): conv id, whose rows of every user are removed.
 /// </summary>
 internal sealed class FileInboxStore : IInboxStore, IDisposable
 {
     private const byte ActivityRecord = 1;
     private const byte MarkersRecord = 2;
     private const byte RowsRecord = 3;
+    private const byte UserErasedRecord = 4;
+    private const byte ConversationErasedRecord = 5;
     private const int SnapshotChunkBytes = 64 * 1024;
 
     private readonly Dictionary<string, Dictionary<string, InboxRow>> _users = new(StringComparer.Ordinal);
@@ -160,12 +163,53 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        Erase(UserErasedRecord, userId, cancellationToken);
+
+    public ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default) =>
+        Erase(ConversationErasedRecord, convId, cancellationToken);
+
     public void Dispose()
     {
         lock (_lock)
         {
             _log?.Dispose();
             _record.Dispose();
+        }
+    }
+
+    /// <summary>Logs the erasure of a user's rows or of a conversation's rows and applies it; the next snapshot holds none of them.</summary>
+    private ValueTask Erase(byte kind, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            _record.Clear();
+            _record.WriteByte(kind);
+            _record.WriteString(id);
+            _log.Append(_record.WrittenSpan);
+            Apply(kind, id);
+            _log.CompactIfDue(_snapshotSource);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Apply(byte erasure, string id)
+    {
+        if (erasure == UserErasedRecord)
+        {
+            _users.Remove(id);
+            return;
+        }
+
+        foreach (KeyValuePair<string, Dictionary<string, InboxRow>> user in _users)
+        {
+            if (user.Value.Remove(id) && user.Value.Count == 0)
+            {
+                _users.Remove(user.Key);
+            }
         }
     }
 
@@ -201,6 +245,17 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
     {
         var reader = new RecordReader(body);
         byte kind = reader.ReadByte();
+        if (kind is UserErasedRecord or ConversationErasedRecord)
+        {
+            Apply(kind, reader.ReadString());
+            if (!reader.AtEnd)
+            {
+                throw new InvalidDataException("The record has trailing bytes.");
+            }
+
+            return;
+        }
+
         long appliedThrough = kind is ActivityRecord or RowsRecord ? reader.ReadInt64() : 0;
         int count = reader.ReadInt32();
         if (count < 0 || kind is < ActivityRecord or > RowsRecord)

@@ -70,6 +70,24 @@ internal sealed class PostgresInboxStore(PostgresDatabase db) : IInboxStore
         return db.WriteAsync(batch => AddRows(db.Add(batch, db.Queries.SaveInboxMarkers), users, convs, seqs, counts), relaxed: false, cancellationToken);
     }
 
+    public ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return Delete(db.Queries.DeleteInboxUser, "userId", userId, cancellationToken);
+    }
+
+    public ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(convId);
+        return Delete(db.Queries.DeleteInboxConversation, "convId", convId, cancellationToken);
+    }
+
+    private ValueTask Delete(string sql, string name, string id, CancellationToken cancellationToken) =>
+        db.WriteAsync(
+            batch => db.Add(batch, sql).Parameters.Add(new NpgsqlParameter<string>(name, NpgsqlDbType.Text) { TypedValue = id }),
+            relaxed: false,
+            cancellationToken);
+
     private static void AddRows(NpgsqlBatchCommand command, string[] users, string[] convs, long[] seqs, long[] counts)
     {
         command.Parameters.Add(new NpgsqlParameter<string[]>("users", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = users });

@@ -5,8 +5,9 @@ internal sealed partial class PostgresQueries
 {
     /// <summary>
     /// The inbox tables, created on every open when missing (they need no migration). <c>inbox</c> holds one row per data set,
-    /// user and conversation, found by its primary key and, newest activity first, through <c>inbox_by_activity</c>;
-    /// <c>inbox_state</c> holds each data set's SeqId up to which the rows hold every message's activity.
+    /// user and conversation, found by its primary key, newest activity first through <c>inbox_by_activity</c> and by
+    /// conversation (to erase one) through <c>inbox_by_conv</c>; <c>inbox_state</c> holds each data set's SeqId up to which the
+    /// rows hold every message's activity.
     /// </summary>
     public string CreateInboxSchema => $"""
         CREATE TABLE IF NOT EXISTS {Schema}.inbox (
@@ -20,6 +21,7 @@ internal sealed partial class PostgresQueries
             PRIMARY KEY (data_set, user_id, conv_id)
         );
         CREATE INDEX IF NOT EXISTS inbox_by_activity ON {Schema}.inbox (data_set, user_id, last_seq);
+        CREATE INDEX IF NOT EXISTS inbox_by_conv ON {Schema}.inbox (data_set, conv_id);
         CREATE TABLE IF NOT EXISTS {Schema}.inbox_state (
             data_set        text PRIMARY KEY,
             applied_through bigint NOT NULL
@@ -57,4 +59,10 @@ internal sealed partial class PostgresQueries
         ON CONFLICT (data_set, user_id, conv_id) DO UPDATE SET read_seq = excluded.read_seq, read_count = excluded.read_count
         WHERE excluded.read_seq > {Schema}.inbox.read_seq
         """;
+
+    /// <summary>Every row of one user: a range of the primary key.</summary>
+    public string DeleteInboxUser => $"DELETE FROM {Schema}.inbox WHERE data_set = @dataSet AND user_id = @userId";
+
+    /// <summary>Every user's row of one conversation, found through <c>inbox_by_conv</c>.</summary>
+    public string DeleteInboxConversation => $"DELETE FROM {Schema}.inbox WHERE data_set = @dataSet AND conv_id = @convId";
 }

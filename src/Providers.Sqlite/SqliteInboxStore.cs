@@ -86,6 +86,28 @@ internal sealed class SqliteInboxStore : IInboxStore
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return Delete(SqlQueries.DeleteInboxUser, new { user = userId }, cancellationToken);
+    }
+
+    public ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(convId);
+        return Delete(SqlQueries.DeleteInboxConversation, new { conv = convId }, cancellationToken);
+    }
+
+    private ValueTask Delete(string sql, object args, CancellationToken cancellationToken)
+    {
+        lock (db.WriteLock)
+        {
+            db.Writer.Execute(new CommandDefinition(sql, args, cancellationToken: cancellationToken));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     private T Read<T, TArgs>(Func<SqliteConnection, TArgs, T> query, TArgs args)
     {
         SqliteReader reader = db.RentReader();

@@ -41,4 +41,9 @@ internal sealed class TimedInboxStore(IInboxStore inner, ProviderTimings timings
 
     public ValueTask SaveMarkersAsync(IReadOnlyList<InboxMarker> markers, CancellationToken cancellationToken = default) =>
         inner.SaveMarkersAsync(markers, cancellationToken);
+
+    public ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default) => inner.DeleteUserAsync(userId, cancellationToken);
+
+    public ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default) =>
+        inner.DeleteConversationAsync(convId, cancellationToken);
 }

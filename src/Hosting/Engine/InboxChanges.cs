@@ -145,6 +145,57 @@ internal sealed class InboxChanges(InboxCache cache)
         }
     }
 
+    /// <summary>Writer side: forgets the unsaved activity of one user (erased) and every cached inbox; snapshots taken before are no longer current.</summary>
+    public void ForgetUser(string userId)
+    {
+        lock (_lock)
+        {
+            if (_users.Remove(userId, out Dictionary<string, InboxChange>? convs))
+            {
+                Count -= convs.Count;
+            }
+
+            ForgetCached();
+        }
+    }
+
+    /// <summary>Writer side: forgets every user's unsaved activity in one conversation (erased) and every cached inbox; snapshots taken before are no longer current.</summary>
+    public void ForgetConversation(string convId)
+    {
+        lock (_lock)
+        {
+            foreach (KeyValuePair<string, Dictionary<string, InboxChange>> user in _users)
+            {
+                if (user.Value.Remove(convId))
+                {
+                    Count--;
+                    if (user.Value.Count == 0)
+                    {
+                        _users.Remove(user.Key);
+                    }
+                }
+            }
+
+            ForgetCached();
+        }
+    }
+
+    /// <summary>Writer side: rows left the index; every cached inbox is dropped and snapshots taken before are no longer current.</summary>
+    public void Forgotten()
+    {
+        lock (_lock)
+        {
+            ForgetCached();
+        }
+    }
+
+    private void ForgetCached()
+    {
+        cache.Clear();
+        _version++;
+        _generation += 2;
+    }
+
     /// <summary>Writer side: the save to the index ended; when <paramref name="activitySaved"/>, the index now holds every change, which are forgotten.</summary>
     public void EndSave(bool activitySaved)
     {

@@ -205,6 +205,43 @@ internal sealed partial class StoreEngine
         return rows;
     }
 
+    /// <summary>
+    /// Writer side, between turns, when a user is erased: forgets the user's unsaved inbox activity, saves everyone else's (so a
+    /// journal replay cannot bring the user's back) and has the provider delete the user's rows. After a crash part-way, calling
+    /// it again completes the erasure.
+    /// </summary>
+    internal Task ForgetInboxUserAsync(string userId)
+    {
+        _inbox.ForgetUser(userId);
+        return ForgetInboxRowsAsync(() => _session.Inbox.DeleteUserAsync(userId));
+    }
+
+    /// <summary>
+    /// Writer side, between turns, when a conversation is erased: forgets every user's unsaved inbox activity in it, saves the
+    /// rest (so a journal replay cannot bring it back) and has the provider delete every user's row of it. After a crash
+    /// part-way, calling it again completes the erasure.
+    /// </summary>
+    internal Task ForgetInboxConversationAsync(string convId)
+    {
+        _inbox.ForgetConversation(convId);
+        return ForgetInboxRowsAsync(() => _session.Inbox.DeleteConversationAsync(convId));
+    }
+
+    private async Task ForgetInboxRowsAsync(Func<ValueTask> delete)
+    {
+        await SaveInboxAsync(evenIfNone: true).ConfigureAwait(false);
+        _inbox.BeginSave();
+        try
+        {
+            await delete().ConfigureAwait(false);
+        }
+        finally
+        {
+            _inbox.EndSave(activitySaved: false);
+            _inbox.Forgotten();
+        }
+    }
+
     /// <summary>Writer side: records the inbox activity of one applied message (while recovering, only of messages the index lacks).</summary>
     private void RecordInbox(PendingMessage message, string convId, bool recovering)
     {
@@ -234,10 +271,13 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Writer side: folds the unsaved activity into the index; called before sealing drops journal records.</summary>
-    private async Task SaveInboxAsync()
+    /// <summary>
+    /// Writer side: folds the unsaved activity into the index; called before sealing drops journal records. With
+    /// <paramref name="evenIfNone"/>, the index records that it holds every message applied so far even when nothing is unsaved.
+    /// </summary>
+    private async Task SaveInboxAsync(bool evenIfNone = false)
     {
-        if (_inbox.Count == 0)
+        if (_inbox.Count == 0 && !evenIfNone)
         {
             return;
         }

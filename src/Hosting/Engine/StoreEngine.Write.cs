@@ -73,6 +73,10 @@ internal sealed partial class StoreEngine
             {
                 await BackupAsync(backup).ConfigureAwait(false);
             }
+            else if (op is WriterCallOp call)
+            {
+                await RunWriterCallAsync(call).ConfigureAwait(false);
+            }
         }
 
         await SealDueAsync(sealFrozen, flushing).ConfigureAwait(false);
@@ -86,6 +90,22 @@ internal sealed partial class StoreEngine
             {
                 flush.Complete(true);
             }
+        }
+    }
+
+    /// <summary>Runs a call on the writer between this turn's writes and its seals.</summary>
+    internal Task RunOnWriterAsync(Func<StoreEngine, Task> call) => Enqueue(new WriterCallOp(call));
+
+    private async Task RunWriterCallAsync(WriterCallOp op)
+    {
+        try
+        {
+            await op.Call(this).ConfigureAwait(false);
+            op.Complete(true);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
         }
     }
 

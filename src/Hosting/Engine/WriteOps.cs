@@ -115,3 +115,9 @@ internal sealed class BackupOp(string destination, CancellationToken cancellatio
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 }
+
+/// <summary>Runs an engine call inside a writer turn, after the turn's writes: how tests reach the writer-side steps.</summary>
+internal sealed class WriterCallOp(Func<StoreEngine, Task> call) : WriteOp<bool>
+{
+    public Func<StoreEngine, Task> Call { get; } = call;
+}
