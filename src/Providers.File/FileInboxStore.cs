@@ -2,8 +2,9 @@ namespace BlockStore.Providers.File;
 
 /// <summary>
 /// The inbox index in <c>meta/inbox.snapshot</c> plus <c>meta/inbox.log</c> (see <see cref="SnapshotLog"/>), served from memory.
-/// A record (little endian) starts with its kind (u8). Activity (1): applied-through i64 | count i32 | count × (user id, conv id
-/// as UTF-8 length u16 + bytes, last SeqId i64, added i64), added to the rows. Markers (2): count i32 | count × (user id, conv id,
+/// A record (little endian) starts with its kind (u8). Activity (6): applied-through i64 | count i32 | count × (user id, conv id
+/// as UTF-8 length u16 + bytes, last SeqId i64, added i64, read removed i64), added to the rows; activity written before deletes
+/// counted (1) has no read removed. Markers (2): count i32 | count × (user id, conv id,
 /// read SeqId i64, read count i64), each stored when above the row's marker. Rows (3, snapshots only): applied-through i64 |
 /// count i32 | count × (user id, conv id, last SeqId, count, read SeqId, read count, each i64). User erased (4): user id, whose
 /// rows are removed. Conversation erased (5): conv id, whose rows of every user are removed.
@@ -15,6 +16,7 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
     private const byte RowsRecord = 3;
     private const byte UserErasedRecord = 4;
     private const byte ConversationErasedRecord = 5;
+    private const byte ActivityWithRemovalsRecord = 6;
     private const int SnapshotChunkBytes = 64 * 1024;
 
     private readonly Dictionary<string, Dictionary<string, InboxRow>> _users = new(StringComparer.Ordinal);
@@ -110,7 +112,7 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
         lock (_lock)
         {
             _record.Clear();
-            _record.WriteByte(ActivityRecord);
+            _record.WriteByte(ActivityWithRemovalsRecord);
             _record.WriteInt64(appliedThrough);
             _record.WriteInt32(changes.Count);
             foreach (InboxActivity change in changes)
@@ -119,12 +121,13 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
                 _record.WriteString(change.ConvId);
                 _record.WriteInt64(change.LastSeqId);
                 _record.WriteInt64(change.Added);
+                _record.WriteInt64(change.ReadRemoved);
             }
 
             _log.Append(_record.WrittenSpan);
             foreach (InboxActivity change in changes)
             {
-                AddActivity(change.UserId, change.ConvId, change.LastSeqId, change.Added);
+                AddActivity(change.UserId, change.ConvId, change.LastSeqId, change.Added, change.ReadRemoved);
             }
 
             _appliedThrough = Math.Max(_appliedThrough, appliedThrough);
@@ -224,11 +227,11 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
         return convs;
     }
 
-    private void AddActivity(string userId, string convId, long lastSeqId, long added)
+    private void AddActivity(string userId, string convId, long lastSeqId, long added, long readRemoved)
     {
         Dictionary<string, InboxRow> convs = Convs(userId);
         InboxRow row = convs.TryGetValue(convId, out InboxRow found) ? found : new InboxRow(convId, 0, 0, 0, 0);
-        convs[convId] = row with { LastSeqId = Math.Max(row.LastSeqId, lastSeqId), Count = row.Count + added };
+        convs[convId] = row with { LastSeqId = Math.Max(row.LastSeqId, lastSeqId), Count = row.Count + added, ReadCount = row.ReadCount - readRemoved };
     }
 
     private void RaiseMarker(string userId, string convId, long readSeqId, long readCount)
@@ -256,9 +259,9 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
             return;
         }
 
-        long appliedThrough = kind is ActivityRecord or RowsRecord ? reader.ReadInt64() : 0;
+        long appliedThrough = kind is ActivityRecord or RowsRecord or ActivityWithRemovalsRecord ? reader.ReadInt64() : 0;
         int count = reader.ReadInt32();
-        if (count < 0 || kind is < ActivityRecord or > RowsRecord)
+        if (count < 0 || kind is not (ActivityRecord or MarkersRecord or RowsRecord or ActivityWithRemovalsRecord))
         {
             throw new InvalidDataException($"Record kind {kind} with count {count}.");
         }
@@ -273,7 +276,11 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
             }
             else if (kind == ActivityRecord)
             {
-                AddActivity(userId, convId, reader.ReadInt64(), reader.ReadInt64());
+                AddActivity(userId, convId, reader.ReadInt64(), reader.ReadInt64(), 0);
+            }
+            else if (kind == ActivityWithRemovalsRecord)
+            {
+                AddActivity(userId, convId, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
             }
             else
             {

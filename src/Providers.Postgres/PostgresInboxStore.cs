@@ -45,10 +45,13 @@ internal sealed class PostgresInboxStore(PostgresDatabase db) : IInboxStore
         string[] convs = [.. changes.Select(static c => c.ConvId)];
         long[] seqs = [.. changes.Select(static c => c.LastSeqId)];
         long[] counts = [.. changes.Select(static c => c.Added)];
+        long[] readRemoved = [.. changes.Select(static c => c.ReadRemoved)];
         return db.WriteAsync(
             batch =>
             {
-                AddRows(db.Add(batch, db.Queries.AddInboxActivity), users, convs, seqs, counts);
+                NpgsqlBatchCommand add = db.Add(batch, db.Queries.AddInboxActivity);
+                AddRows(add, users, convs, seqs, counts);
+                add.Parameters.Add(new NpgsqlParameter<long[]>("readRemoved", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = readRemoved });
                 NpgsqlBatchCommand applied = db.Add(batch, db.Queries.SetInboxAppliedThrough);
                 applied.Parameters.Add(new NpgsqlParameter<long>("through", NpgsqlDbType.Bigint) { TypedValue = appliedThrough });
             },

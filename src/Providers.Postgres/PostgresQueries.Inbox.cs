@@ -41,11 +41,13 @@ internal sealed partial class PostgresQueries
 
     public string GetInboxAppliedThrough => $"SELECT applied_through FROM {Schema}.inbox_state WHERE data_set = @dataSet";
 
+    /// <summary>Adds activity to rows; the read count carries the deleted entries to take off (none for a new row).</summary>
     public string AddInboxActivity => $"""
-        INSERT INTO {Schema}.inbox (data_set, user_id, conv_id, last_seq, count)
-        SELECT @dataSet, u, c, s, n FROM unnest(@users, @convs, @seqs, @counts) AS t(u, c, s, n)
+        INSERT INTO {Schema}.inbox (data_set, user_id, conv_id, last_seq, count, read_count)
+        SELECT @dataSet, u, c, s, n, -r FROM unnest(@users, @convs, @seqs, @counts, @readRemoved) AS t(u, c, s, n, r)
         ON CONFLICT (data_set, user_id, conv_id) DO UPDATE
-            SET last_seq = greatest({Schema}.inbox.last_seq, excluded.last_seq), count = {Schema}.inbox.count + excluded.count
+            SET last_seq = greatest({Schema}.inbox.last_seq, excluded.last_seq), count = {Schema}.inbox.count + excluded.count,
+                read_count = {Schema}.inbox.read_count + excluded.read_count
         """;
 
     public string SetInboxAppliedThrough => $"""

@@ -37,9 +37,11 @@ internal static partial class SqlQueries
 
     public const string GetInboxAppliedThrough = "SELECT applied_through FROM inbox_state WHERE id = 1";
 
+    /// <summary>Adds activity to a row; the read count carries the deleted entries to take off (none for a new row).</summary>
     public const string AddInboxActivity = """
-        INSERT INTO inbox (user_id, conv_id, last_seq, count) VALUES (@UserId, @ConvId, @LastSeqId, @Added)
-        ON CONFLICT (user_id, conv_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq), count = count + excluded.count
+        INSERT INTO inbox (user_id, conv_id, last_seq, count, read_count) VALUES (@UserId, @ConvId, @LastSeqId, @Added, -@ReadRemoved)
+        ON CONFLICT (user_id, conv_id) DO UPDATE
+            SET last_seq = max(last_seq, excluded.last_seq), count = count + excluded.count, read_count = read_count + excluded.read_count
         """;
 
     public const string SetInboxAppliedThrough = """

@@ -12,6 +12,7 @@ internal sealed class SqliteInboxStore : IInboxStore
     private readonly SqliteParameter _addConv;
     private readonly SqliteParameter _addSeq;
     private readonly SqliteParameter _addCount;
+    private readonly SqliteParameter _addReadRemoved;
 
     public SqliteInboxStore(SqliteDatabase db)
     {
@@ -22,6 +23,7 @@ internal sealed class SqliteInboxStore : IInboxStore
         _addConv = _addActivity.Parameters.Add("@ConvId", SqliteType.Text);
         _addSeq = _addActivity.Parameters.Add("@LastSeqId", SqliteType.Integer);
         _addCount = _addActivity.Parameters.Add("@Added", SqliteType.Integer);
+        _addReadRemoved = _addActivity.Parameters.Add("@ReadRemoved", SqliteType.Integer);
     }
 
     public ValueTask<long> GetAppliedThroughAsync(CancellationToken cancellationToken = default) =>
@@ -62,6 +64,7 @@ internal sealed class SqliteInboxStore : IInboxStore
                 _addConv.Value = row.ConvId;
                 _addSeq.Value = row.LastSeqId;
                 _addCount.Value = row.Added;
+                _addReadRemoved.Value = row.ReadRemoved;
                 _addActivity.ExecuteNonQuery();
             }
 
