@@ -91,13 +91,13 @@ internal sealed partial class StoreEngine
         {
             (long generation, _, Dictionary<string, InboxChange>? changes) = _inbox.Snapshot(userId);
             long total = await _session.Inbox.GetUnreadTotalAsync(userId, cancellationToken).ConfigureAwait(false);
-            foreach (KeyValuePair<string, InboxChange> change in changes ?? [])
+            foreach ((string convId, InboxChange change) in changes ?? [])
             {
-                total += change.Value.Added;
-                if (change.Value.Removed is { } removed)
+                // Deletes take an entry off the read count too when the marker has passed it; with no row, there is nothing to delete from.
+                InboxRow? row = change.Removed is null ? null : await _session.Inbox.GetAsync(userId, convId, cancellationToken).ConfigureAwait(false);
+                if (change.Removed is null || row is not null || change.LastSeqId > 0)
                 {
-                    InboxRow row = await _session.Inbox.GetAsync(userId, change.Key, cancellationToken).ConfigureAwait(false) ?? default;
-                    total += InboxChange.CountAtOrBelow(removed, row.ReadSeqId);
+                    total += change.Added + InboxChange.CountAtOrBelow(change.Removed, row?.ReadSeqId ?? 0);
                 }
             }
 
@@ -305,8 +305,17 @@ internal sealed partial class StoreEngine
         foreach ((int index, long[] removed) in removals ?? [])
         {
             InboxActivity change = changes[index];
-            InboxRow stored = await _session.Inbox.GetAsync(change.UserId, change.ConvId).ConfigureAwait(false) ?? default;
-            changes[index] = change with { ReadRemoved = InboxChange.CountAtOrBelow(removed, stored.ReadSeqId) };
+            InboxRow? stored = await _session.Inbox.GetAsync(change.UserId, change.ConvId).ConfigureAwait(false);
+
+            // Deletes of entries whose row is gone (its user or conversation erased) have nothing to take off: the row stays gone.
+            changes[index] = stored is null && change.LastSeqId == 0
+                ? change with { UserId = string.Empty }
+                : change with { ReadRemoved = InboxChange.CountAtOrBelow(removed, stored?.ReadSeqId ?? 0) };
+        }
+
+        if (removals is not null)
+        {
+            changes.RemoveAll(static c => c.UserId.Length == 0);
         }
 
         _inbox.BeginSave();

@@ -53,29 +53,40 @@ public abstract partial class ContractTests
     {
         MessageStore store = await OpenAsync();
         List<Message> a = await AddManyAsync(store, "a", 3, Users("u", "v"), "a");
-        await AddManyAsync(store, "b", 2, Users("u", "v"), "b");
+        List<Message> b = await AddManyAsync(store, "b", 3, Users("u", "v"), "b");
         await store.UpdateReadMarkerAsync("u", "a", a[0].SeqId);
 
         // What came before the reopen is in the index; what comes after only in the journal and the writer's memory (and
         // concerns only the user, so no other activity is left to save).
         store = await ReopenAsync(store);
         await AddManyAsync(store, "c", 2, Users("u"), "c");
-        Assert.Equal(6, await store.GetUnreadTotalAsync("u"));
+        Assert.Equal(7, await store.GetUnreadTotalAsync("u"));
 
         await store.RunOnWriterAsync(engine => engine.ForgetInboxUserAsync("u"));
 
-        await AssertUserForgottenAsync(store);
-        store = await ReopenAsync(store);
-        await AssertUserForgottenAsync(store);
+        await AssertUserForgottenAsync(store, 6);
 
-        static async Task AssertUserForgottenAsync(MessageStore store)
+        // A message the user got before is deleted: it comes off the other recipients' counts and leaves no row for the user.
+        await store.DeleteMessageAsync("b", b[0].SeqId);
+        await AssertUserForgottenAsync(store, 5);
+        store = await ReopenAsync(store);
+        await AssertUserForgottenAsync(store, 5);
+
+        // Messages after the erasure count from nothing.
+        await store.AddMessageAsync("d", 1, Bytes("d"), Users("u"));
+        Assert.Equal(1, await store.GetUnreadTotalAsync("u"));
+        store = await ReopenAsync(store);
+        Assert.Equal(1, await store.GetUnreadTotalAsync("u"));
+        Assert.Equal(["d"], (await store.GetInboxAsync("u", 10)).Select(e => e.ConvId));
+
+        static async Task AssertUserForgottenAsync(MessageStore store, long vUnread)
         {
             Assert.Empty(await store.GetInboxAsync("u", 10));
             Assert.Equal(0, await store.GetUnreadTotalAsync("u"));
             Assert.Equal(0, await store.GetUnreadCountAsync("u", "c"));
             Assert.Equal(0, await store.GetReadMarkerAsync("u", "a"));
             Assert.Equal(["b", "a"], (await store.GetInboxAsync("v", 10)).Select(e => e.ConvId));
-            Assert.Equal(5, await store.GetUnreadTotalAsync("v"));
+            Assert.Equal(vUnread, await store.GetUnreadTotalAsync("v"));
         }
     }
 
