@@ -2,16 +2,21 @@ namespace BlockStore.Providers.File;
 
 /// <summary>
 /// The inbox index in <c>meta/inbox.snapshot</c> plus <c>meta/inbox.log</c> (see <see cref="SnapshotLog"/>), served from memory.
-/// A record (little endian) starts with its kind (u8). Activity (1): applied-through i64 | count i32 | count × (user id, conv id
-/// as UTF-8 length u16 + bytes, last SeqId i64, added i64), added to the rows. Markers (2): count i32 | count × (user id, conv id,
+/// A record (little endian) starts with its kind (u8). Activity (6): applied-through i64 | count i32 | count × (user id, conv id
+/// as UTF-8 length u16 + bytes, last SeqId i64, added i64, read removed i64), added to the rows; activity written before deletes
+/// counted (1) has no read removed. Markers (2): count i32 | count × (user id, conv id,
 /// read SeqId i64, read count i64), each stored when above the row's marker. Rows (3, snapshots only): applied-through i64 |
-/// count i32 | count × (user id, conv id, last SeqId, count, read SeqId, read count, each i64).
+/// count i32 | count × (user id, conv id, last SeqId, count, read SeqId, read count, each i64). User erased (4): user id, whose
+/// rows are removed. Conversation erased (5): conv id, whose rows of every user are removed.
 /// </summary>
 internal sealed class FileInboxStore : IInboxStore, IDisposable
 {
     private const byte ActivityRecord = 1;
     private const byte MarkersRecord = 2;
     private const byte RowsRecord = 3;
+    private const byte UserErasedRecord = 4;
+    private const byte ConversationErasedRecord = 5;
+    private const byte ActivityWithRemovalsRecord = 6;
     private const int SnapshotChunkBytes = 64 * 1024;
 
     private readonly Dictionary<string, Dictionary<string, InboxRow>> _users = new(StringComparer.Ordinal);
@@ -107,7 +112,7 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
         lock (_lock)
         {
             _record.Clear();
-            _record.WriteByte(ActivityRecord);
+            _record.WriteByte(ActivityWithRemovalsRecord);
             _record.WriteInt64(appliedThrough);
             _record.WriteInt32(changes.Count);
             foreach (InboxActivity change in changes)
@@ -116,12 +121,13 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
                 _record.WriteString(change.ConvId);
                 _record.WriteInt64(change.LastSeqId);
                 _record.WriteInt64(change.Added);
+                _record.WriteInt64(change.ReadRemoved);
             }
 
             _log.Append(_record.WrittenSpan);
             foreach (InboxActivity change in changes)
             {
-                AddActivity(change.UserId, change.ConvId, change.LastSeqId, change.Added);
+                AddActivity(change.UserId, change.ConvId, change.LastSeqId, change.Added, change.ReadRemoved);
             }
 
             _appliedThrough = Math.Max(_appliedThrough, appliedThrough);
@@ -160,12 +166,53 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        Erase(UserErasedRecord, userId, cancellationToken);
+
+    public ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default) =>
+        Erase(ConversationErasedRecord, convId, cancellationToken);
+
     public void Dispose()
     {
         lock (_lock)
         {
             _log?.Dispose();
             _record.Dispose();
+        }
+    }
+
+    /// <summary>Logs the erasure of a user's rows or of a conversation's rows and applies it; the next snapshot holds none of them.</summary>
+    private ValueTask Erase(byte kind, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            _record.Clear();
+            _record.WriteByte(kind);
+            _record.WriteString(id);
+            _log.Append(_record.WrittenSpan);
+            Apply(kind, id);
+            _log.CompactIfDue(_snapshotSource);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Apply(byte erasure, string id)
+    {
+        if (erasure == UserErasedRecord)
+        {
+            _users.Remove(id);
+            return;
+        }
+
+        foreach (KeyValuePair<string, Dictionary<string, InboxRow>> user in _users)
+        {
+            if (user.Value.Remove(id) && user.Value.Count == 0)
+            {
+                _users.Remove(user.Key);
+            }
         }
     }
 
@@ -180,11 +227,11 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
         return convs;
     }
 
-    private void AddActivity(string userId, string convId, long lastSeqId, long added)
+    private void AddActivity(string userId, string convId, long lastSeqId, long added, long readRemoved)
     {
         Dictionary<string, InboxRow> convs = Convs(userId);
         InboxRow row = convs.TryGetValue(convId, out InboxRow found) ? found : new InboxRow(convId, 0, 0, 0, 0);
-        convs[convId] = row with { LastSeqId = Math.Max(row.LastSeqId, lastSeqId), Count = row.Count + added };
+        convs[convId] = row with { LastSeqId = Math.Max(row.LastSeqId, lastSeqId), Count = row.Count + added, ReadCount = row.ReadCount - readRemoved };
     }
 
     private void RaiseMarker(string userId, string convId, long readSeqId, long readCount)
@@ -201,9 +248,20 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
     {
         var reader = new RecordReader(body);
         byte kind = reader.ReadByte();
-        long appliedThrough = kind is ActivityRecord or RowsRecord ? reader.ReadInt64() : 0;
+        if (kind is UserErasedRecord or ConversationErasedRecord)
+        {
+            Apply(kind, reader.ReadString());
+            if (!reader.AtEnd)
+            {
+                throw new InvalidDataException("The record has trailing bytes.");
+            }
+
+            return;
+        }
+
+        long appliedThrough = kind is ActivityRecord or RowsRecord or ActivityWithRemovalsRecord ? reader.ReadInt64() : 0;
         int count = reader.ReadInt32();
-        if (count < 0 || kind is < ActivityRecord or > RowsRecord)
+        if (count < 0 || kind is not (ActivityRecord or MarkersRecord or RowsRecord or ActivityWithRemovalsRecord))
         {
             throw new InvalidDataException($"Record kind {kind} with count {count}.");
         }
@@ -218,7 +276,11 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
             }
             else if (kind == ActivityRecord)
             {
-                AddActivity(userId, convId, reader.ReadInt64(), reader.ReadInt64());
+                AddActivity(userId, convId, reader.ReadInt64(), reader.ReadInt64(), 0);
+            }
+            else if (kind == ActivityWithRemovalsRecord)
+            {
+                AddActivity(userId, convId, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
             }
             else
             {

@@ -45,14 +45,21 @@ internal sealed class PostgresInboxStore(PostgresDatabase db) : IInboxStore
         string[] convs = [.. changes.Select(static c => c.ConvId)];
         long[] seqs = [.. changes.Select(static c => c.LastSeqId)];
         long[] counts = [.. changes.Select(static c => c.Added)];
+        long[] readRemoved = [.. changes.Select(static c => c.ReadRemoved)];
         return db.WriteAsync(
             batch =>
             {
-                AddRows(db.Add(batch, db.Queries.AddInboxActivity), users, convs, seqs, counts);
+                NpgsqlBatchCommand add = db.Add(batch, db.Queries.AddInboxActivity);
+                AddRows(add, users, convs, seqs, counts);
+                add.Parameters.Add(new NpgsqlParameter<long[]>("readRemoved", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = readRemoved });
                 NpgsqlBatchCommand applied = db.Add(batch, db.Queries.SetInboxAppliedThrough);
                 applied.Parameters.Add(new NpgsqlParameter<long>("through", NpgsqlDbType.Bigint) { TypedValue = appliedThrough });
             },
-            relaxed: false,
+
+            // No flush of its own: the engine drops the journal rows holding this activity only through a later synchronous
+            // commit, which flushes the WAL past this one; a crash before then loses this commit and its applied-through
+            // together, so the journal replays the activity.
+            relaxed: true,
             cancellationToken);
     }
 
@@ -65,6 +72,24 @@ internal sealed class PostgresInboxStore(PostgresDatabase db) : IInboxStore
         long[] counts = [.. markers.Select(static m => m.ReadCount)];
         return db.WriteAsync(batch => AddRows(db.Add(batch, db.Queries.SaveInboxMarkers), users, convs, seqs, counts), relaxed: false, cancellationToken);
     }
+
+    public ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return Delete(db.Queries.DeleteInboxUser, "userId", userId, cancellationToken);
+    }
+
+    public ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(convId);
+        return Delete(db.Queries.DeleteInboxConversation, "convId", convId, cancellationToken);
+    }
+
+    private ValueTask Delete(string sql, string name, string id, CancellationToken cancellationToken) =>
+        db.WriteAsync(
+            batch => db.Add(batch, sql).Parameters.Add(new NpgsqlParameter<string>(name, NpgsqlDbType.Text) { TypedValue = id }),
+            relaxed: false,
+            cancellationToken);
 
     private static void AddRows(NpgsqlBatchCommand command, string[] users, string[] convs, long[] seqs, long[] counts)
     {

@@ -5,8 +5,8 @@ internal static partial class SqlQueries
 {
     /// <summary>
     /// The inbox tables, created on every open when missing (they need no migration). <c>inbox</c> holds one row per user and
-    /// conversation, found by its primary key and, newest activity first, through <c>inbox_by_activity</c>; <c>inbox_state</c>
-    /// holds the SeqId up to which the rows hold every message's activity.
+    /// conversation, found by its primary key, newest activity first through <c>inbox_by_activity</c> and by conversation (to
+    /// erase one) through <c>inbox_by_conv</c>; <c>inbox_state</c> holds the SeqId up to which the rows hold every message's activity.
     /// </summary>
     public const string CreateInboxSchema = """
         CREATE TABLE IF NOT EXISTS inbox (
@@ -19,6 +19,7 @@ internal static partial class SqlQueries
             PRIMARY KEY (user_id, conv_id)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS inbox_by_activity ON inbox (user_id, last_seq);
+        CREATE INDEX IF NOT EXISTS inbox_by_conv ON inbox (conv_id);
         CREATE TABLE IF NOT EXISTS inbox_state (
             id              INTEGER PRIMARY KEY CHECK (id = 1),
             applied_through INTEGER NOT NULL
@@ -36,9 +37,11 @@ internal static partial class SqlQueries
 
     public const string GetInboxAppliedThrough = "SELECT applied_through FROM inbox_state WHERE id = 1";
 
+    /// <summary>Adds activity to a row; the read count carries the deleted entries to take off (none for a new row).</summary>
     public const string AddInboxActivity = """
-        INSERT INTO inbox (user_id, conv_id, last_seq, count) VALUES (@UserId, @ConvId, @LastSeqId, @Added)
-        ON CONFLICT (user_id, conv_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq), count = count + excluded.count
+        INSERT INTO inbox (user_id, conv_id, last_seq, count, read_count) VALUES (@UserId, @ConvId, @LastSeqId, @Added, -@ReadRemoved)
+        ON CONFLICT (user_id, conv_id) DO UPDATE
+            SET last_seq = max(last_seq, excluded.last_seq), count = count + excluded.count, read_count = read_count + excluded.read_count
         """;
 
     public const string SetInboxAppliedThrough = """
@@ -51,4 +54,10 @@ internal static partial class SqlQueries
         ON CONFLICT (user_id, conv_id) DO UPDATE SET read_seq = excluded.read_seq, read_count = excluded.read_count
         WHERE excluded.read_seq > inbox.read_seq
         """;
+
+    /// <summary>Every row of one user: a range of the primary key.</summary>
+    public const string DeleteInboxUser = "DELETE FROM inbox WHERE user_id = @user";
+
+    /// <summary>Every user's row of one conversation, found through <c>inbox_by_conv</c>.</summary>
+    public const string DeleteInboxConversation = "DELETE FROM inbox WHERE conv_id = @conv";
 }

@@ -4,8 +4,28 @@ using Microsoft.Data.Sqlite;
 namespace BlockStore.Providers.Sqlite;
 
 /// <summary>The inbox index in the <c>inbox</c> and <c>inbox_state</c> tables; a marker save never lowers a stored marker.</summary>
-internal sealed class SqliteInboxStore(SqliteDatabase db) : IInboxStore
+internal sealed class SqliteInboxStore : IInboxStore
 {
+    private readonly SqliteDatabase db;
+    private readonly SqliteCommand _addActivity;
+    private readonly SqliteParameter _addUser;
+    private readonly SqliteParameter _addConv;
+    private readonly SqliteParameter _addSeq;
+    private readonly SqliteParameter _addCount;
+    private readonly SqliteParameter _addReadRemoved;
+
+    public SqliteInboxStore(SqliteDatabase db)
+    {
+        this.db = db;
+        _addActivity = db.Writer.CreateCommand();
+        _addActivity.CommandText = SqlQueries.AddInboxActivity;
+        _addUser = _addActivity.Parameters.Add("@UserId", SqliteType.Text);
+        _addConv = _addActivity.Parameters.Add("@ConvId", SqliteType.Text);
+        _addSeq = _addActivity.Parameters.Add("@LastSeqId", SqliteType.Integer);
+        _addCount = _addActivity.Parameters.Add("@Added", SqliteType.Integer);
+        _addReadRemoved = _addActivity.Parameters.Add("@ReadRemoved", SqliteType.Integer);
+    }
+
     public ValueTask<long> GetAppliedThroughAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(static (c, _) => c.ExecuteScalar<long?>(SqlQueries.GetInboxAppliedThrough) ?? 0, 0));
 
@@ -25,12 +45,32 @@ internal sealed class SqliteInboxStore(SqliteDatabase db) : IInboxStore
     public ValueTask SaveActivityAsync(IReadOnlyList<InboxActivity> changes, long appliedThrough, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
+
+        // In key order, consecutive upserts land on the same B-tree pages.
+        InboxActivity[] rows = [.. changes];
+        Array.Sort(rows, static (a, b) =>
+            string.CompareOrdinal(a.UserId, b.UserId) is int byUser and not 0 ? byUser : string.CompareOrdinal(a.ConvId, b.ConvId));
         lock (db.WriteLock)
         {
+            // No flush of its own: the engine drops the journal records holding this activity only through a later commit of the
+            // same WAL, whose flush makes this one durable too; a power cut before then loses this commit and its applied-through
+            // together, so the journal replays the activity.
+            using IDisposable relaxed = db.RelaxedSync();
             using SqliteTransaction transaction = db.Writer.BeginTransaction();
-            db.Writer.Execute(SqlQueries.AddInboxActivity, changes, transaction);
+            _addActivity.Transaction = transaction;
+            foreach (InboxActivity row in rows)
+            {
+                _addUser.Value = row.UserId;
+                _addConv.Value = row.ConvId;
+                _addSeq.Value = row.LastSeqId;
+                _addCount.Value = row.Added;
+                _addReadRemoved.Value = row.ReadRemoved;
+                _addActivity.ExecuteNonQuery();
+            }
+
             db.Writer.Execute(SqlQueries.SetInboxAppliedThrough, new { through = appliedThrough }, transaction);
             transaction.Commit();
+            _addActivity.Transaction = null;
         }
 
         return ValueTask.CompletedTask;
@@ -44,6 +84,28 @@ internal sealed class SqliteInboxStore(SqliteDatabase db) : IInboxStore
             using SqliteTransaction transaction = db.Writer.BeginTransaction();
             db.Writer.Execute(SqlQueries.SaveInboxMarker, markers, transaction);
             transaction.Commit();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return Delete(SqlQueries.DeleteInboxUser, new { user = userId }, cancellationToken);
+    }
+
+    public ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(convId);
+        return Delete(SqlQueries.DeleteInboxConversation, new { conv = convId }, cancellationToken);
+    }
+
+    private ValueTask Delete(string sql, object args, CancellationToken cancellationToken)
+    {
+        lock (db.WriteLock)
+        {
+            db.Writer.Execute(new CommandDefinition(sql, args, cancellationToken: cancellationToken));
         }
 
         return ValueTask.CompletedTask;

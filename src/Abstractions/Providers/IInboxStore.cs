@@ -45,7 +45,11 @@ public interface IInboxStore
     /// <param name="changes">The activity; each user and conversation pair appears at most once.</param>
     /// <param name="appliedThrough">The SeqId up to which the index now holds every message's activity.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>A task that completes when the commit is durable as <see cref="BlockStoreOptions.Durability"/> requires.</returns>
+    /// <returns>
+    /// A task that completes when the commit is durable as <see cref="BlockStoreOptions.Durability"/> requires; a provider whose
+    /// commits share one ordered log with its journal may instead let the commit become durable with its next durable commit,
+    /// since the engine drops the journal records holding this activity only through a later journal commit.
+    /// </returns>
     ValueTask SaveActivityAsync(IReadOnlyList<InboxActivity> changes, long appliedThrough, CancellationToken cancellationToken = default);
 
     /// <summary>Stores read markers (creating missing rows) in one commit; the engine only ever saves markers that move forward.</summary>

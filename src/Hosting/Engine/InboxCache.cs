@@ -72,6 +72,15 @@ internal sealed class InboxCache(long budgetBytes)
         }
     }
 
+    /// <summary>Drops every cached inbox.</summary>
+    public void Clear()
+    {
+        foreach (string userId in _users.Keys)
+        {
+            Invalidate(userId);
+        }
+    }
+
     public void Invalidate(string userId)
     {
         if (_users.TryRemove(userId, out Cached? cached))

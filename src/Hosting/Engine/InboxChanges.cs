@@ -42,19 +42,30 @@ internal sealed class InboxChanges(InboxCache cache)
         {
             foreach (string userId in userIds)
             {
-                if (!_users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs))
+                Dictionary<string, InboxChange> convs = Convs(userId);
+                InboxChange change = Change(convs, convId);
+                convs[convId] = change with { LastSeqId = seqId, Added = change.Added + (IsOwn(senderId, userId) ? 0 : 1) };
+                cache.Invalidate(userId);
+            }
+
+            _version++;
+        }
+    }
+
+    /// <summary>Writer side: records the delete of message <paramref name="targetSeqId"/> for each of its recipients, for whom it no longer counts.</summary>
+    public void RecordRemoval(string convId, uint senderId, long targetSeqId, string[] userIds)
+    {
+        lock (_lock)
+        {
+            foreach (string userId in userIds)
+            {
+                if (!IsOwn(senderId, userId))
                 {
-                    convs = new Dictionary<string, InboxChange>(StringComparer.Ordinal);
-                    _users.Add(userId, convs);
+                    Dictionary<string, InboxChange> convs = Convs(userId);
+                    InboxChange change = Change(convs, convId);
+                    convs[convId] = change with { Added = change.Added - 1, Removed = [.. change.Removed ?? [], targetSeqId] };
                 }
 
-                convs.TryGetValue(convId, out InboxChange change);
-                if (change.LastSeqId == 0)
-                {
-                    Count++;
-                }
-
-                convs[convId] = new InboxChange(seqId, change.Added + (IsOwn(senderId, userId) ? 0 : 1));
                 cache.Invalidate(userId);
             }
 
@@ -69,6 +80,29 @@ internal sealed class InboxChanges(InboxCache cache)
         {
             return _users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs) ? convs.GetValueOrDefault(convId) : default;
         }
+    }
+
+    private Dictionary<string, InboxChange> Convs(string userId)
+    {
+        if (!_users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs))
+        {
+            convs = new Dictionary<string, InboxChange>(StringComparer.Ordinal);
+            _users.Add(userId, convs);
+        }
+
+        return convs;
+    }
+
+    /// <summary>The unsaved change of a conversation, counting a conversation met for the first time in <see cref="Count"/>.</summary>
+    private InboxChange Change(Dictionary<string, InboxChange> convs, string convId)
+    {
+        if (convs.TryGetValue(convId, out InboxChange change))
+        {
+            return change;
+        }
+
+        Count++;
+        return default;
     }
 
     /// <summary>Reader side: a copy of one user's unsaved changes (null when none), the generation it belongs to, and the version of the inboxes.</summary>
@@ -104,21 +138,30 @@ internal sealed class InboxChanges(InboxCache cache)
     /// <summary>Reader side: whether a snapshot of <paramref name="generation"/> may be combined with what the index answered since: no save was under way then, and none began.</summary>
     public bool IsCurrent(long generation) => (generation & 1) == 0 && Volatile.Read(ref _generation) == generation;
 
-    /// <summary>Writer side: every unsaved change, for the index.</summary>
-    public List<InboxActivity> ToActivity()
+    /// <summary>
+    /// Writer side: every unsaved change, for the index, and where among them deletes are (their <see cref="InboxActivity.ReadRemoved"/>
+    /// depends on the read marker the index holds, which the caller looks up).
+    /// </summary>
+    public (List<InboxActivity> Changes, List<(int Index, long[] Removed)>? Removals) ToActivity()
     {
         lock (_lock)
         {
             var changes = new List<InboxActivity>(Count);
+            List<(int Index, long[] Removed)>? removals = null;
             foreach (KeyValuePair<string, Dictionary<string, InboxChange>> user in _users)
             {
                 foreach (KeyValuePair<string, InboxChange> conv in user.Value)
                 {
+                    if (conv.Value.Removed is { } removed)
+                    {
+                        (removals ??= []).Add((changes.Count, removed));
+                    }
+
                     changes.Add(new InboxActivity(user.Key, conv.Key, conv.Value.LastSeqId, conv.Value.Added));
                 }
             }
 
-            return changes;
+            return (changes, removals);
         }
     }
 
@@ -131,8 +174,8 @@ internal sealed class InboxChanges(InboxCache cache)
         }
     }
 
-    /// <summary>Writer side: read markers of these users are about to be saved; their cached inboxes are dropped.</summary>
-    public void MarkersChanging(IEnumerable<string> userIds)
+    /// <summary>Writer side: read markers of these users are about to be saved, or a message they got was edited; their cached inboxes are dropped.</summary>
+    public void InboxesChanging(IEnumerable<string> userIds)
     {
         lock (_lock)
         {
@@ -143,6 +186,57 @@ internal sealed class InboxChanges(InboxCache cache)
 
             _version++;
         }
+    }
+
+    /// <summary>Writer side: forgets the unsaved activity of one user (erased) and every cached inbox; snapshots taken before are no longer current.</summary>
+    public void ForgetUser(string userId)
+    {
+        lock (_lock)
+        {
+            if (_users.Remove(userId, out Dictionary<string, InboxChange>? convs))
+            {
+                Count -= convs.Count;
+            }
+
+            ForgetCached();
+        }
+    }
+
+    /// <summary>Writer side: forgets every user's unsaved activity in one conversation (erased) and every cached inbox; snapshots taken before are no longer current.</summary>
+    public void ForgetConversation(string convId)
+    {
+        lock (_lock)
+        {
+            foreach (KeyValuePair<string, Dictionary<string, InboxChange>> user in _users)
+            {
+                if (user.Value.Remove(convId))
+                {
+                    Count--;
+                    if (user.Value.Count == 0)
+                    {
+                        _users.Remove(user.Key);
+                    }
+                }
+            }
+
+            ForgetCached();
+        }
+    }
+
+    /// <summary>Writer side: rows left the index; every cached inbox is dropped and snapshots taken before are no longer current.</summary>
+    public void Forgotten()
+    {
+        lock (_lock)
+        {
+            ForgetCached();
+        }
+    }
+
+    private void ForgetCached()
+    {
+        cache.Clear();
+        _version++;
+        _generation += 2;
     }
 
     /// <summary>Writer side: the save to the index ended; when <paramref name="activitySaved"/>, the index now holds every change, which are forgotten.</summary>
@@ -161,7 +255,30 @@ internal sealed class InboxChanges(InboxCache cache)
     }
 }
 
-/// <summary>Unsaved inbox activity of one user in one conversation: the newest SeqId and the counted entries added.</summary>
-/// <param name="LastSeqId">The newest SeqId, 0 when there is no change.</param>
-/// <param name="Added">How many entries (not the user's own) were added.</param>
-internal readonly record struct InboxChange(long LastSeqId, long Added);
+/// <summary>Unsaved inbox activity of one user in one conversation: the newest SeqId, the counted entries added, and the counted entries deleted.</summary>
+/// <param name="LastSeqId">The newest SeqId, 0 when no entry was added.</param>
+/// <param name="Added">How many counted entries (not the user's own) were added, less those deleted.</param>
+/// <param name="Removed">The SeqIds of the counted entries deleted, null when none were.</param>
+/// <remarks>
+/// A read marker saved while a delete is unsaved counts the deleted entry as read when it is at or below the marker (as the
+/// index, which still counts it, would), so saving the delete takes it off the read count exactly when it is at or below the
+/// marker the index holds then, and a journal replay of the delete after a crash does the same.
+/// </remarks>
+internal readonly record struct InboxChange(long LastSeqId, long Added, long[]? Removed = null)
+{
+    /// <summary>How many of <paramref name="removed"/> are at or below <paramref name="readSeqId"/>.</summary>
+    public static long CountAtOrBelow(long[]? removed, long readSeqId)
+    {
+        long count = 0;
+        foreach (long seqId in removed ?? [])
+        {
+            count += seqId <= readSeqId ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>The row the index will hold for this conversation once this change is saved over <paramref name="saved"/>.</summary>
+    public InboxRow ApplyTo(string convId, InboxRow saved) =>
+        new(convId, Math.Max(saved.LastSeqId, LastSeqId), saved.Count + Added, saved.ReadSeqId, saved.ReadCount - CountAtOrBelow(Removed, saved.ReadSeqId));
+}

@@ -449,6 +449,10 @@ public sealed partial class MessageStore : IMessageStore, IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="call"/> on the engine's writer inside a turn (opening the store first): tests reach writer-side steps through it.</summary>
+    internal async Task RunOnWriterAsync(Func<StoreEngine, Task> call) =>
+        await (await GetEngineAsync(CancellationToken.None).ConfigureAwait(false)).RunOnWriterAsync(call).ConfigureAwait(false);
+
     /// <summary>The last durable write that failed since the last successful journal write; null when none did or the store is not open.</summary>
     internal WriteFailure? LastWriteFailure => _engine?.LastWriteFailure;
 

@@ -129,18 +129,16 @@ internal sealed partial class StoreEngine
         }
     }
 
-    private Task StepAsync(Func<Task> step) => Enqueue(new CompactStepOp(step));
-
-    private static async Task RunCompactStepAsync(CompactStepOp op)
+    /// <summary>Runs one step of the compaction on the writer, between turns of writes; a storage failure is reported as the compaction's.</summary>
+    private async Task StepAsync(Func<Task> step)
     {
         try
         {
-            await op.Step().ConfigureAwait(false);
-            op.Complete(true);
+            await RunOnWriterAsync(_ => step()).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not (BlockStoreException or NotSupportedException or ObjectDisposedException or OperationCanceledException))
         {
-            op.Fail(ex is BlockStoreException or NotSupportedException ? ex : new BlockStoreException("Compaction failed; what it had not switched yet is unchanged.", ex));
+            throw new BlockStoreException("Compaction failed; what it had not switched yet is unchanged.", ex);
         }
     }
 

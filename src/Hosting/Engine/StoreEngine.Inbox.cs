@@ -64,10 +64,10 @@ internal sealed partial class StoreEngine
         while (true)
         {
             (long generation, InboxChange change) = _inbox.Snapshot(userId, convId);
-            InboxRow row = await _session.Inbox.GetAsync(userId, convId, cancellationToken).ConfigureAwait(false) ?? default;
+            InboxRow row = change.ApplyTo(convId, await _session.Inbox.GetAsync(userId, convId, cancellationToken).ConfigureAwait(false) ?? default);
             if (_inbox.IsCurrent(generation))
             {
-                return Math.Max(0, row.Count + change.Added - row.ReadCount);
+                return Math.Max(0, row.Count - row.ReadCount);
             }
 
             await Task.Yield();
@@ -91,13 +91,18 @@ internal sealed partial class StoreEngine
         {
             (long generation, _, Dictionary<string, InboxChange>? changes) = _inbox.Snapshot(userId);
             long total = await _session.Inbox.GetUnreadTotalAsync(userId, cancellationToken).ConfigureAwait(false);
+            foreach ((string convId, InboxChange change) in changes ?? [])
+            {
+                // Deletes take an entry off the read count too when the marker has passed it; with no row, there is nothing to delete from.
+                InboxRow? row = change.Removed is null ? null : await _session.Inbox.GetAsync(userId, convId, cancellationToken).ConfigureAwait(false);
+                if (change.Removed is null || row is not null || change.LastSeqId > 0)
+                {
+                    total += change.Added + InboxChange.CountAtOrBelow(change.Removed, row?.ReadSeqId ?? 0);
+                }
+            }
+
             if (_inbox.IsCurrent(generation))
             {
-                foreach (InboxChange change in changes?.Values ?? Enumerable.Empty<InboxChange>())
-                {
-                    total += change.Added;
-                }
-
                 return Math.Max(0, total);
             }
 
@@ -169,20 +174,19 @@ internal sealed partial class StoreEngine
         var rows = new List<InboxRow>(Math.Min(stored.Count + extra, limit + extra));
         foreach (InboxRow row in stored)
         {
-            if (changes is null || !changes.ContainsKey(row.ConvId))
+            // A conversation with only deletes unsaved keeps its place; one with new entries is placed by them below.
+            InboxChange change = changes?.GetValueOrDefault(row.ConvId) ?? default;
+            if (change.LastSeqId == 0)
             {
-                rows.Add(row);
+                rows.Add(change.ApplyTo(row.ConvId, row));
             }
         }
 
-        if (changes is not null)
+        foreach (KeyValuePair<string, InboxChange> change in changes ?? [])
         {
-            foreach (KeyValuePair<string, InboxChange> change in changes)
+            if (change.Value.LastSeqId is > 0 and var last && last < before)
             {
-                if (change.Value.LastSeqId < before)
-                {
-                    rows.Add(new InboxRow(change.Key, change.Value.LastSeqId, -1, 0, 0));
-                }
+                rows.Add(new InboxRow(change.Key, last, 0, 0, 0));
             }
         }
 
@@ -194,24 +198,76 @@ internal sealed partial class StoreEngine
 
         for (int i = 0; i < rows.Count; i++)
         {
-            if (rows[i].Count < 0)
+            if (changes?.GetValueOrDefault(rows[i].ConvId) is { LastSeqId: > 0 } change)
             {
-                InboxChange change = changes![rows[i].ConvId];
                 InboxRow saved = await _session.Inbox.GetAsync(userId, rows[i].ConvId, cancellationToken).ConfigureAwait(false) ?? default;
-                rows[i] = new InboxRow(rows[i].ConvId, change.LastSeqId, saved.Count + change.Added, saved.ReadSeqId, saved.ReadCount);
+                rows[i] = change.ApplyTo(rows[i].ConvId, saved);
             }
         }
 
         return rows;
     }
 
-    /// <summary>Writer side: records the inbox activity of one applied message (while recovering, only of messages the index lacks).</summary>
+    /// <summary>
+    /// Writer side, between turns, when a user is erased: forgets the user's unsaved inbox activity, saves everyone else's (so a
+    /// journal replay cannot bring the user's back) and has the provider delete the user's rows. After a crash part-way, calling
+    /// it again completes the erasure.
+    /// </summary>
+    internal Task ForgetInboxUserAsync(string userId)
+    {
+        _inbox.ForgetUser(userId);
+        return ForgetInboxRowsAsync(() => _session.Inbox.DeleteUserAsync(userId));
+    }
+
+    /// <summary>
+    /// Writer side, between turns, when a conversation is erased: forgets every user's unsaved inbox activity in it, saves the
+    /// rest (so a journal replay cannot bring it back) and has the provider delete every user's row of it. After a crash
+    /// part-way, calling it again completes the erasure.
+    /// </summary>
+    internal Task ForgetInboxConversationAsync(string convId)
+    {
+        _inbox.ForgetConversation(convId);
+        return ForgetInboxRowsAsync(() => _session.Inbox.DeleteConversationAsync(convId));
+    }
+
+    private async Task ForgetInboxRowsAsync(Func<ValueTask> delete)
+    {
+        await SaveInboxAsync(evenIfNone: true).ConfigureAwait(false);
+        _inbox.BeginSave();
+        try
+        {
+            await delete().ConfigureAwait(false);
+        }
+        finally
+        {
+            _inbox.EndSave(activitySaved: false);
+            _inbox.Forgotten();
+        }
+    }
+
+    /// <summary>
+    /// Writer side: records the inbox activity of one applied message (while recovering, only of messages the index lacks).
+    /// Edit and delete events change a message already counted and are no activity of their own: a delete takes its target off
+    /// the counts, and both drop the recipients' cached inboxes, whose last message may be their target.
+    /// </summary>
     private void RecordInbox(PendingMessage message, string convId, bool recovering)
     {
-        // Edit and delete events change a message already counted: they are not activity of their own.
-        if (message.Kind == MessageKind.Message && (!recovering || message.SeqId > _inboxAppliedThrough))
+        if (recovering && message.SeqId <= _inboxAppliedThrough)
         {
-            _inbox.Record(convId, message.SenderId, message.SeqId, message.UserIds);
+            return;
+        }
+
+        switch (message.Kind)
+        {
+            case MessageKind.Message:
+                _inbox.Record(convId, message.SenderId, message.SeqId, message.UserIds);
+                break;
+            case MessageKind.Delete:
+                _inbox.RecordRemoval(convId, message.SenderId, message.TargetSeqId, message.UserIds);
+                break;
+            default:
+                _inbox.InboxesChanging(message.UserIds);
+                break;
         }
     }
 
@@ -234,15 +290,34 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Writer side: folds the unsaved activity into the index; called before sealing drops journal records.</summary>
-    private async Task SaveInboxAsync()
+    /// <summary>
+    /// Writer side: folds the unsaved activity into the index; called before sealing drops journal records. With
+    /// <paramref name="evenIfNone"/>, the index records that it holds every message applied so far even when nothing is unsaved.
+    /// </summary>
+    private async Task SaveInboxAsync(bool evenIfNone = false)
     {
-        if (_inbox.Count == 0)
+        if (_inbox.Count == 0 && !evenIfNone)
         {
             return;
         }
 
-        List<InboxActivity> changes = _inbox.ToActivity();
+        (List<InboxActivity> changes, List<(int Index, long[] Removed)>? removals) = _inbox.ToActivity();
+        foreach ((int index, long[] removed) in removals ?? [])
+        {
+            InboxActivity change = changes[index];
+            InboxRow? stored = await _session.Inbox.GetAsync(change.UserId, change.ConvId).ConfigureAwait(false);
+
+            // Deletes of entries whose row is gone (its user or conversation erased) have nothing to take off: the row stays gone.
+            changes[index] = stored is null && change.LastSeqId == 0
+                ? change with { UserId = string.Empty }
+                : change with { ReadRemoved = InboxChange.CountAtOrBelow(removed, stored?.ReadSeqId ?? 0) };
+        }
+
+        if (removals is not null)
+        {
+            changes.RemoveAll(static c => c.UserId.Length == 0);
+        }
+
         _inbox.BeginSave();
         bool saved = false;
         try
@@ -287,8 +362,9 @@ internal sealed partial class StoreEngine
                     continue;
                 }
 
+                // Unsaved deletes at or below the marker count as read (see InboxChange): saving them takes them off again.
                 InboxChange change = _inbox.Get(marker.UserId, marker.ConvId);
-                long count = row.Count + change.Added;
+                long count = row.Count + change.Added + InboxChange.CountAtOrBelow(change.Removed, marker.SeqId);
                 long lastActivity = Math.Max(row.LastSeqId, change.LastSeqId);
                 long above = marker.SeqId >= lastActivity ? 0 : await CountAboveAsync(marker.UserId, marker.ConvId, marker.SeqId).ConfigureAwait(false);
                 wanted[key] = new InboxMarker(marker.UserId, marker.ConvId, marker.SeqId, Math.Max(0, count - above));
@@ -296,7 +372,7 @@ internal sealed partial class StoreEngine
 
             if (wanted is { Count: > 0 })
             {
-                _inbox.MarkersChanging(wanted.Keys.Select(static k => k.User));
+                _inbox.InboxesChanging(wanted.Keys.Select(static k => k.User));
                 _inbox.BeginSave();
                 try
                 {
@@ -330,7 +406,7 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Writer side: counts the conversation's messages in the user's timeline above <paramref name="seqId"/>, the user's own and edit and delete events not counted.</summary>
+    /// <summary>Writer side: counts the conversation's messages in the user's timeline above <paramref name="seqId"/>; the user's own, deleted messages and edit and delete events do not count.</summary>
     private async Task<long> CountAboveAsync(string userId, string convId, long seqId)
     {
         long count = 0;
@@ -340,7 +416,7 @@ internal sealed partial class StoreEngine
             IReadOnlyList<Message> page = await GetUserMessagesAsync(userId, after, CountPageSize, CancellationToken.None).ConfigureAwait(false);
             foreach (Message message in page)
             {
-                if (message.Kind == MessageKind.Message && string.Equals(message.ConvId, convId, StringComparison.Ordinal) && !InboxChanges.IsOwn(message.SenderId, userId))
+                if (message is { Kind: MessageKind.Message, IsDeleted: false } && string.Equals(message.ConvId, convId, StringComparison.Ordinal) && !InboxChanges.IsOwn(message.SenderId, userId))
                 {
                     count++;
                 }

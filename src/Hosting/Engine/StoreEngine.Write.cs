@@ -74,9 +74,9 @@ internal sealed partial class StoreEngine
             {
                 await BackupAsync(backup).ConfigureAwait(false);
             }
-            else if (op is CompactStepOp step)
+            else if (op is WriterCallOp call)
             {
-                await RunCompactStepAsync(step).ConfigureAwait(false);
+                await RunWriterCallAsync(call).ConfigureAwait(false);
             }
         }
 
@@ -91,6 +91,22 @@ internal sealed partial class StoreEngine
             {
                 flush.Complete(true);
             }
+        }
+    }
+
+    /// <summary>Runs a call on the writer between this turn's writes and its seals.</summary>
+    internal Task RunOnWriterAsync(Func<StoreEngine, Task> call) => Enqueue(new WriterCallOp(call));
+
+    private async Task RunWriterCallAsync(WriterCallOp op)
+    {
+        try
+        {
+            await op.Call(this).ConfigureAwait(false);
+            op.Complete(true);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
         }
     }
 

@@ -130,8 +130,8 @@ internal sealed class RuleOp(RuleKind kind, string id, uint senderId, long maxAg
     public long MaxAgeMs { get; } = maxAgeMs;
 }
 
-/// <summary>One step of a compaction, run by the writer between turns of writes.</summary>
-internal sealed class CompactStepOp(Func<Task> step) : WriteOp<bool>
+/// <summary>Runs an engine call inside a writer turn, after the turn's writes: the steps of a compaction, and tests reaching writer-side steps.</summary>
+internal sealed class WriterCallOp(Func<StoreEngine, Task> call) : WriteOp<bool>
 {
-    public Func<Task> Step { get; } = step;
+    public Func<StoreEngine, Task> Call { get; } = call;
 }

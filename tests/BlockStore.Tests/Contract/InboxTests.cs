@@ -205,7 +205,7 @@ public abstract partial class ContractTests
     }
 
     [SkippableFact]
-    public async Task Counts_under_racing_writers_and_markers_equal_a_recount_from_the_timelines()
+    public async Task Counts_under_racing_writers_markers_and_deletes_equal_a_recount_from_the_timelines()
     {
         // Small blocks and journal: seals (which save the inbox activity to the index) run while readers read and writers write.
         MessageStore store = await OpenAsync(o =>
@@ -219,14 +219,22 @@ public abstract partial class ContractTests
         Task[] writers = [.. Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             var random = new Random(w);
+            var mine = new List<Message>();
             for (int i = 0; i < 150; i++)
             {
                 string conv = convs[random.Next(convs.Length)];
                 string[] to = [.. users.Where(_ => random.Next(3) > 0)];
                 Message sent = await store.AddMessageAsync(conv, (uint)random.Next(8), Bytes($"w{w}-{i}"), to);
+                mine.Add(sent);
                 if (i % 10 == 0 && to.Length > 0)
                 {
                     await store.UpdateReadMarkerAsync(to[0], conv, Math.Max(0, sent.SeqId - random.Next(3)));
+                }
+
+                if (i % 7 == 3)
+                {
+                    Message deleted = mine[random.Next(mine.Count)];
+                    await store.DeleteMessageAsync(deleted.ConvId, deleted.SeqId);
                 }
             }
         }))];
@@ -261,7 +269,7 @@ public abstract partial class ContractTests
             foreach (IGrouping<string, Message> conv in timeline.Where(static m => m.Kind == MessageKind.Message).GroupBy(static m => m.ConvId))
             {
                 long marker = await store.GetReadMarkerAsync(user, conv.Key);
-                long unread = conv.Count(m => m.SeqId > marker && m.SenderId.ToString(System.Globalization.CultureInfo.InvariantCulture) != user);
+                long unread = conv.Count(m => m.SeqId > marker && !m.IsDeleted && m.SenderId.ToString(System.Globalization.CultureInfo.InvariantCulture) != user);
                 expected.Add((conv.Key, conv.Max(m => m.SeqId), marker, unread));
                 Assert.Equal(unread, await store.GetUnreadCountAsync(user, conv.Key));
             }
