@@ -10,10 +10,12 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 
-// One silo of the cluster test: hosts data sets on PostgreSQL and runs writers through its own IMessageStoreFactory.
-// Arguments: silo index, silo port, gateway port, primary silo port, writers, messages per writer.
+// One silo of the cluster test: hosts data sets on PostgreSQL, finds the other silos through the membership tables in the
+// same schema, and runs writers through its own IMessageStoreFactory.
+// Arguments: silo index, silo port, gateway port, writers, messages per writer.
 // Environment: BLOCKSTORE_POSTGRES (connection string) and BLOCKSTORE_POSTGRES_SCHEMA.
-// Prints READY once the cluster has all three silos, "A <dataSet> <seqId> <key>" per acknowledged message, DONE when its writers finish.
+// Prints READY once the cluster has all three silos, then waits for a line (GO) on its standard input before its writers start;
+// prints "A <dataSet> <seqId> <key>" per acknowledged message, DONE when its writers finish.
 // With "routing" first, it measures instead the cost of routing writes through a silo (see RoutingBenchmark).
 if (args[0] == "routing")
 {
@@ -23,26 +25,33 @@ if (args[0] == "routing")
 int silo = int.Parse(args[0], CultureInfo.InvariantCulture);
 int siloPort = int.Parse(args[1], CultureInfo.InvariantCulture);
 int gatewayPort = int.Parse(args[2], CultureInfo.InvariantCulture);
-int primaryPort = int.Parse(args[3], CultureInfo.InvariantCulture);
-int writers = int.Parse(args[4], CultureInfo.InvariantCulture);
-int messages = int.Parse(args[5], CultureInfo.InvariantCulture);
+int writers = int.Parse(args[3], CultureInfo.InvariantCulture);
+int messages = int.Parse(args[4], CultureInfo.InvariantCulture);
+string connectionString = Environment.GetEnvironmentVariable("BLOCKSTORE_POSTGRES")!;
+string schema = Environment.GetEnvironmentVariable("BLOCKSTORE_POSTGRES_SCHEMA")!;
 const int Silos = 3;
 
 using IHost host = Host.CreateDefaultBuilder()
     .ConfigureLogging(logging => logging.ClearProviders())
     .UseOrleans(siloBuilder => siloBuilder
-        .UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primaryPort), "blockstore-test", "blockstore-test")
+        .Configure<ClusterOptions>(o => o.ClusterId = o.ServiceId = ClusterWorkload.ClusterId)
+        .ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort)
+        .UseBlockStorePostgresClustering(connectionString, schema)
         .Configure<ClusterMembershipOptions>(o =>
         {
-            o.ProbeTimeout = TimeSpan.FromSeconds(1);
-            o.NumMissedProbesLimit = 2;
-            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+            // CI declares a killed silo dead within seconds; BLOCKSTORE_CLUSTER_DEFAULTS=1 keeps Orleans' defaults, to measure failover as shipped.
+            if (Environment.GetEnvironmentVariable("BLOCKSTORE_CLUSTER_DEFAULTS") != "1")
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+            }
         })
         .AddBlockStore(b => b
             .UsePostgres(o =>
             {
-                o.ConnectionString = Environment.GetEnvironmentVariable("BLOCKSTORE_POSTGRES");
-                o.Schema = Environment.GetEnvironmentVariable("BLOCKSTORE_POSTGRES_SCHEMA")!;
+                o.ConnectionString = connectionString;
+                o.Schema = schema;
             })
             .Configure(o => o.Durability = Durability.Normal)))
     .Build();
@@ -56,6 +65,8 @@ while ((await management.GetHosts(onlyActive: true)).Count < Silos)
 
 var output = TextWriter.Synchronized(Console.Out);
 output.WriteLine("READY");
+_ = Console.ReadLine();
+
 IMessageStoreFactory factory = host.Services.GetRequiredService<IMessageStoreFactory>();
 await Task.WhenAll(Enumerable.Range(0, writers).Select(writer => Task.Run(async () =>
 {
