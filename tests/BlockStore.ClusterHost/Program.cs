@@ -11,7 +11,8 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 
 // One silo of the cluster test: hosts data sets on PostgreSQL, finds the other silos through the membership tables in the
-// same schema, and runs writers through its own IMessageStoreFactory.
+// same schema (with Orleans' default membership settings, so the test measures failover as shipped), and runs writers
+// through its own IMessageStoreFactory.
 // Arguments: silo index, silo port, gateway port, writers, messages per writer.
 // Environment: BLOCKSTORE_POSTGRES (connection string) and BLOCKSTORE_POSTGRES_SCHEMA.
 // Prints READY once the cluster has all three silos, then waits for a line (GO) on its standard input before its writers start;
@@ -37,16 +38,6 @@ using IHost host = Host.CreateDefaultBuilder()
         .Configure<ClusterOptions>(o => o.ClusterId = o.ServiceId = ClusterWorkload.ClusterId)
         .ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort)
         .UseBlockStorePostgresClustering(connectionString, schema)
-        .Configure<ClusterMembershipOptions>(o =>
-        {
-            // CI declares a killed silo dead within seconds; BLOCKSTORE_CLUSTER_DEFAULTS=1 keeps Orleans' defaults, to measure failover as shipped.
-            if (Environment.GetEnvironmentVariable("BLOCKSTORE_CLUSTER_DEFAULTS") != "1")
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
-            }
-        })
         .AddBlockStore(b => b
             .UsePostgres(o =>
             {
