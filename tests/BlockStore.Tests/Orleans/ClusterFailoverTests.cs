@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using BlockStore.ClusterHost;
 using BlockStore.Orleans;
@@ -36,7 +34,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : StoreTestBa
     {
         var postgres = (PostgresFixture)Fixture;
         postgres.Options();
-        int[] ports = FreePorts(6);
+        int[] ports = ClusterSilo.FreePorts(6);
         CrashChildProcess[] silos = [.. Enumerable.Range(0, 3).Select(s => CrashChildProcess.StartProgram(
             "BlockStore.ClusterHost", postgres.ChildEnvironment,
             Text(s), Text(ports[s]), Text(ports[3 + s]), Text(Writers), Text(Messages)))];
@@ -67,7 +65,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : StoreTestBa
             List<Ack> acknowledged = Acks(await silos[2].KillAsync());
             var sinceKill = Stopwatch.StartNew();
             Assert.True(acknowledged.Count < Writers * Messages, "the silo was killed after its writers had finished");
-            await Task.WhenAll(Enumerable.Range(0, ClusterWorkload.DataSets).Select(d => ProbeAsync(factory.Get(ClusterWorkload.DataSetOf(d)))));
+            await Task.WhenAll(Enumerable.Range(0, ClusterWorkload.DataSets).Select(d => ClusterSilo.RetryAsync(() => factory.Get(ClusterWorkload.DataSetOf(d)).AddMessageAsync("probe", 1, Encoding.UTF8.GetBytes("probe"), []))));
             output.WriteLine($"failover: every one of {ClusterWorkload.DataSets} data sets took a write again {sinceKill.Elapsed.TotalSeconds:F1} s after the SIGKILL");
             await WaitUntilAsync(() => Members(postgres, Dead) == 1, "the killed silo is declared dead in the membership table");
             Assert.Equal(2, Members(postgres, Active));
@@ -129,24 +127,6 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : StoreTestBa
         Assert.True(acknowledged.Count == 0 || next.SeqId > acknowledged.Max(a => a.SeqId));
     }
 
-    /// <summary>Writes to a data set until it takes the write, retrying what the cluster could not answer yet.</summary>
-    private static async Task ProbeAsync(IMessageStore store)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            try
-            {
-                await store.AddMessageAsync("probe", 1, Encoding.UTF8.GetBytes("probe"), []);
-                return;
-            }
-            catch (DataSetUnavailableException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
     /// <summary>Waits up to a minute for <paramref name="condition"/>, then asserts it.</summary>
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
@@ -167,24 +147,6 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : StoreTestBa
         [.. lines.Where(l => l.StartsWith("A ", StringComparison.Ordinal)).Select(l => l.Split(' ')).Select(p => new Ack(p[1], long.Parse(p[2], CultureInfo.InvariantCulture), p[3]))];
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Ports free on loopback now (held open together, so they differ).</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (TcpListener listener in listeners)
-        {
-            listener.Start();
-        }
-
-        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        foreach (TcpListener listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
-    }
 
     private sealed record Ack(string DataSet, long SeqId, string Key);
 }
