@@ -16,9 +16,12 @@ internal sealed class PostgresClusteringSchema(string connectionString, string s
 {
     private static readonly Lazy<string> Script = new(ReadScript);
 
-    /// <summary>The clustering provider's connection string for <paramref name="schema"/>: its tables are found through the search path.</summary>
+    /// <summary>
+    /// The clustering provider's connection string for <paramref name="schema"/>: its tables are found through the search path,
+    /// and the session time zone is UTC, since the provider may bind its UTC times as timestamps without a time zone.
+    /// </summary>
     public static string ConnectionString(string connectionString, string schema) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema, Timezone = "UTC" }.ConnectionString;
 
     public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(nameof(PostgresClusteringSchema), ServiceLifecycleStage.First, ApplyAsync);
 

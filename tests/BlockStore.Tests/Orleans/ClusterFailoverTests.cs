@@ -80,7 +80,6 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : StoreTestBa
                 string dataSet = ClusterWorkload.DataSetOf(d);
                 await VerifyAsync(factory.Get(dataSet), [.. acknowledged.Where(a => a.DataSet == dataSet)]);
             }
-
         }
         finally
         {
