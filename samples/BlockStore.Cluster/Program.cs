@@ -5,11 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans;
+using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 
-// Starts three silos on this machine over one PostgreSQL database, writes to twelve data sets (tenants) through the cluster,
-// shows which silo owns each, stops one silo, and shows its data sets moving to the others with every message still there.
+// Starts three silos on this machine over one PostgreSQL database, which holds both the data sets and the cluster's
+// membership, writes to twelve data sets (tenants) through the cluster, shows which silo owns each, stops one silo, and
+// shows its data sets moving to the others with every message still there.
 // Usage: dotnet run --project samples/BlockStore.Cluster -- "<PostgreSQL connection string>"   (or set BLOCKSTORE_POSTGRES)
 string? connectionString = args.Length > 0 ? args[0] : Environment.GetEnvironmentVariable("BLOCKSTORE_POSTGRES");
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -29,7 +31,10 @@ for (int i = 0; i < Silos; i++)
     IHost silo = Host.CreateDefaultBuilder()
         .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Error))
         .UseOrleans(builder => builder
-            .UseLocalhostClustering(siloPort, 30000 + i, new IPEndPoint(IPAddress.Loopback, BasePort))
+            .Configure<ClusterOptions>(o => o.ClusterId = o.ServiceId = "cluster-sample")
+            .ConfigureEndpoints(IPAddress.Loopback, siloPort, 30000 + i)
+            // Membership lives in PostgreSQL beside the data sets: silos find each other there, and any of them may stop.
+            .UseBlockStorePostgresClustering(connectionString, schema)
             .AddBlockStore(b => b.UsePostgres(o =>
             {
                 o.ConnectionString = connectionString;
@@ -73,8 +78,7 @@ foreach (string tenant in sent.Keys)
 }
 
 await ShowPlacementAsync("After the stop, the same data sets per silo (each reopened from PostgreSQL, nothing lost):");
-// The first silo holds the membership of localhost clustering: it stops last.
-foreach (IHost silo in Enumerable.Reverse(silos))
+foreach (IHost silo in silos)
 {
     await silo.StopAsync();
     silo.Dispose();

@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 72, Level = LogLevel.Warning, Message = "A call to data set '{DataSetId}' failed because the data set is moving or its silo failed; the caller may retry")]
     public static partial void Unavailable(ILogger logger, string dataSetId, Exception exception);
+
+    [LoggerMessage(EventId = 73, Level = LogLevel.Information, Message = "Orleans clustering tables and queries are ready in PostgreSQL schema '{Schema}'")]
+    public static partial void ClusteringSchemaReady(ILogger logger, string schema);
 }

@@ -61,5 +61,5 @@ internal sealed partial class PostgresBlockStoreOptionsValidator(string sectionP
     }
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
-    private static partial Regex SchemaName();
+    internal static partial Regex SchemaName();
 }

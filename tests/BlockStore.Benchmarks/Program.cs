@@ -26,5 +26,10 @@ if (args.Length > 0 && args[0] == "watches")
     return await WatchBenchmark.RunAsync(args);
 }
 
+if (args.Length > 0 && args[0] == "datasets")
+{
+    return await DataSetsBenchmark.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MacroBenchmark).Assembly).Run(args);
 return 0;

@@ -6,6 +6,9 @@ namespace BlockStore.ClusterHost;
 /// <summary>What the cluster test's writers write, so that the test can tell from any stored body where it belongs and who receives it.</summary>
 public static class ClusterWorkload
 {
+    /// <summary>The cluster id (and service id) the test's silos and client share.</summary>
+    public const string ClusterId = "blockstore-test";
+
     /// <summary>How many data sets the writers spread over.</summary>
     public const int DataSets = 50;
 

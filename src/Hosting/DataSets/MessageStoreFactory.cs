@@ -66,6 +66,9 @@ public sealed class MessageStoreFactory : IMessageStoreFactory
     /// <summary>The bytes the block cache of all open data sets holds now, against <see cref="BlockStoreOptions.CacheSizeBytes"/>.</summary>
     internal long CacheBytes => _budgets.Cache.Bytes;
 
+    /// <summary>The bytes the open blocks of all open data sets hold now, against <see cref="BlockStoreOptions.OpenBlocksMaxBytes"/>.</summary>
+    internal long OpenBlockBytes => _budgets.OpenBlockBytes;
+
     /// <inheritdoc />
     public IMessageStore Get(string dataSetId)
     {

@@ -1,6 +1,5 @@
+using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using BlockStore.ClusterHost;
 using BlockStore.Orleans;
@@ -10,16 +9,23 @@ using BlockStore.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Orleans.Hosting;
+using Xunit.Abstractions;
 
 namespace BlockStore.Tests.Orleans;
 
 /// <summary>
-/// Three silo processes on loopback (<c>BlockStore.ClusterHost</c>) write through their own factories into 50 data sets on
-/// PostgreSQL; one is killed with SIGKILL mid-run, and the survivors must hold every acknowledged message with no gap.
+/// Three silo processes on loopback (<c>BlockStore.ClusterHost</c>) find each other through the membership tables in PostgreSQL
+/// and write through their own factories into 50 data sets there; one is killed with SIGKILL mid-run, the others must declare it
+/// dead in the table, every data set must take writes again, and the survivors must hold every acknowledged message with no gap.
+/// The test prints how long after the kill every data set was writable again (the failover time).
 /// </summary>
-public sealed class ClusterFailoverTests() : StoreTestBase(new PostgresFixture())
+public sealed class ClusterFailoverTests(ITestOutputHelper output) : StoreTestBase(new PostgresFixture())
 {
+    private const int Active = 3;
+    private const int Dead = 6;
+
     private const int Writers = 4;
     private const int Messages = 40;
 
@@ -28,10 +34,11 @@ public sealed class ClusterFailoverTests() : StoreTestBase(new PostgresFixture()
     {
         var postgres = (PostgresFixture)Fixture;
         postgres.Options();
-        int[] ports = FreePorts(6);
+        int[] ports = ClusterSilo.FreePorts(6);
         CrashChildProcess[] silos = [.. Enumerable.Range(0, 3).Select(s => CrashChildProcess.StartProgram(
             "BlockStore.ClusterHost", postgres.ChildEnvironment,
-            Text(s), Text(ports[s]), Text(ports[3 + s]), Text(ports[0]), Text(Writers), Text(Messages)))];
+            Text(s), Text(ports[s]), Text(ports[3 + s]), Text(Writers), Text(Messages)))];
+        IHost? client = null;
         try
         {
             foreach (CrashChildProcess silo in silos)
@@ -39,31 +46,49 @@ public sealed class ClusterFailoverTests() : StoreTestBase(new PostgresFixture()
                 await silo.WaitUntilReadyAsync();
             }
 
+            Assert.Equal(3, Members(postgres, Active));
+            client = new HostBuilder()
+                .ConfigureLogging(logging => logging.ClearProviders())
+                .UseOrleansClient(c => c
+                    .Configure<ClusterOptions>(o => o.ClusterId = o.ServiceId = ClusterWorkload.ClusterId)
+                    .UseBlockStorePostgresClustering(PostgresFixture.ConnectionString!, postgres.Schema)
+                    .AddBlockStore())
+                .Build();
+            await client.StartAsync();
+            IMessageStoreFactory factory = client.Services.GetRequiredService<IMessageStoreFactory>();
+            foreach (CrashChildProcess silo in silos)
+            {
+                await silo.SendAsync("GO");
+            }
+
             await silos[2].WaitForAsync(lines => Acks(lines).Count >= Writers * Messages / 3);
             List<Ack> acknowledged = Acks(await silos[2].KillAsync());
+            var sinceKill = Stopwatch.StartNew();
             Assert.True(acknowledged.Count < Writers * Messages, "the silo was killed after its writers had finished");
+            await Task.WhenAll(Enumerable.Range(0, ClusterWorkload.DataSets).Select(d => ClusterSilo.RetryAsync(() => factory.Get(ClusterWorkload.DataSetOf(d)).AddMessageAsync("probe", 1, Encoding.UTF8.GetBytes("probe"), []))));
+            output.WriteLine($"failover: every one of {ClusterWorkload.DataSets} data sets took a write again {sinceKill.Elapsed.TotalSeconds:F1} s after the SIGKILL");
+            await WaitUntilAsync(() => Members(postgres, Dead) == 1, "the killed silo is declared dead in the membership table");
+            Assert.Equal(2, Members(postgres, Active));
             await silos[0].WaitForAsync(lines => lines.Contains("DONE"));
             await silos[1].WaitForAsync(lines => lines.Contains("DONE"));
             acknowledged.AddRange(Acks(silos[0].Lines));
             acknowledged.AddRange(Acks(silos[1].Lines));
             Assert.Equal(2 * Writers * Messages, acknowledged.Count - acknowledged.Count(a => a.Key.StartsWith("s2-", StringComparison.Ordinal)));
 
-            using IHost client = new HostBuilder()
-                .ConfigureLogging(logging => logging.ClearProviders())
-                .UseOrleansClient(c => c.UseLocalhostClustering([ports[3], ports[4]], "blockstore-test", "blockstore-test").AddBlockStore())
-                .Build();
-            await client.StartAsync();
-            IMessageStoreFactory factory = client.Services.GetRequiredService<IMessageStoreFactory>();
             for (int d = 0; d < ClusterWorkload.DataSets; d++)
             {
                 string dataSet = ClusterWorkload.DataSetOf(d);
                 await VerifyAsync(factory.Get(dataSet), [.. acknowledged.Where(a => a.DataSet == dataSet)]);
             }
-
-            await client.StopAsync();
         }
         finally
         {
+            if (client is not null)
+            {
+                await client.StopAsync();
+                client.Dispose();
+            }
+
             foreach (CrashChildProcess silo in silos)
             {
                 silo.Dispose();
@@ -101,28 +126,26 @@ public sealed class ClusterFailoverTests() : StoreTestBase(new PostgresFixture()
         Assert.True(acknowledged.Count == 0 || next.SeqId > acknowledged.Max(a => a.SeqId));
     }
 
+    /// <summary>Waits up to a minute for <paramref name="condition"/>, then asserts it.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(condition(), what);
+    }
+
+    /// <summary>How many silos the membership table lists with a status (3 active, 6 dead).</summary>
+    private static int Members(PostgresFixture postgres, int status) =>
+        postgres.Scalar<int>($"SELECT count(*)::integer FROM {postgres.Schema}.cluster_membership WHERE status = @status", ("status", status));
+
     private static List<Ack> Acks(List<string> lines) =>
         [.. lines.Where(l => l.StartsWith("A ", StringComparison.Ordinal)).Select(l => l.Split(' ')).Select(p => new Ack(p[1], long.Parse(p[2], CultureInfo.InvariantCulture), p[3]))];
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Ports free on loopback now (held open together, so they differ).</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (TcpListener listener in listeners)
-        {
-            listener.Start();
-        }
-
-        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        foreach (TcpListener listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
-    }
 
     private sealed record Ack(string DataSet, long SeqId, string Key);
 }

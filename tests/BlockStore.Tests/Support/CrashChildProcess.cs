@@ -60,6 +60,7 @@ internal sealed class CrashChildProcess : IDisposable
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -94,6 +95,13 @@ internal sealed class CrashChildProcess : IDisposable
         await WaitAsync(condition, stopWhenExited: false);
         List<string> lines = Lines;
         Assert.True(condition(lines), $"the child did not get there (exited: {HasExited}): {string.Join(" | ", lines.Take(3))}");
+    }
+
+    /// <summary>Sends the child one line on its standard input.</summary>
+    public async Task SendAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
     }
 
     /// <summary>Kills the child and its process tree (SIGKILL), waits for it to exit and returns every line it printed.</summary>

@@ -68,7 +68,12 @@ public sealed class PostgresFixture : IProviderFixture, IAsyncDisposable
     }
 
     /// <summary>Runs one statement on the test database, behind the provider's back.</summary>
-    public int Execute(string sql, params (string Name, object Value)[] parameters)
+    public int Execute(string sql, params (string Name, object Value)[] parameters) => Run(sql, parameters, static c => c.ExecuteNonQuery());
+
+    /// <summary>Runs one query on the test database and returns the first column of its first row.</summary>
+    public T Scalar<T>(string sql, params (string Name, object Value)[] parameters) => Run(sql, parameters, static c => (T)c.ExecuteScalar()!);
+
+    private static T Run<T>(string sql, (string Name, object Value)[] parameters, Func<NpgsqlCommand, T> run)
     {
         using var connection = new NpgsqlConnection(ConnectionString);
         connection.Open();
@@ -78,7 +83,7 @@ public sealed class PostgresFixture : IProviderFixture, IAsyncDisposable
             command.Parameters.AddWithValue(name, value);
         }
 
-        return command.ExecuteNonQuery();
+        return run(command);
     }
 
     /// <summary>The lines of PostgreSQL's plan for <paramref name="sql"/> with <paramref name="parameters"/> bound (EXPLAIN plans without running it).</summary>
