@@ -18,6 +18,8 @@ internal static class CliCommands
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(TailCommand.Create());
         root.Subcommands.Add(BackupCommand.Create());
+        root.Subcommands.Add(CompactCommand.Create());
+        root.Subcommands.Add(EraseCommand.Create());
         return root;
     }
 

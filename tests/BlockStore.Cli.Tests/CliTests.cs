@@ -137,6 +137,43 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("File")]
+    public async Task Erase_removes_a_conversation_user_and_sender_and_leaves_no_byte_of_them_on_disk(string provider)
+    {
+        string source = await SeedAsync(provider, "source");
+        byte[] general = Encoding.UTF8.GetBytes("general-1");
+        byte[] random = Encoding.UTF8.GetBytes("random-3");
+        Assert.True(OnDisk(source, general) && OnDisk(source, random), "the seeded bodies are not stored as they are, so this test could not fail");
+
+        CliProcess.Result erase = await RunAsync("erase", "--provider", provider, "-d", source, "--conv", "general", "--user", "alice", "--sender", "2");
+        CliProcess.Result exported = await RunAsync("export", "--provider", provider, "-d", source);
+        CliProcess.Result compact = await RunAsync("compact", "--provider", provider, "-d", source);
+        CliProcess.Result verify = await RunAsync("verify", "--provider", provider, "-d", source);
+
+        Assert.Equal(0, erase.ExitCode);
+        Assert.Contains("Compacted in", erase.Output, StringComparison.Ordinal);
+        string[] lines = exported.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain(lines, l => l.Contains("\"convId\":\"general\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("random-", StringComparison.Ordinal));
+        Assert.Equal(21, lines.Length);
+        Assert.False(OnDisk(source, general), "an erased conversation's body is still on disk");
+        Assert.False(OnDisk(source, random), "an erased sender's body is still on disk");
+        Assert.Equal(0, compact.ExitCode);
+        Assert.Contains("0 entries and 0 bodies removed", compact.Output, StringComparison.Ordinal);
+        Assert.Equal(0, verify.ExitCode);
+    }
+
+    [Fact]
+    public async Task Erase_without_anything_to_erase_exits_2()
+    {
+        CliProcess.Result result = await RunAsync("erase", "--data-dir", ".");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--conv, --user or --sender", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--batch-size", "import", "--batch-size", "0", "x.jsonl")]
     [InlineData("--count", "tail", "--conv", "c", "--count", "many")]
     [InlineData("--bogus", "stats", "--bogus")]
@@ -202,10 +239,14 @@ public sealed class CliTests : IDisposable
     private const int SeededMessages = 41;
 
     /// <summary>Fills a data set in this process, then closes it: 20 messages in general, 10 in random, 10 binary ones in bin, one imported.</summary>
+    /// <summary>Whether any file under <paramref name="dataDir"/> holds <paramref name="bytes"/>.</summary>
+    private static bool OnDisk(string dataDir, byte[] bytes) =>
+        Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories).Any(file => File.ReadAllBytes(file).AsSpan().IndexOf(bytes) >= 0);
+
     private async Task<string> SeedAsync(string provider, string name)
     {
         string dataDir = Path.Combine(_root, name);
-        await using MessageStore store = await MessageStore.OpenAsync(Options(dataDir, o => o.TimelineMaxSize = 8), CreateProvider(provider));
+        await using MessageStore store = await MessageStore.OpenAsync(Options(dataDir, o => { o.TimelineMaxSize = 8; o.Compression = BlockCompression.None; }), CreateProvider(provider));
         await store.AddMessagesAsync([new NewMessage("imported", 9, Encoding.UTF8.GetBytes("from 2024"), ["alice"]) { CreatedAt = new DateTimeOffset(2024, 5, 1, 8, 0, 0, TimeSpan.Zero) }]);
         for (int i = 0; i < 20; i++)
         {
