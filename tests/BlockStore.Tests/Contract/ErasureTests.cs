@@ -229,6 +229,31 @@ public abstract partial class ContractTests
         Assert.Equal(["kept"], (await store.GetConvMessagesAsync("c", 10)).Select(Text));
     }
 
+    [SkippableFact]
+    public async Task Background_compaction_removes_a_deleted_body_without_being_asked()
+    {
+        MessageStore store = await OpenAsync(o =>
+        {
+            o.Compression = BlockCompression.None;
+            o.Compaction.Interval = TimeSpan.FromSeconds(1);
+        });
+        byte[] marker = Bytes($"MARKER-background-{Guid.NewGuid():N}");
+        Message doomed = await store.AddMessageAsync("c", 1, marker, Users("u"));
+        Message kept = await store.AddMessageAsync("c", 1, Bytes("kept"), Users("u"));
+        await store.FlushAsync();
+        Assert.True(Fixture.StoredBytesContain(DataDir, marker), "the marker is not stored, so the test could not fail");
+
+        await store.DeleteMessageAsync("c", doomed.SeqId);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (Fixture.StoredBytesContain(DataDir, marker) && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.False(Fixture.StoredBytesContain(DataDir, marker), "background compaction did not remove the deleted body within a minute");
+        Assert.Equal([(doomed.SeqId, true), (kept.SeqId, false)], (await store.GetConvMessagesAsync("c", 10)).Select(m => (m.SeqId, m.IsDeleted)));
+    }
+
     /// <summary>
     /// The forgetting test: bodies carrying unique markers are deleted, expired, erased and deleted with their conversation, then
     /// compacted; after closing, no stored byte holds any of them (the markers are checked present before, so this can fail).

@@ -23,8 +23,13 @@ public interface IProviderFixture
     /// <summary>Flips the bits of <paramref name="mask"/> in byte <paramref name="index"/> of the stored block at <paramref name="location"/>, behind the provider's back.</summary>
     void DamageBlock(string dataDir, StoreIndex location, int index, byte mask);
 
-    /// <summary>Whether any byte sequence stored for the data set equals <paramref name="marker"/>: by default, in any file under <paramref name="dataDir"/>.</summary>
+    /// <summary>
+    /// Whether any byte sequence stored for the data set equals <paramref name="marker"/>: by default, in any file under
+    /// <paramref name="dataDir"/> (the lock file, which holds no data and is locked while the data set is open, aside).
+    /// </summary>
     bool StoredBytesContain(string dataDir, byte[] marker) =>
         Directory.Exists(dataDir)
-        && Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories).Any(file => File.ReadAllBytes(file).AsSpan().IndexOf(marker) >= 0);
+        && Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories)
+            .Where(static file => Path.GetFileName(file) != "blockstore.lock")
+            .Any(file => File.ReadAllBytes(file).AsSpan().IndexOf(marker) >= 0);
 }

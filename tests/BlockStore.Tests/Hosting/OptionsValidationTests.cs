@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace BlockStore.Tests.Hosting;
@@ -65,6 +66,32 @@ public sealed class OptionsValidationTests
 
         string failure = Assert.Single(result.Failures!);
         Assert.StartsWith("BlockStore:LockWaitTimeout must be between 00:00:00 and 1.00:00:00", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Retention_and_compaction_bind_from_their_sections_and_out_of_range_values_name_their_keys()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BlockStore:Retention:MaxAge"] = "30.00:00:00",
+            ["BlockStore:Compaction:Interval"] = "00:05:00",
+            ["BlockStore:Compaction:BytesPerSecond"] = "1048576",
+        }).Build();
+        var bound = new BlockStoreOptions();
+        configuration.GetSection(BlockStoreOptions.SectionName).Bind(bound);
+
+        ValidateOptionsResult result = Validate(new BlockStoreOptions
+        {
+            Retention = { MaxAge = TimeSpan.Zero },
+            Compaction = { Interval = TimeSpan.FromMilliseconds(10), BytesPerSecond = 0 },
+        });
+
+        Assert.Equal((TimeSpan.FromDays(30), TimeSpan.FromMinutes(5), 1_048_576L), (bound.Retention.MaxAge, bound.Compaction.Interval, bound.Compaction.BytesPerSecond));
+        Assert.True(Validate(bound).Succeeded);
+        Assert.Contains(result.Failures!, f => f.StartsWith("BlockStore:Retention:MaxAge must be at least 1 millisecond", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("BlockStore:Compaction:Interval must be between 1 second", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("BlockStore:Compaction:BytesPerSecond must be between 65536", StringComparison.Ordinal));
+        Assert.Equal(3, result.Failures!.Count());
     }
 
     [Fact]
