@@ -16,9 +16,6 @@ internal sealed partial class StoreEngine
     /// <summary>No rule lives in a journal record below this id, so a trim below it carries none.</summary>
     private long _oldestRuleJournalId = long.MaxValue;
 
-    /// <summary>The rules in force, for readers.</summary>
-    private LifecycleRules Rules => _rules;
-
     /// <summary>Journals this turn's rules as one record, puts them in force, then removes what deletes cover at once (checkpoints, inbox rows).</summary>
     private async Task ApplyRulesAsync(List<WriteOp> ops)
     {
