@@ -42,11 +42,18 @@ internal sealed class LifecycleRules(long defaultMaxAgeMs)
     /// <summary>The data set's default retention in milliseconds (<see cref="RetentionOptions.MaxAge"/>), 0 for none.</summary>
     public long DefaultMaxAgeMs { get; } = defaultMaxAgeMs;
 
+    /// <summary>
+    /// Whether no rule is in force, and whether some sender is erased: kept by the writer after each change, because every read
+    /// asks and <see cref="ConcurrentDictionary{TKey, TValue}.IsEmpty"/> takes all of a dictionary's locks when it is empty.
+    /// </summary>
+    private volatile bool _noRules = true;
+    private volatile bool _erasedSenders;
+
     /// <summary>True when no rule can hide or change an entry: reads skip every check.</summary>
-    public bool IsEmpty => DefaultMaxAgeMs == 0 && _conversations.IsEmpty && _users.IsEmpty && _senders.IsEmpty && _retention.IsEmpty;
+    public bool IsEmpty => DefaultMaxAgeMs == 0 && _noRules;
 
     /// <summary>True when some sender is erased.</summary>
-    public bool HasErasedSenders => !_senders.IsEmpty;
+    public bool HasErasedSenders => _erasedSenders;
 
     /// <summary>True when a sender erasure waits for a compaction to remove the bodies it covers.</summary>
     public bool HasPendingErasure => _senders.Values.Any(static rule => !rule.Applied);
@@ -94,6 +101,32 @@ internal sealed class LifecycleRules(long defaultMaxAgeMs)
     /// </summary>
     public LifecycleRule? Add(LifecycleRule rule)
     {
+        LifecycleRule? inForce = AddRule(rule);
+        Changed();
+        return inForce;
+    }
+
+    /// <summary>Removes a delete or erasure a compaction applied, unless a newer one for the same subject replaced it meanwhile.</summary>
+    public void Remove(LifecycleRule rule)
+    {
+        _ = rule.Kind switch
+        {
+            RuleKind.ConversationDeleted => _conversations.TryRemove(KeyValuePair.Create(rule.Id, rule)),
+            RuleKind.UserDeleted => _users.TryRemove(KeyValuePair.Create(rule.Id, rule)),
+            RuleKind.SenderErased => _senders.TryRemove(KeyValuePair.Create(rule.SenderId, rule)),
+            _ => false,
+        };
+        Changed();
+    }
+
+    private void Changed()
+    {
+        _erasedSenders = !_senders.IsEmpty;
+        _noRules = _conversations.IsEmpty && _users.IsEmpty && _senders.IsEmpty && _retention.IsEmpty;
+    }
+
+    private LifecycleRule? AddRule(LifecycleRule rule)
+    {
         if (rule.Kind == RuleKind.Retention)
         {
             if (rule.Value == 0)
@@ -111,18 +144,6 @@ internal sealed class LifecycleRules(long defaultMaxAgeMs)
             RuleKind.ConversationDeleted => Widen(_conversations, rule.Id, rule),
             RuleKind.UserDeleted => Widen(_users, rule.Id, rule),
             _ => Widen(_senders, rule.SenderId, rule),
-        };
-    }
-
-    /// <summary>Removes a delete or erasure a compaction applied, unless a newer one for the same subject replaced it meanwhile.</summary>
-    public void Remove(LifecycleRule rule)
-    {
-        _ = rule.Kind switch
-        {
-            RuleKind.ConversationDeleted => _conversations.TryRemove(KeyValuePair.Create(rule.Id, rule)),
-            RuleKind.UserDeleted => _users.TryRemove(KeyValuePair.Create(rule.Id, rule)),
-            RuleKind.SenderErased => _senders.TryRemove(KeyValuePair.Create(rule.SenderId, rule)),
-            _ => false,
         };
     }
 

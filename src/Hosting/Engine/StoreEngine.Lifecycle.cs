@@ -41,8 +41,7 @@ internal sealed partial class StoreEngine
     }
 
     /// <summary>The changes of a conversation, or null when none of its messages was edited or deleted.</summary>
-    private ConcurrentDictionary<long, MessageChange>? ChangesOf(string convId) =>
-        _changes.IsEmpty ? null : _changes.GetValueOrDefault(convId);
+    private ConcurrentDictionary<long, MessageChange>? ChangesOf(string convId) => _changes.GetValueOrDefault(convId);
 
     /// <summary>The entry <paramref name="message"/> in its current state: an edited or deleted message as it is now, an edit event of a deleted message without its body.</summary>
     internal static Message Current(Message message, ConcurrentDictionary<long, MessageChange>? changes)
