@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using BlockStore.Providers;
 
 namespace BlockStore.Engine;
@@ -42,9 +43,10 @@ internal sealed class InboxChanges(InboxCache cache)
         {
             foreach (string userId in userIds)
             {
-                Dictionary<string, InboxChange> convs = Convs(userId);
-                InboxChange change = Change(convs, convId);
-                convs[convId] = change with { LastSeqId = seqId, Added = change.Added + (IsOwn(senderId, userId) ? 0 : 1) };
+                // One look-up per recipient: the change is updated where the dictionary holds it.
+                ref InboxChange change = ref CollectionsMarshal.GetValueRefOrAddDefault(Convs(userId), convId, out bool exists);
+                Count += exists ? 0 : 1;
+                change = change with { LastSeqId = seqId, Added = change.Added + (IsOwn(senderId, userId) ? 0 : 1) };
                 cache.Invalidate(userId);
             }
 
@@ -84,13 +86,8 @@ internal sealed class InboxChanges(InboxCache cache)
 
     private Dictionary<string, InboxChange> Convs(string userId)
     {
-        if (!_users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs))
-        {
-            convs = new Dictionary<string, InboxChange>(StringComparer.Ordinal);
-            _users.Add(userId, convs);
-        }
-
-        return convs;
+        ref Dictionary<string, InboxChange>? convs = ref CollectionsMarshal.GetValueRefOrAddDefault(_users, userId, out _);
+        return convs ??= new Dictionary<string, InboxChange>(StringComparer.Ordinal);
     }
 
     /// <summary>The unsaved change of a conversation, counting a conversation met for the first time in <see cref="Count"/>.</summary>

@@ -294,7 +294,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
 
     private SealJob Prepare(MemBlock<T> block, bool wasFrozen, BlockEncoding encoding)
     {
-        T[] entries = block.Snapshot().ToArray();
+        T[] entries = block.ToArray();
         byte[] encoded = T.Encode(Id, entries, encoding);
         var range = new SealedBlock(entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, 0, 0, 0);
         return new SealJob(this, block, wasFrozen, entries, encoded, range);
