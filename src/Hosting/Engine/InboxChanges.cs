@@ -16,7 +16,15 @@ namespace BlockStore.Engine;
 internal sealed class InboxChanges(InboxCache cache)
 {
     private readonly Lock _lock = new();
+    /// <summary>The most emptied per-user dictionaries kept for reuse after a save, and the most entries one may have held to be kept.</summary>
+    private const int MaxSpare = 4_096;
+
+    private const int MaxSpareEntries = 16;
+
     private readonly Dictionary<string, Dictionary<string, InboxChange>> _users = new(StringComparer.Ordinal);
+
+    /// <summary>Per-user dictionaries emptied by a save, reused by the next activity so each save does not reallocate every recipient's.</summary>
+    private readonly Stack<Dictionary<string, InboxChange>> _spare = new();
     private long _generation;
 
     /// <summary>Moves whenever a user's inbox changes (new activity, a read marker), so a reader can tell whether what it read is still current.</summary>
@@ -87,7 +95,7 @@ internal sealed class InboxChanges(InboxCache cache)
     private Dictionary<string, InboxChange> Convs(string userId)
     {
         ref Dictionary<string, InboxChange>? convs = ref CollectionsMarshal.GetValueRefOrAddDefault(_users, userId, out _);
-        return convs ??= new Dictionary<string, InboxChange>(StringComparer.Ordinal);
+        return convs ??= _spare.TryPop(out Dictionary<string, InboxChange>? spare) ? spare : new Dictionary<string, InboxChange>(StringComparer.Ordinal);
     }
 
     /// <summary>The unsaved change of a conversation, counting a conversation met for the first time in <see cref="Count"/>.</summary>
@@ -243,6 +251,15 @@ internal sealed class InboxChanges(InboxCache cache)
         {
             if (activitySaved)
             {
+                foreach (Dictionary<string, InboxChange> convs in _users.Values)
+                {
+                    if (_spare.Count < MaxSpare && convs.Count <= MaxSpareEntries)
+                    {
+                        convs.Clear();
+                        _spare.Push(convs);
+                    }
+                }
+
                 _users.Clear();
                 Count = 0;
             }
