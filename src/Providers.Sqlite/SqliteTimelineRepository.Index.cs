@@ -35,38 +35,72 @@ internal sealed partial class SqliteTimelineRepository
         {
             // One read transaction, so the totals and the blocks come from the same commit.
             using SqliteTransaction transaction = reader.Connection.BeginTransaction(deferred: true);
-            int blocks;
-            long entries;
-            long lastSeq;
-            using (SqliteDataReader row = reader.GetTimeline.For(key, transaction).ExecuteReader())
-            {
-                if (!row.Read())
-                {
-                    return ValueTask.FromResult<TimelineMetadata?>(null);
-                }
-
-                blocks = (int)row.GetInt64(0);
-                entries = row.GetInt64(1);
-                lastSeq = row.GetInt64(2);
-            }
-
-            IReadOnlyList<BlockInfo> newest = [];
-            if (blocks > 0 && newestBlocks > 0)
-            {
-                SqliteCommand command = reader.BlocksBefore.For(key, transaction);
-                reader.BlocksBefore.Set("@before", long.MaxValue);
-                reader.BlocksBefore.Set("@limit", newestBlocks);
-                List<BlockInfo> list = ReadBlocks(command, key);
-                list.Reverse();
-                newest = list;
-            }
-
-            return ValueTask.FromResult<TimelineMetadata?>(new TimelineMetadata(key, blocks, entries, lastSeq, newest));
+            return ValueTask.FromResult(ReadTimeline(reader, transaction, key, newestBlocks));
         }
         finally
         {
             _db.ReturnReader(reader);
         }
+    }
+
+    /// <summary>Every timeline of <paramref name="keys"/> in one read transaction on one connection, instead of a transaction per timeline.</summary>
+    public ValueTask<IReadOnlyList<TimelineMetadata?>> GetTimelinesAsync(IReadOnlyList<TimelineKey> keys, int newestBlocks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentOutOfRangeException.ThrowIfNegative(newestBlocks);
+        foreach (TimelineKey key in keys)
+        {
+            ArgumentNullException.ThrowIfNull(key.Id, nameof(keys));
+        }
+
+        SqliteReader reader = _db.RentReader();
+        try
+        {
+            using SqliteTransaction transaction = reader.Connection.BeginTransaction(deferred: true);
+            var found = new TimelineMetadata?[keys.Count];
+            for (int i = 0; i < found.Length; i++)
+            {
+                found[i] = ReadTimeline(reader, transaction, keys[i], newestBlocks);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<TimelineMetadata?>>(found);
+        }
+        finally
+        {
+            _db.ReturnReader(reader);
+        }
+    }
+
+    /// <summary>One timeline's totals and newest blocks, read inside <paramref name="transaction"/>; null when it is not registered.</summary>
+    private static TimelineMetadata? ReadTimeline(SqliteReader reader, SqliteTransaction transaction, TimelineKey key, int newestBlocks)
+    {
+        int blocks;
+        long entries;
+        long lastSeq;
+        using (SqliteDataReader row = reader.GetTimeline.For(key, transaction).ExecuteReader())
+        {
+            if (!row.Read())
+            {
+                return null;
+            }
+
+            blocks = (int)row.GetInt64(0);
+            entries = row.GetInt64(1);
+            lastSeq = row.GetInt64(2);
+        }
+
+        IReadOnlyList<BlockInfo> newest = [];
+        if (blocks > 0 && newestBlocks > 0)
+        {
+            SqliteCommand command = reader.BlocksBefore.For(key, transaction);
+            reader.BlocksBefore.Set("@before", long.MaxValue);
+            reader.BlocksBefore.Set("@limit", newestBlocks);
+            List<BlockInfo> list = ReadBlocks(command, key);
+            list.Reverse();
+            newest = list;
+        }
+
+        return new TimelineMetadata(key, blocks, entries, lastSeq, newest);
     }
 
     public ValueTask<IReadOnlyList<BlockInfo>> GetBlocksBeforeAsync(TimelineKey key, long beforeSeqId, int maxBlocks, CancellationToken cancellationToken = default)

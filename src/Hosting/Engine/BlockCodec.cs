@@ -45,11 +45,27 @@ internal static class BlockCodec
     /// </summary>
     public static int Overhead(int timelineIdBytes) => MaxHeaderSize + timelineIdBytes + TrailerSize + Varint.MaxLength32;
 
+    /// <summary>The recipient-set dictionary of the conversation block being encoded on this thread, kept between blocks so sealing allocates none (cleared as each block starts).</summary>
+    [ThreadStatic]
+    private static Dictionary<string[], int>? t_sets;
+
+    [ThreadStatic]
+    private static List<string[]>? t_setOrder;
+
+    /// <summary>The conversation-id dictionary of the user block being encoded on this thread, kept between blocks so sealing allocates none (cleared as each block starts).</summary>
+    [ThreadStatic]
+    private static Dictionary<string, int>? t_convIds;
+
+    [ThreadStatic]
+    private static List<string>? t_convIdOrder;
+
     public static byte[] EncodeConversation(string timelineId, ReadOnlySpan<ConvEntry> entries, BlockEncoding encoding)
     {
         int size = Varint.MaxLength32;
-        var sets = new Dictionary<string[], int>(RecipientSetComparer.Instance);
-        var order = new List<string[]>();
+        Dictionary<string[], int> sets = t_sets ??= new Dictionary<string[], int>(RecipientSetComparer.Instance);
+        List<string[]> order = t_setOrder ??= [];
+        sets.Clear();
+        order.Clear();
         for (int i = 0; i < entries.Length; i++)
         {
             ref readonly ConvEntry e = ref entries[i];
@@ -121,8 +137,10 @@ internal static class BlockCodec
 
     public static byte[] EncodeUser(string timelineId, ReadOnlySpan<UserEntry> entries, BlockEncoding encoding)
     {
-        var dictionary = new Dictionary<string, int>(StringComparer.Ordinal);
-        var order = new List<string>();
+        Dictionary<string, int> dictionary = t_convIds ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        List<string> order = t_convIdOrder ??= [];
+        dictionary.Clear();
+        order.Clear();
         int size = Varint.MaxLength32;
         for (int i = 0; i < entries.Length; i++)
         {

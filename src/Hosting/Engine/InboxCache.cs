@@ -81,9 +81,10 @@ internal sealed class InboxCache(long budgetBytes)
         }
     }
 
+    /// <summary>Drops a user's cached inbox; the lock-free look-up first keeps the writer, which calls this for every recipient, off the dictionary's locks when nothing is cached.</summary>
     public void Invalidate(string userId)
     {
-        if (_users.TryRemove(userId, out Cached? cached))
+        if (_users.TryGetValue(userId, out _) && _users.TryRemove(userId, out Cached? cached))
         {
             Interlocked.Add(ref _bytes, -cached.Bytes);
         }

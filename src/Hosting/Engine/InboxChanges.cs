@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using BlockStore.Providers;
 
 namespace BlockStore.Engine;
@@ -15,7 +16,15 @@ namespace BlockStore.Engine;
 internal sealed class InboxChanges(InboxCache cache)
 {
     private readonly Lock _lock = new();
+    /// <summary>The most emptied per-user dictionaries kept for reuse after a save, and the most entries one may have held to be kept.</summary>
+    private const int MaxSpare = 4_096;
+
+    private const int MaxSpareEntries = 16;
+
     private readonly Dictionary<string, Dictionary<string, InboxChange>> _users = new(StringComparer.Ordinal);
+
+    /// <summary>Per-user dictionaries emptied by a save, reused by the next activity so each save does not reallocate every recipient's.</summary>
+    private readonly Stack<Dictionary<string, InboxChange>> _spare = new();
     private long _generation;
 
     /// <summary>Moves whenever a user's inbox changes (new activity, a read marker), so a reader can tell whether what it read is still current.</summary>
@@ -42,9 +51,10 @@ internal sealed class InboxChanges(InboxCache cache)
         {
             foreach (string userId in userIds)
             {
-                Dictionary<string, InboxChange> convs = Convs(userId);
-                InboxChange change = Change(convs, convId);
-                convs[convId] = change with { LastSeqId = seqId, Added = change.Added + (IsOwn(senderId, userId) ? 0 : 1) };
+                // One look-up per recipient: the change is updated where the dictionary holds it.
+                ref InboxChange change = ref CollectionsMarshal.GetValueRefOrAddDefault(Convs(userId), convId, out bool exists);
+                Count += exists ? 0 : 1;
+                change = change with { LastSeqId = seqId, Added = change.Added + (IsOwn(senderId, userId) ? 0 : 1) };
                 cache.Invalidate(userId);
             }
 
@@ -84,13 +94,8 @@ internal sealed class InboxChanges(InboxCache cache)
 
     private Dictionary<string, InboxChange> Convs(string userId)
     {
-        if (!_users.TryGetValue(userId, out Dictionary<string, InboxChange>? convs))
-        {
-            convs = new Dictionary<string, InboxChange>(StringComparer.Ordinal);
-            _users.Add(userId, convs);
-        }
-
-        return convs;
+        ref Dictionary<string, InboxChange>? convs = ref CollectionsMarshal.GetValueRefOrAddDefault(_users, userId, out _);
+        return convs ??= _spare.TryPop(out Dictionary<string, InboxChange>? spare) ? spare : new Dictionary<string, InboxChange>(StringComparer.Ordinal);
     }
 
     /// <summary>The unsaved change of a conversation, counting a conversation met for the first time in <see cref="Count"/>.</summary>
@@ -246,6 +251,15 @@ internal sealed class InboxChanges(InboxCache cache)
         {
             if (activitySaved)
             {
+                foreach (Dictionary<string, InboxChange> convs in _users.Values)
+                {
+                    if (_spare.Count < MaxSpare && convs.Count <= MaxSpareEntries)
+                    {
+                        convs.Clear();
+                        _spare.Push(convs);
+                    }
+                }
+
                 _users.Clear();
                 Count = 0;
             }

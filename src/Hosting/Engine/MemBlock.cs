@@ -57,6 +57,17 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
         return Volatile.Read(ref _items).AsSpan(0, count);
     }
 
+    /// <summary>
+    /// The entries published so far as an array of their count: the block's own array when it is exactly full, since a full array is
+    /// never written again (a further entry goes to a grown copy), else a copy.
+    /// </summary>
+    public T[] ToArray()
+    {
+        int count = Volatile.Read(ref _count);
+        T[] items = Volatile.Read(ref _items);
+        return count == items.Length ? items : items.AsSpan(0, count).ToArray();
+    }
+
     /// <summary>The most bytes <paramref name="entry"/> would add to this block's encoding; its shared part counts unless the entry before shares it.</summary>
     public int SizeOf(in T entry)
     {

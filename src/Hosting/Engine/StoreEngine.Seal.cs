@@ -186,6 +186,23 @@ internal sealed partial class StoreEngine
         return drain;
     }
 
+    /// <summary>
+    /// Encodes the blocks a seal writes, on every core when there are several: encoding and compressing them is most of a seal's
+    /// CPU, and the writer's turn waits for it.
+    /// </summary>
+    private void Encode(SealJob[] jobs)
+    {
+        if (jobs.Length == 1)
+        {
+            jobs[0].Encode(_encoding);
+        }
+        else if (jobs.Length > 1)
+        {
+            BlockEncoding encoding = _encoding;
+            Parallel.For(0, jobs.Length, i => jobs[i].Encode(encoding));
+        }
+    }
+
     /// <summary>Seals the frozen blocks of every timeline, and all blocks of the timelines in <paramref name="drain"/>.</summary>
     /// <returns>False when nothing could be sealed (nothing to do, or the write failed and was logged).</returns>
     private async Task<bool> SealAsync(HashSet<TimelineBase> drain)
@@ -195,7 +212,7 @@ internal sealed partial class StoreEngine
         {
             if (!drain.Contains(timeline))
             {
-                timeline.PrepareSeal(includeOpen: false, jobs, _encoding);
+                timeline.PrepareSeal(includeOpen: false, jobs);
             }
 
             if (jobs.Count >= MaxTimelinesPerRound)
@@ -206,7 +223,7 @@ internal sealed partial class StoreEngine
 
         foreach (TimelineBase timeline in drain)
         {
-            timeline.PrepareSeal(includeOpen: true, jobs, _encoding);
+            timeline.PrepareSeal(includeOpen: true, jobs);
         }
 
         if (jobs.Count == 0)
@@ -227,16 +244,23 @@ internal sealed partial class StoreEngine
             }
         }
 
-        var encoded = new ReadOnlyMemory<byte>[toWrite];
-        long bytes = 0;
+        var toEncode = new SealJob[toWrite];
         toWrite = 0;
         foreach (SealJob job in jobs)
         {
             if (job.Block.WrittenCount != job.Range.Count)
             {
-                encoded[toWrite++] = job.Encoded;
-                bytes += job.Encoded.Length;
+                toEncode[toWrite++] = job;
             }
+        }
+
+        Encode(toEncode);
+        var encoded = new ReadOnlyMemory<byte>[toEncode.Length];
+        long bytes = 0;
+        for (int i = 0; i < toEncode.Length; i++)
+        {
+            encoded[i] = toEncode[i].Encoded;
+            bytes += encoded[i].Length;
         }
 
         // With nothing left unsealed, every journaled record is covered; ids burnt by failed journal writes stay above the trim

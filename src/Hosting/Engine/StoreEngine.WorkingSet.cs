@@ -19,7 +19,7 @@ internal sealed partial class StoreEngine
 
     private readonly ConcurrentQueue<TimelineBase> _clock = new();
 
-    /// <summary>The writer's scratch lists for <see cref="LoadForWriteAsync"/>: the timelines of a turn not in memory, each once.</summary>
+    /// <summary>The writer's scratch lists for <see cref="LoadForWriteAsync(IEnumerable{PendingMessage})"/>: the timelines of a turn not in memory, each once.</summary>
     private readonly List<TimelineKey> _missing = [];
     private readonly HashSet<TimelineKey> _missingKeys = [];
     private readonly Lock _admitLock = new();
@@ -134,24 +134,46 @@ internal sealed partial class StoreEngine
     /// Writer side: makes sure every timeline <paramref name="messages"/> touch is in the working set, or known to be new, with
     /// one index lookup for all of those not in memory (a server provider answers it in one round trip).
     /// </summary>
-    private async ValueTask LoadForWriteAsync(IEnumerable<PendingMessage> messages)
+    private ValueTask LoadForWriteAsync(IEnumerable<PendingMessage> messages)
     {
         _missing.Clear();
         _missingKeys.Clear();
         foreach (PendingMessage message in messages)
         {
-            WantForWrite(_convs, message.ConvId);
-            foreach (string userId in message.UserIds)
+            WantForWrite(message);
+        }
+
+        return _missing.Count == 0 ? ValueTask.CompletedTask : LoadMissingAsync();
+    }
+
+    /// <summary><see cref="LoadForWriteAsync(IEnumerable{PendingMessage})"/> for a turn's appends, walked without an enumerator.</summary>
+    private ValueTask LoadForWriteAsync(List<AppendOp> appends)
+    {
+        _missing.Clear();
+        _missingKeys.Clear();
+        foreach (AppendOp append in appends)
+        {
+            foreach (PendingMessage message in append.Messages)
             {
-                WantForWrite(_users, userId);
+                WantForWrite(message);
             }
         }
 
-        if (_missing.Count == 0)
-        {
-            return;
-        }
+        return _missing.Count == 0 ? ValueTask.CompletedTask : LoadMissingAsync();
+    }
 
+    private void WantForWrite(PendingMessage message)
+    {
+        WantForWrite(_convs, message.ConvId);
+        foreach (string userId in message.UserIds)
+        {
+            WantForWrite(_users, userId);
+        }
+    }
+
+    /// <summary>Looks up the timelines <see cref="WantForWrite{T}"/> noted as missing, with one index call, and admits those found.</summary>
+    private async ValueTask LoadMissingAsync()
+    {
         IReadOnlyList<TimelineMetadata?> found = await _session.Timelines.GetTimelinesAsync(_missing, SealedTail.MaxBlocks).ConfigureAwait(false);
         for (int i = 0; i < _missing.Count; i++)
         {
@@ -171,7 +193,7 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Writer side: marks a timeline in the working set as used, or notes it for <see cref="LoadForWriteAsync"/>'s lookup.</summary>
+    /// <summary>Writer side: marks a timeline in the working set as used, or notes it for <see cref="LoadForWriteAsync(IEnumerable{PendingMessage})"/>'s lookup.</summary>
     private void WantForWrite<T>(ConcurrentDictionary<string, Timeline<T>> map, string id)
         where T : struct, ITimelineEntry<T>
     {

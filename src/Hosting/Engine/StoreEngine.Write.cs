@@ -226,7 +226,7 @@ internal sealed partial class StoreEngine
     {
         try
         {
-            await LoadForWriteAsync(appends.SelectMany(static append => append.Messages)).ConfigureAwait(false);
+            await LoadForWriteAsync(appends).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -301,7 +301,7 @@ internal sealed partial class StoreEngine
     }
 
     /// <summary>
-    /// Publishes one journaled message to its conversation and recipients, whose timelines <see cref="LoadForWriteAsync"/> looked
+    /// Publishes one journaled message to its conversation and recipients, whose timelines <see cref="LoadForWriteAsync(List{AppendOp})"/> looked
     /// up in this turn; while recovering, skips what is already sealed.
     /// </summary>
     private Message? Apply(PendingMessage m, long journalId, bool recovering)

@@ -88,8 +88,11 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, 
 
     public TimelineInfo ToInfo() => new(Kind, Id, LastSeqId, MessageCount, SealedCount);
 
-    /// <summary>Encodes the blocks to seal: every frozen block, and the open one too when <paramref name="includeOpen"/>.</summary>
-    public abstract void PrepareSeal(bool includeOpen, List<SealJob> jobs, BlockEncoding encoding);
+    /// <summary>Takes the blocks to seal, not encoded yet: every frozen block, and the open one too when <paramref name="includeOpen"/>.</summary>
+    public abstract void PrepareSeal(bool includeOpen, List<SealJob> jobs);
+
+    /// <summary>Encodes the entries of one block of this timeline (a <c>T[]</c> of <see cref="PrepareSeal"/>).</summary>
+    public abstract byte[] EncodeBlock(object entries, BlockEncoding encoding);
 
     /// <summary>Publishes the blocks of <see cref="PrepareSeal"/> as sealed at their new locations (in the same order).</summary>
     public abstract void CompleteSeal(ReadOnlySpan<SealJob> jobs, BlockCache cache, int cacheOwner);
@@ -105,7 +108,7 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, 
 }
 
 /// <summary>One block on its way to a store: the block, its timeline, its bytes, and (after the write) its location.</summary>
-internal sealed class SealJob(TimelineBase timeline, MemBlock block, bool wasFrozen, object entries, byte[] encoded, SealedBlock range)
+internal sealed class SealJob(TimelineBase timeline, MemBlock block, bool wasFrozen, object entries, SealedBlock range)
 {
     public TimelineBase Timeline { get; } = timeline;
 
@@ -117,13 +120,17 @@ internal sealed class SealJob(TimelineBase timeline, MemBlock block, bool wasFro
     /// <summary>The entries as a decoded block (T[]), put in the cache once sealed.</summary>
     public object Entries { get; } = entries;
 
-    public byte[] Encoded { get; } = encoded;
+    /// <summary>The block's bytes, once <see cref="Encode"/> ran.</summary>
+    public byte[] Encoded { get; private set; } = [];
 
     /// <summary>Ranges and count; the location is filled in after the write.</summary>
     public SealedBlock Range { get; set; } = range;
 
     /// <summary>Where the block was written; set after the write.</summary>
     public StoreIndex Location { get; set; }
+
+    /// <summary>Encodes the block; safe to run for several jobs at once, as it reads only the job's own entries.</summary>
+    public void Encode(BlockEncoding encoding) => Encoded = Timeline.EncodeBlock(Entries, encoding);
 
     public BlockInfo ToBlockInfo() =>
         new(Timeline.Kind, Timeline.Id, Range.FirstSeqId, Range.LastSeqId, Range.FirstTimestamp, Range.LastTimestamp, Range.Count, Location);
@@ -247,17 +254,17 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         return opened;
     }
 
-    public override void PrepareSeal(bool includeOpen, List<SealJob> jobs, BlockEncoding encoding)
+    public override void PrepareSeal(bool includeOpen, List<SealJob> jobs)
     {
         TimelineState<T> state = State;
         foreach (MemBlock<T> block in state.Frozen)
         {
-            jobs.Add(Prepare(block, wasFrozen: true, encoding));
+            jobs.Add(Prepare(block, wasFrozen: true));
         }
 
         if (includeOpen && state.Open is { Count: > 0 } open)
         {
-            jobs.Add(Prepare(open, wasFrozen: false, encoding));
+            jobs.Add(Prepare(open, wasFrozen: false));
         }
     }
 
@@ -292,11 +299,12 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         return Math.Max(size, bodies) + (entries.Length * 64L);
     }
 
-    private SealJob Prepare(MemBlock<T> block, bool wasFrozen, BlockEncoding encoding)
+    public override byte[] EncodeBlock(object entries, BlockEncoding encoding) => T.Encode(Id, (T[])entries, encoding);
+
+    private SealJob Prepare(MemBlock<T> block, bool wasFrozen)
     {
-        T[] entries = block.Snapshot().ToArray();
-        byte[] encoded = T.Encode(Id, entries, encoding);
+        T[] entries = block.ToArray();
         var range = new SealedBlock(entries[0].SeqId, entries[^1].SeqId, entries[0].Timestamp, entries[^1].Timestamp, entries.Length, 0, 0, 0);
-        return new SealJob(this, block, wasFrozen, entries, encoded, range);
+        return new SealJob(this, block, wasFrozen, entries, range);
     }
 }

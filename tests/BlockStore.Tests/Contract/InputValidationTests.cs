@@ -11,6 +11,10 @@ public abstract partial class ContractTests
         "tab\there",
         "new\nline",
         "nul\0",
+        "unit\u001Fseparator",
+        "delete\u007F",
+        "next\u0085line",
+        "c1\u009Fend",
         new string('x', 257),
         new string('é', 129),
     };
