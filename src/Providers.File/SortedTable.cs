@@ -91,7 +91,7 @@ internal sealed class SortedTable : IDisposable
         var probe = new MemEntry(key.ToArray(), null);
         lock (_lock)
         {
-            if (_memtable.TryGetValue(probe, out MemEntry? change))
+            if (_memtable.TryGetValue(probe, out MemEntry change))
             {
                 return change.Value;
             }
@@ -302,7 +302,7 @@ internal sealed class SortedTable : IDisposable
         }
 
         var low = new MemEntry(prefix, null);
-        MemEntry high = PrefixEnd(prefix) is byte[] end ? new MemEntry(end, null) : _memtable.Max!;
+        MemEntry high = PrefixEnd(prefix) is byte[] end ? new MemEntry(end, null) : _memtable.Max;
         if (MemEntry.Order.Compare(low, high) > 0)
         {
             return [];
@@ -397,13 +397,9 @@ internal sealed class SortedTable : IDisposable
     }
 
     /// <summary>A change in the memtable: a key and its new value, or null for a deletion.</summary>
-    private sealed class MemEntry(byte[] key, byte[]? value)
+    private readonly record struct MemEntry(byte[] Key, byte[]? Value)
     {
         /// <summary>Orders entries by key bytes.</summary>
         public static readonly IComparer<MemEntry> Order = Comparer<MemEntry>.Create(static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
-
-        public byte[] Key { get; } = key;
-
-        public byte[]? Value { get; } = value;
     }
 }
