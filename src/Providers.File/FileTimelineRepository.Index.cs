@@ -75,6 +75,9 @@ internal sealed partial class FileTimelineRepository
         return ValueTask.FromResult<IReadOnlyList<BlockInfo>>(result);
     }
 
+    /// <summary>The key directory table (its memtable and pages, for tests).</summary>
+    internal SortedTable Directory => _directory;
+
     /// <summary>Reads how many records the lookups have read since open (their cost, for tests).</summary>
     internal long IndexRecordsRead => _index.RecordsRead;
 

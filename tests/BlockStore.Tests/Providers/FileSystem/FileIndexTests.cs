@@ -275,6 +275,74 @@ public sealed class FileIndexTests : FileProviderTestBase
     }
 
     [Fact]
+    public async Task The_key_directory_keeps_only_its_page_index_and_a_bounded_set_of_recent_changes_in_memory()
+    {
+        const int Timelines = 20_000;
+        static void Small(FileBlockStoreOptions f) => f.SnapshotThresholdBytes = 64 * 1024;
+        IBlockStoreSession session = await OpenAsync(configureFile: Small);
+        for (int b = 0; b < Timelines; b += 500)
+        {
+            await session.Timelines.RegisterTimelinesAsync([.. Enumerable.Range(b, 500).Select(i => new TimelineKey(TimelineKind.User, $"user-{i:D6}"))]);
+        }
+
+        await session.Timelines.CommitBlocksAsync([Block("user-000042", 1, new StoreIndex(1, FileHeader.Size, 16, DateTimeOffset.UnixEpoch), TimelineKind.User)], journalKeepFrom: 0);
+        for (int round = 0; round < 2; round++)
+        {
+            var directory = ((FileTimelineRepository)session.Timelines).Directory;
+
+            // A registration logs about 50 bytes, so 64 KiB of log holds fewer than 1,400 changes; the 20,000 entries are in pages.
+            Assert.InRange(directory.MemtableCount, 0, 1400);
+            Assert.InRange(directory.PageCount, 200, 400);
+            DataSetSummary summary = await session.Timelines.GetSummaryAsync();
+            Assert.Equal((0L, (long)Timelines, 1L), (summary.ConvTimelines, summary.UserTimelines, summary.SealedBlocks));
+            for (int i = 0; i < Timelines; i += 97)
+            {
+                TimelineMetadata? metadata = await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.User, $"user-{i:D6}"), 4);
+                Assert.Equal(i == 42 ? 1 : 0, metadata!.SealedBlocks);
+            }
+
+            Assert.Null(await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.User, "user-020000"), 4));
+            session = await ReopenAsync(session, configureFile: Small);
+        }
+    }
+
+    [Fact]
+    public async Task A_damaged_key_directory_page_is_reported_naming_the_table_and_offset()
+    {
+        IBlockStoreSession session = await OpenAsync(configureFile: f => f.SnapshotThresholdBytes = 1);
+        await session.Timelines.RegisterTimelinesAsync([.. Enumerable.Range(0, 300).Select(i => new TimelineKey(TimelineKind.Conversation, $"conversation-{i:D4}"))]);
+        await CloseAsync(session);
+        long page = FileHeader.Size + SortedRun.PageSize;
+        using (FileStream file = File.Open(DirectoryTable, FileMode.Open))
+        {
+            file.Position = page + 200;
+            int b = file.ReadByte();
+            file.Position = page + 200;
+            file.WriteByte((byte)(b ^ 0x01));
+        }
+
+        // The lookups of the keys on the damaged page fail naming the table and the page; every other key is still found.
+        session = await OpenAsync();
+        var failures = new List<string>();
+        for (int i = 0; i < 300; i++)
+        {
+            try
+            {
+                Assert.NotNull(await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.Conversation, $"conversation-{i:D4}"), 1));
+            }
+            catch (BlockStoreException damaged)
+            {
+                failures.Add(damaged.Message);
+            }
+        }
+
+        Assert.InRange(failures.Count, 1, 100);
+        Assert.All(failures, message => Assert.Contains($"'{DirectoryTable}'", message, StringComparison.Ordinal));
+        Assert.All(failures, message => Assert.Contains($"offset {page}", message, StringComparison.Ordinal));
+        await Assert.ThrowsAsync<BlockStoreException>(async () => await ToListAsync(session.Timelines.LoadTimelinesAsync()));
+    }
+
+    [Fact]
     public async Task A_data_set_whose_key_directory_is_a_snapshot_and_log_is_converted_once_on_open()
     {
         IBlockStoreSession session = await OpenAsync();
