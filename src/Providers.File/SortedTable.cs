@@ -135,7 +135,10 @@ internal sealed class SortedTable : IDisposable
     }
 
     /// <summary>Applies <paramref name="batch"/> as one log record, durable as the <see cref="Durability"/> requires, then merges when due.</summary>
-    /// <remarks>On failure nothing of the batch is applied. A merge that fails is retried after a later write.</remarks>
+    /// <remarks>
+    /// When it throws, nothing of the batch is applied. Once the batch is durable the call succeeds: a merge that fails then is
+    /// retried after a later write.
+    /// </remarks>
     public void Write(SortedTableBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -170,11 +173,10 @@ internal sealed class SortedTable : IDisposable
                 {
                     MergeLocked(null);
                 }
-                catch (IOException)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or BlockStoreException)
                 {
-                }
-                catch (UnauthorizedAccessException)
-                {
+                    // The batch is durable and applied: a merge that fails (a full disk, or a damaged page that the lookups
+                    // reading it report) leaves the run and the log as they were, and is tried again after the next write.
                 }
             }
         }

@@ -175,6 +175,32 @@ public sealed class SortedTableTests : IDisposable
     }
 
     [Fact]
+    public void A_write_whose_merge_meets_a_damaged_page_stays_durable_and_the_merge_is_refused_later()
+    {
+        var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        using (SortedTable table = Open())
+        {
+            Write(table, model, [.. Enumerable.Range(0, 500).Select(i => ($"k{i:D4}", new string('v', 30)))], []);
+            table.Merge();
+        }
+
+        byte[] bytes = File.ReadAllBytes(RunPath);
+        bytes[48 + SortedRun.PageSize + 100] ^= 0x40;
+        File.WriteAllBytes(RunPath, bytes);
+
+        using (SortedTable table = Open(threshold: 1))
+        {
+            Write(table, model, [("new", "value")], []);
+            Assert.Equal("value"u8.ToArray(), table.Get(Key("new")));
+            Assert.Throws<BlockStoreException>(table.Merge);
+        }
+
+        using SortedTable reopened = Open();
+        Assert.Equal("value"u8.ToArray(), reopened.Get(Key("new")));
+        Assert.Equal(bytes, File.ReadAllBytes(RunPath));
+    }
+
+    [Fact]
     public void A_damaged_footer_refuses_the_open_naming_the_file()
     {
         using (SortedTable table = Open())
