@@ -149,21 +149,7 @@ public sealed class SortedTableTests : IDisposable
     [Fact]
     public void A_damaged_page_is_reported_with_the_file_and_offset_and_never_returned()
     {
-        var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        using (SortedTable table = Open())
-        {
-            Write(table, model, [.. Enumerable.Range(0, 500).Select(i => ($"k{i:D4}", new string('v', 30)))], []);
-            table.Merge();
-        }
-
-        long pageOffset = 48 + SortedRun.PageSize;
-        using (FileStream file = File.Open(RunPath, FileMode.Open))
-        {
-            file.Position = pageOffset + 100;
-            int b = file.ReadByte();
-            file.Position = pageOffset + 100;
-            file.WriteByte((byte)(b ^ 0x40));
-        }
+        long pageOffset = WriteRunWithDamagedSecondPage();
 
         using SortedTable reopened = Open();
         string key = Encoding.UTF8.GetString(FirstKeyOfPage(1));
@@ -177,20 +163,12 @@ public sealed class SortedTableTests : IDisposable
     [Fact]
     public void A_write_whose_merge_meets_a_damaged_page_stays_durable_and_the_merge_is_refused_later()
     {
-        var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        using (SortedTable table = Open())
-        {
-            Write(table, model, [.. Enumerable.Range(0, 500).Select(i => ($"k{i:D4}", new string('v', 30)))], []);
-            table.Merge();
-        }
-
+        WriteRunWithDamagedSecondPage();
         byte[] bytes = File.ReadAllBytes(RunPath);
-        bytes[48 + SortedRun.PageSize + 100] ^= 0x40;
-        File.WriteAllBytes(RunPath, bytes);
 
         using (SortedTable table = Open(threshold: 1))
         {
-            Write(table, model, [("new", "value")], []);
+            Write(table, new(StringComparer.Ordinal), [("new", "value")], []);
             Assert.Equal("value"u8.ToArray(), table.Get(Key("new")));
             Assert.Throws<BlockStoreException>(table.Merge);
         }
@@ -274,6 +252,22 @@ public sealed class SortedTableTests : IDisposable
             Assert.True(matches, $"After {done + 1} acknowledged batches the table holds {string.Join(", ", actual)}.");
             return Task.CompletedTask;
         });
+    }
+
+    /// <summary>Writes a run of 500 records over several pages, flips a bit in a record of its second page, and returns that page's offset.</summary>
+    private long WriteRunWithDamagedSecondPage()
+    {
+        using (SortedTable table = Open())
+        {
+            Write(table, new(StringComparer.Ordinal), [.. Enumerable.Range(0, 500).Select(i => ($"k{i:D4}", new string('v', 30)))], []);
+            table.Merge();
+        }
+
+        long pageOffset = 48 + SortedRun.PageSize;
+        byte[] bytes = File.ReadAllBytes(RunPath);
+        bytes[pageOffset + 100] ^= 0x40;
+        File.WriteAllBytes(RunPath, bytes);
+        return pageOffset;
     }
 
     private SortedTable Open(long threshold = long.MaxValue) =>
