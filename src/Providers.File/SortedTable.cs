@@ -6,14 +6,18 @@ namespace BlockStore.Providers.File;
 /// replayed at open. Memory holds the run's page index and the memtable only; when the log passes the threshold, the run and the
 /// memtable are merged into a new run that replaces the old one by <see cref="SnapshotLog"/>'s generation protocol, so a crash at
 /// any point leaves a run and a log that belong together. Log record body (little endian): count i32 | count × (change u8: 1 put,
-/// 2 delete | key length u16 | key | for a put: value length u16 | value). Thread-safe.
+/// 2 delete | key length u16 | key | for a put: value length u16 | value). Thread-safe; lookups and scans never wait for a merge's I/O.
 /// </summary>
 internal sealed class SortedTable : IDisposable
 {
     private const byte PutChange = 1;
     private const byte DeleteChange = 2;
 
+    /// <summary>Guards the memtable and the current run: lookups and scans hold it briefly, never during a merge's I/O.</summary>
     private readonly Lock _lock = new();
+
+    /// <summary>Serialises the writers (log appends and merges), so the memtable does not change while a merge writes its run.</summary>
+    private readonly Lock _writeLock = new();
     private readonly SortedSet<MemEntry> _memtable = new(MemEntry.Order);
     private readonly RecordBuffer _record = new();
     private readonly byte[] _page = new byte[SortedRun.PageSize];
@@ -147,7 +151,7 @@ internal sealed class SortedTable : IDisposable
             return;
         }
 
-        lock (_lock)
+        lock (_writeLock)
         {
             _record.Clear();
             _record.WriteInt32(batch.Count);
@@ -162,16 +166,19 @@ internal sealed class SortedTable : IDisposable
             }
 
             _log.Append(_record.WrittenSpan);
-            foreach (KeyValuePair<byte[], byte[]?> change in batch.Changes)
+            lock (_lock)
             {
-                Apply(change.Key, change.Value);
+                foreach (KeyValuePair<byte[], byte[]?> change in batch.Changes)
+                {
+                    Apply(change.Key, change.Value);
+                }
             }
 
             if (_log.LogBytes >= _threshold)
             {
                 try
                 {
-                    MergeLocked(null);
+                    MergeWriting(null);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or BlockStoreException)
                 {
@@ -185,9 +192,9 @@ internal sealed class SortedTable : IDisposable
     /// <summary>Merges the memtable into a new run now and starts an empty log, so no file holds a deleted key or an overwritten value.</summary>
     public void Merge()
     {
-        lock (_lock)
+        lock (_writeLock)
         {
-            MergeLocked(null);
+            MergeWriting(null);
         }
     }
 
@@ -195,19 +202,22 @@ internal sealed class SortedTable : IDisposable
     public void Rewrite(IEnumerable<KeyValuePair<byte[], byte[]>> records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        lock (_lock)
+        lock (_writeLock)
         {
-            MergeLocked(records);
+            MergeWriting(records);
         }
     }
 
     public void Dispose()
     {
-        lock (_lock)
+        lock (_writeLock)
         {
-            _log?.Dispose();
-            _run?.Dispose();
-            _record.Dispose();
+            lock (_lock)
+            {
+                _log?.Dispose();
+                _run?.Dispose();
+                _record.Dispose();
+            }
         }
     }
 
@@ -322,16 +332,27 @@ internal sealed class SortedTable : IDisposable
         return [.. range];
     }
 
-    /// <summary>Writes a new run (the merge of the run and the memtable, or <paramref name="replacement"/>) and switches to it once it is in place.</summary>
-    private void MergeLocked(IEnumerable<KeyValuePair<byte[], byte[]>>? replacement)
+    /// <summary>
+    /// Writes a new run (the merge of the run and the memtable, or <paramref name="replacement"/>) and switches to it once it is
+    /// in place (a writer, under the write lock). Lookups go on meanwhile: they read the old run until the switch.
+    /// </summary>
+    private void MergeWriting(IEnumerable<KeyValuePair<byte[], byte[]>>? replacement)
     {
+        MemEntry[] changes;
+        SortedRun? source;
+        lock (_lock)
+        {
+            changes = replacement is null ? [.. _memtable] : [];
+            source = replacement is null ? _run?.Reopen() : null;
+        }
+
         long generation = _log.Generation;
         try
         {
             _log.Compact((path, header) =>
             {
                 using var writer = new SortedRunWriter(path, header);
-                foreach (KeyValuePair<byte[], byte[]> record in replacement ?? Merge(_run?.Reopen(), [.. _memtable], []))
+                foreach (KeyValuePair<byte[], byte[]> record in replacement ?? Merge(source, changes, []))
                 {
                     writer.Add(record.Key, record.Value);
                 }
@@ -341,13 +362,17 @@ internal sealed class SortedTable : IDisposable
         }
         finally
         {
+            source?.Dispose();
             if (_log.Generation != generation)
             {
                 // The new run is in place (even if a later step failed): the old run and the memtable are folded into it.
-                SortedRun? old = _run;
-                _run = SortedRun.Open(_runPath, _runKind).Run;
-                old?.Dispose();
-                _memtable.Clear();
+                SortedRun run = SortedRun.Open(_runPath, _runKind).Run;
+                lock (_lock)
+                {
+                    _run?.Dispose();
+                    _run = run;
+                    _memtable.Clear();
+                }
             }
         }
     }

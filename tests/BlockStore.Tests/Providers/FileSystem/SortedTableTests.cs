@@ -125,6 +125,34 @@ public sealed class SortedTableTests : IDisposable
     }
 
     [Fact]
+    public void Lookups_and_scans_are_served_while_a_merge_writes_its_run()
+    {
+        var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        using SortedTable table = Open();
+        Write(table, model, [.. Enumerable.Range(0, 1000).Select(i => ($"k{i:D4}", $"old{i}"))], []);
+        table.Merge();
+        Write(table, model, [("k0001", "new1")], ["k0002"]);
+        var during = new List<(string?, string?, int)>();
+        var io = new DuringMove(() =>
+        {
+            // Another thread looks up while the merge holds the table's write lock, just before it renames the new run in.
+            Task<(string?, string?, int)> lookup = Task.Run(() => (
+                table.Get(Key("k0001")) is byte[] a ? Encoding.UTF8.GetString(a) : null,
+                table.Get(Key("k0002")) is byte[] b ? Encoding.UTF8.GetString(b) : null,
+                table.Scan([]).Count()));
+            Assert.True(lookup.Wait(TimeSpan.FromMinutes(1)), "the lookup waited for the merge");
+            during.Add(lookup.Result);
+        });
+        using (FileIo.Use(io))
+        {
+            table.Merge();
+        }
+
+        Assert.Equal([("new1", null, 999)], during);
+        AssertSame(table, model);
+    }
+
+    [Fact]
     public void A_forced_merge_leaves_no_deleted_key_or_overwritten_value_in_any_file()
     {
         var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -314,5 +342,41 @@ public sealed class SortedTableTests : IDisposable
         int at = 48 + (page * SortedRun.PageSize) + SortedRun.PageHeaderSize;
         int length = BitConverter.ToUInt16(bytes, at);
         return bytes[(at + SortedRun.RecordHeaderSize)..(at + SortedRun.RecordHeaderSize + length)];
+    }
+
+    /// <summary>The system's file operations, running an action at the first rename (a merge putting its new run in place).</summary>
+    private sealed class DuringMove(Action action) : IFileIo
+    {
+        private bool _done;
+
+        public Microsoft.Win32.SafeHandles.SafeFileHandle Open(string path, FileStreamOptions options) => FileIo.System.Open(path, options);
+
+        public void Write(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ReadOnlySpan<byte> bytes, long offset) => FileIo.System.Write(handle, bytes, offset);
+
+        public void Write(Microsoft.Win32.SafeHandles.SafeFileHandle handle, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long offset) =>
+            FileIo.System.Write(handle, buffers, offset);
+
+        public void SetLength(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length) => FileIo.System.SetLength(handle, length);
+
+        public void Preallocate(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length) => FileIo.System.Preallocate(handle, length);
+
+        public void FlushToDisk(Microsoft.Win32.SafeHandles.SafeFileHandle handle) => FileIo.System.FlushToDisk(handle);
+
+        public void FlushData(Microsoft.Win32.SafeHandles.SafeFileHandle handle) => FileIo.System.FlushData(handle);
+
+        public void Move(string source, string destination, bool overwrite)
+        {
+            if (!_done)
+            {
+                _done = true;
+                action();
+            }
+
+            FileIo.System.Move(source, destination, overwrite);
+        }
+
+        public void Delete(string path) => FileIo.System.Delete(path);
+
+        public void FlushDirectory(string directory) => FileIo.System.FlushDirectory(directory);
     }
 }
