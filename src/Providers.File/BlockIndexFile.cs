@@ -9,7 +9,7 @@ namespace BlockStore.Providers.File;
 /// starts at its newest. Each record also holds a skip link to an older record of its chain, chosen as in Myers' skew-binary
 /// random-access lists, so the newest block matching any bound that holds for a prefix of the chain (a SeqId, a time, a
 /// position) is found in O(log n) record reads rather than by walking the chain. Records are written and flushed before the
-/// metadata log record that makes them reachable; a record nothing reaches (left by a crash or a failed commit) is never read.
+/// key directory change that makes them reachable; a record nothing reaches (left by a crash or a failed commit) is never read.
 /// Record body (little endian, <see cref="BodySize"/> bytes): previous record offset i64 (0 = none) | jump record offset i64
 /// (0 = none) | position i32 | jump position i32 | first seq i64 | last seq i64 | first timestamp i64 | last timestamp i64 |
 /// entry count i32 | store id i64 | offset i64 | size i32 | created Unix ms i64. Records written before skip links existed have a

@@ -6,6 +6,9 @@ public sealed class FileBlockStoreOptions
     /// <summary>The size in bytes at which the journal starts a new segment file. Default: 16,777,216 (16 MiB).</summary>
     public long JournalSegmentBytes { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>The size in bytes past which the timeline metadata and checkpoint logs are folded into snapshots. Default: 8,388,608 (8 MiB).</summary>
+    /// <summary>
+    /// The size in bytes past which the key directory's log is merged into its sorted table and the checkpoint and freed-space
+    /// logs are folded into snapshots; the key directory holds the changes of that log in memory. Default: 8,388,608 (8 MiB).
+    /// </summary>
     public long SnapshotThresholdBytes { get; set; } = 8L * 1024 * 1024;
 }

@@ -6,7 +6,7 @@ namespace BlockStore.Providers.File;
 /// <remarks>
 /// Layout: <c>blockstore.lock</c> (ownership), <c>blockstore.format</c> (provider and format), <c>stores/store-NNNNNN.dat</c> (block bytes), <c>journal/&lt;first id&gt;.log</c>
 /// (open blocks), <c>meta/timelines.blocks</c> (the StoreIndex of every sealed block, chained per timeline),
-/// <c>meta/timelines.snapshot|log</c> (the key directory: each timeline's newest block and totals), <c>meta/checkpoints.snapshot|log</c>
+/// <c>meta/directory.table|log</c> (the key directory, a sorted table: each timeline's newest block, and the totals), <c>meta/checkpoints.snapshot|log</c>
 /// and <c>meta/freed.snapshot|log</c> (the bytes of freed blocks, zeroed in place, per store).
 /// No conversation or user id ever becomes part of a file name. On Unix directories are created 0700 and files 0600.
 /// </remarks>
@@ -15,8 +15,11 @@ public sealed class FileBlockStoreProvider : IBlockStoreProvider
     /// <summary>The name of the lock file inside <see cref="BlockStoreOptions.DataDir"/>, the same for every provider.</summary>
     public const string LockFileName = DataDirectory.LockFileName;
 
-    /// <summary>The version of this provider's layout, recorded in the DataDir (2: the on-disk block index with a key directory; 1 (block lists in the metadata log) is migrated on open).</summary>
-    private const int DataSetFormat = 2;
+    /// <summary>
+    /// The version of this provider's layout, recorded in the DataDir (3: the key directory in a sorted table on disk; 2 (the key
+    /// directory replayed into memory from a snapshot and a log) and 1 (block lists in the metadata log) are migrated on open).
+    /// </summary>
+    private const int DataSetFormat = 3;
 
     private readonly FileBlockStoreOptions _fileOptions;
 

@@ -12,7 +12,10 @@ internal static class FileLayout
     /// <summary>The folder of the timeline metadata and checkpoint logs and snapshots.</summary>
     public const string MetaDir = "meta";
 
-    /// <summary>The base name of the timeline metadata log and snapshot in <see cref="MetaDir"/>.</summary>
+    /// <summary>The base name of the key directory table and its log in <see cref="MetaDir"/> (see <c>SortedTable</c>).</summary>
+    public const string DirectoryName = "directory";
+
+    /// <summary>The base name of the timeline metadata log and snapshot in <see cref="MetaDir"/> of data sets written before the key directory table, migrated on open.</summary>
     public const string TimelinesName = "timelines";
 
     /// <summary>The file in <see cref="MetaDir"/> holding the block records of every timeline (see <c>BlockIndexFile</c>).</summary>

@@ -2,13 +2,13 @@ namespace BlockStore.Providers.File;
 
 /// <summary>
 /// Compaction and erasure: a replacement writes a fresh chain for the changed part of a timeline (the records older than the
-/// first change are shared with the old chain) and one log record moves the timeline's directory entry to it; a deletion is one
-/// log record that drops the entry. The old records stay in the block index as garbage nothing reaches, so a lookup that read
+/// first change are shared with the old chain) and one directory write moves the timeline's entry to it; a deletion is one
+/// directory write that drops the entry. The old records stay in the block index as garbage nothing reaches, so a lookup that read
 /// the old head before the switch keeps walking a complete old chain: it sees the old blocks or the new ones, never a mix.
 /// </summary>
 internal sealed partial class FileTimelineRepository
 {
-    /// <summary>Whether a deletion was logged since the last snapshot, so the log still holds a deleted timeline's id.</summary>
+    /// <summary>Whether a deletion was written since the last forced merge, so a directory file may still hold a deleted timeline's id.</summary>
     private bool _deletedSinceSnapshot;
 
     public ValueTask ReplaceBlocksAsync(TimelineKey key, IReadOnlyList<BlockInfo> removed, IReadOnlyList<BlockInfo> added, CancellationToken cancellationToken = default)
@@ -24,7 +24,7 @@ internal sealed partial class FileTimelineRepository
 
         lock (_lock)
         {
-            if (!_timelines.TryGetValue(key, out DirectoryEntry entry))
+            if (Lookup(key) is not DirectoryEntry entry)
             {
                 throw new ArgumentException($"The {key.Kind} timeline '{key.Id}' is not registered.", nameof(key));
             }
@@ -64,15 +64,11 @@ internal sealed partial class FileTimelineRepository
             long lastSeqId = chain.Count > 0 ? Math.Max(entry.LastSeqId, chain[^1].LastSeqId) : entry.LastSeqId;
             var replaced = new DirectoryEntry(head, position, entries, lastSeqId);
 
-            // The new records are durable before the log record that reaches them; until that record is, lookups use the old chain.
+            // The new records are durable before the directory write that reaches them; until it is, lookups use the old chain.
             _index.Append(batch);
-            _record.Clear();
-            _record.WriteByte(ReplaceRecord);
-            WriteKey(key);
-            WriteDirectoryEntry(replaced);
-            _metadata.Append(_record.WrittenSpan);
-            Replaced(key, replaced);
-            _metadata.CompactIfDue(_snapshotSource);
+            var write = new SortedTableBatch();
+            write.Put(DirectoryKeys.Encode(key), replaced.Encode());
+            WriteWithTotals(write, _totals.Replaced(key, entry, replaced));
         }
 
         return ValueTask.CompletedTask;
@@ -84,35 +80,33 @@ internal sealed partial class FileTimelineRepository
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (!_timelines.ContainsKey(key))
+            if (Lookup(key) is not DirectoryEntry entry)
             {
                 return ValueTask.CompletedTask;
             }
 
-            _record.Clear();
-            _record.WriteByte(DeleteRecord);
-            WriteKey(key);
-            _metadata.Append(_record.WrittenSpan);
-            Deleted(key);
-            _metadata.CompactIfDue(_snapshotSource);
+            var write = new SortedTableBatch();
+            write.Delete(DirectoryKeys.Encode(key));
+            WriteWithTotals(write, _totals.Counted(key, entry, -1));
+            _deletedSinceSnapshot = true;
         }
 
         return ValueTask.CompletedTask;
     }
 
     /// <summary>
-    /// Gives back the space of trimmed journal records (see <see cref="FileJournal.Reclaim"/>) and, after a deletion, writes a new
-    /// metadata snapshot so no file keeps a deleted timeline's id. Called between writer turns.
+    /// Gives back the space of trimmed journal records (see <see cref="FileJournal.Reclaim"/>) and, after a deletion, merges the
+    /// key directory so no file keeps a deleted timeline's id. Called between writer turns.
     /// </summary>
     public void Reclaim()
     {
         long keepFrom;
         lock (_lock)
         {
-            keepFrom = _keepFrom;
+            keepFrom = _totals.KeepFrom;
             if (_deletedSinceSnapshot)
             {
-                _metadata.Compact(_snapshotSource);
+                _directory.Merge();
                 _deletedSinceSnapshot = false;
             }
         }
@@ -183,39 +177,5 @@ internal sealed partial class FileTimelineRepository
         }
 
         return chain;
-    }
-
-    /// <summary>Moves a timeline's directory entry to a replaced chain, adjusting the totals by the difference.</summary>
-    private void Replaced(TimelineKey key, DirectoryEntry replaced)
-    {
-        if (!_timelines.TryGetValue(key, out DirectoryEntry entry))
-        {
-            throw new InvalidDataException($"The {key.Kind} timeline '{key.Id}' is replaced but not registered.");
-        }
-
-        _timelines[key] = replaced;
-        _sealedBlocks += replaced.Blocks - entry.Blocks;
-        _sealedMessages += key.Kind == TimelineKind.Conversation ? replaced.Entries - entry.Entries : 0;
-    }
-
-    /// <summary>Drops a timeline's directory entry and takes it and its blocks out of the totals.</summary>
-    private void Deleted(TimelineKey key)
-    {
-        if (!_timelines.Remove(key, out DirectoryEntry entry))
-        {
-            return;
-        }
-
-        _deletedSinceSnapshot = true;
-        _sealedBlocks -= entry.Blocks;
-        if (key.Kind == TimelineKind.Conversation)
-        {
-            _convTimelines--;
-            _sealedMessages -= entry.Entries;
-        }
-        else
-        {
-            _userTimelines--;
-        }
     }
 }

@@ -3,23 +3,20 @@ namespace BlockStore.Providers.File;
 /// <summary>
 /// The index lookups: the directory gives a timeline's totals and newest block record under the lock; the chain of block
 /// records is then searched from the newest without it (records never change once reachable), following skip links to the
-/// range asked for, then walking the blocks returned. The running totals are kept alongside the directory as records are applied.
+/// range asked for, then walking the blocks returned. The running totals are rewritten in the directory with every change.
 /// </summary>
 internal sealed partial class FileTimelineRepository
 {
-    private long _convTimelines;
-    private long _userTimelines;
-    private long _sealedBlocks;
-    private long _sealedMessages;
-    private long _maxSeqId;
-    private long _maxTimestamp;
+    /// <summary>The totals as last written to the directory.</summary>
+    private DirectoryTotals _totals;
 
     public ValueTask<DataSetSummary> GetSummaryAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult(new DataSetSummary(_convTimelines, _userTimelines, _sealedBlocks, _sealedMessages, _maxSeqId, _maxTimestamp));
+            DirectoryTotals t = _totals;
+            return ValueTask.FromResult(new DataSetSummary(t.ConvTimelines, t.UserTimelines, t.SealedBlocks, t.SealedMessages, t.MaxSeqId, t.MaxTimestamp));
         }
     }
 
@@ -28,13 +25,9 @@ internal sealed partial class FileTimelineRepository
         ArgumentNullException.ThrowIfNull(key.Id, nameof(key));
         ArgumentOutOfRangeException.ThrowIfNegative(newestBlocks);
         cancellationToken.ThrowIfCancellationRequested();
-        DirectoryEntry entry;
-        lock (_lock)
+        if (Lookup(key) is not DirectoryEntry entry)
         {
-            if (!_timelines.TryGetValue(key, out entry))
-            {
-                return ValueTask.FromResult<TimelineMetadata?>(null);
-            }
+            return ValueTask.FromResult<TimelineMetadata?>(null);
         }
 
         var newest = new List<BlockInfo>(Math.Min(newestBlocks, entry.Blocks));
@@ -82,17 +75,17 @@ internal sealed partial class FileTimelineRepository
         return ValueTask.FromResult<IReadOnlyList<BlockInfo>>(result);
     }
 
+    /// <summary>The key directory table (its memtable and pages, for tests).</summary>
+    internal SortedTable Directory => _directory;
+
     /// <summary>Reads how many records the lookups have read since open (their cost, for tests).</summary>
     internal long IndexRecordsRead => _index.RecordsRead;
 
     /// <summary>The offset and position of the newest block record of <paramref name="key"/>, or zeros.</summary>
     private (long Head, int Blocks) Head(TimelineKey key)
     {
-        lock (_lock)
-        {
-            DirectoryEntry entry = _timelines.GetValueOrDefault(key);
-            return (entry.Head, entry.Blocks);
-        }
+        DirectoryEntry entry = Lookup(key) ?? default;
+        return (entry.Head, entry.Blocks);
     }
 
     /// <summary>Adds up to <paramref name="maxBlocks"/> blocks of a chain to <paramref name="result"/>, newest first, from the record at <paramref name="offset"/>.</summary>
@@ -144,38 +137,25 @@ internal sealed partial class FileTimelineRepository
         return (offset, record);
     }
 
-    /// <summary>Counts a timeline registered for the first time in the totals.</summary>
-    private void TimelineAdded(TimelineKey key)
+    /// <summary>Reads the totals from the directory (zeros for a new data set).</summary>
+    private void LoadTotals()
     {
-        if (key.Kind == TimelineKind.Conversation)
+        byte[]? value = _directory.Get(DirectoryKeys.Totals);
+        try
         {
-            _convTimelines++;
+            _totals = value is null ? default : DirectoryTotals.Decode(value);
         }
-        else
+        catch (InvalidDataException ex)
         {
-            _userTimelines++;
+            throw new BlockStoreException($"The BlockStore key directory '{_directory.RunPath}' cannot be used: its totals are invalid ({ex.Message}).", ex);
         }
     }
 
-    /// <summary>Counts a newly recorded block in the totals.</summary>
-    private void BlockAdded(TimelineKey key, int count, long lastSeqId, long lastTimestamp)
+    /// <summary>Writes <paramref name="batch"/> with <paramref name="totals"/> as one durable change, then adopts the totals (writer, under the lock).</summary>
+    private void WriteWithTotals(SortedTableBatch batch, DirectoryTotals totals)
     {
-        _sealedBlocks++;
-        _sealedMessages += key.Kind == TimelineKind.Conversation ? count : 0;
-        HighWater(lastSeqId, lastTimestamp);
-    }
-
-    /// <summary>Counts the blocks of a directory entry read from a snapshot in the totals.</summary>
-    private void DirectoryLoaded(TimelineKey key, DirectoryEntry entry)
-    {
-        _sealedBlocks += entry.Blocks;
-        _sealedMessages += key.Kind == TimelineKind.Conversation ? entry.Entries : 0;
-        _maxSeqId = Math.Max(_maxSeqId, entry.LastSeqId);
-    }
-
-    private void HighWater(long seqId, long timestamp)
-    {
-        _maxSeqId = Math.Max(_maxSeqId, seqId);
-        _maxTimestamp = Math.Max(_maxTimestamp, timestamp);
+        batch.Put(DirectoryKeys.Totals, totals.Encode());
+        _directory.Write(batch);
+        _totals = totals;
     }
 }

@@ -8,7 +8,7 @@ internal sealed partial class FileTimelineRepository
         long keepFrom;
         lock (_lock)
         {
-            keepFrom = _keepFrom;
+            keepFrom = _totals.KeepFrom;
         }
 
         return _journal.ReadRecords(keepFrom, cancellationToken).ToAsyncEnumerable();
@@ -19,7 +19,7 @@ internal sealed partial class FileTimelineRepository
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult(_keepFrom);
+            return ValueTask.FromResult(_totals.KeepFrom);
         }
     }
 

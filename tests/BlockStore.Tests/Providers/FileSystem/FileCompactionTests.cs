@@ -11,7 +11,7 @@ public sealed class FileCompactionTests : FileProviderTestBase
 
     private string BlockIndex => Path.Combine(MetaDir, FileLayout.TimelineBlocksFile);
 
-    private string TimelineLog => Path.Combine(MetaDir, FileLayout.TimelinesName + ".log");
+    private string TimelineLog => Path.Combine(MetaDir, FileLayout.DirectoryName + ".log");
 
     [Fact]
     public async Task A_bad_replacement_is_refused_naming_the_parameter_and_writes_nothing()

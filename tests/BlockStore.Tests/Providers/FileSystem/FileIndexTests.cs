@@ -13,6 +13,10 @@ public sealed class FileIndexTests : FileProviderTestBase
 
     private string BlockIndex => Path.Combine(MetaDir, "timelines.blocks");
 
+    private string DirectoryTable => Path.Combine(MetaDir, "directory.table");
+
+    private string DirectoryLog => Path.Combine(MetaDir, "directory.log");
+
     [Fact]
     public async Task Range_lookups_walk_one_timelines_chain_and_survive_a_restart()
     {
@@ -87,8 +91,10 @@ public sealed class FileIndexTests : FileProviderTestBase
         session = await OpenAsync();
 
         Assert.True(File.Exists(BlockIndex));
-        Assert.True(File.Exists(TimelineSnapshot));
-        Assert.Equal(FileHeader.Size, new FileInfo(TimelineLog).Length);
+        Assert.True(File.Exists(DirectoryTable));
+        Assert.False(File.Exists(TimelineSnapshot));
+        Assert.False(File.Exists(TimelineLog));
+        Assert.Equal(FileHeader.Size, new FileInfo(DirectoryLog).Length);
         Assert.Equal(blocks, await ToListAsync(session.Timelines.LoadBlocksAsync()));
         Assert.Equal(3, (await ToListAsync(session.Timelines.LoadTimelinesAsync())).Count);
         TimelineMetadata? c = await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.Conversation, "c"), 1);
@@ -266,6 +272,174 @@ public sealed class FileIndexTests : FileProviderTestBase
             Assert.Equal([chain[i]], await session.Timelines.GetBlocksBeforeAsync(key, chain[i].LastSeqId, 1));
             Assert.Equal(chain[i..Math.Min(i + 3, chain.Length)], await session.Timelines.GetBlocksAfterAsync(key, chain[i].FirstSeqId - 1, long.MaxValue, 3));
         }
+    }
+
+    [Fact]
+    public async Task The_key_directory_keeps_only_its_page_index_and_a_bounded_set_of_recent_changes_in_memory()
+    {
+        const int Timelines = 20_000;
+        static void Small(FileBlockStoreOptions f) => f.SnapshotThresholdBytes = 64 * 1024;
+        IBlockStoreSession session = await OpenAsync(configureFile: Small);
+        for (int b = 0; b < Timelines; b += 500)
+        {
+            await session.Timelines.RegisterTimelinesAsync([.. Enumerable.Range(b, 500).Select(i => new TimelineKey(TimelineKind.User, $"user-{i:D6}"))]);
+        }
+
+        await session.Timelines.CommitBlocksAsync([Block("user-000042", 1, new StoreIndex(1, FileHeader.Size, 16, DateTimeOffset.UnixEpoch), TimelineKind.User)], journalKeepFrom: 0);
+        for (int round = 0; round < 2; round++)
+        {
+            var directory = ((FileTimelineRepository)session.Timelines).Directory;
+
+            // A registration logs about 50 bytes, so 64 KiB of log holds fewer than 1,400 changes; the 20,000 entries are in pages.
+            Assert.InRange(directory.MemtableCount, 0, 1400);
+            Assert.InRange(directory.PageCount, 200, 400);
+            DataSetSummary summary = await session.Timelines.GetSummaryAsync();
+            Assert.Equal((0L, (long)Timelines, 1L), (summary.ConvTimelines, summary.UserTimelines, summary.SealedBlocks));
+            for (int i = 0; i < Timelines; i += 97)
+            {
+                TimelineMetadata? metadata = await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.User, $"user-{i:D6}"), 4);
+                Assert.Equal(i == 42 ? 1 : 0, metadata!.SealedBlocks);
+            }
+
+            Assert.Null(await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.User, "user-020000"), 4));
+            session = await ReopenAsync(session, configureFile: Small);
+        }
+    }
+
+    [Fact]
+    public async Task A_damaged_key_directory_page_is_reported_naming_the_table_and_offset()
+    {
+        IBlockStoreSession session = await OpenAsync(configureFile: f => f.SnapshotThresholdBytes = 1);
+        await session.Timelines.RegisterTimelinesAsync([.. Enumerable.Range(0, 300).Select(i => new TimelineKey(TimelineKind.Conversation, $"conversation-{i:D4}"))]);
+        await CloseAsync(session);
+        long page = FileHeader.Size + SortedRun.PageSize;
+        using (FileStream file = File.Open(DirectoryTable, FileMode.Open))
+        {
+            file.Position = page + 200;
+            int b = file.ReadByte();
+            file.Position = page + 200;
+            file.WriteByte((byte)(b ^ 0x01));
+        }
+
+        // The lookups of the keys on the damaged page fail naming the table and the page; every other key is still found.
+        session = await OpenAsync();
+        var failures = new List<string>();
+        for (int i = 0; i < 300; i++)
+        {
+            try
+            {
+                Assert.NotNull(await session.Timelines.GetTimelineAsync(new TimelineKey(TimelineKind.Conversation, $"conversation-{i:D4}"), 1));
+            }
+            catch (BlockStoreException damaged)
+            {
+                failures.Add(damaged.Message);
+            }
+        }
+
+        Assert.InRange(failures.Count, 1, 100);
+        Assert.All(failures, message => Assert.Contains($"'{DirectoryTable}'", message, StringComparison.Ordinal));
+        Assert.All(failures, message => Assert.Contains($"offset {page}", message, StringComparison.Ordinal));
+        await Assert.ThrowsAsync<BlockStoreException>(async () => await ToListAsync(session.Timelines.LoadTimelinesAsync()));
+    }
+
+    [Fact]
+    public async Task A_data_set_whose_key_directory_is_a_snapshot_and_log_is_converted_once_on_open()
+    {
+        IBlockStoreSession session = await OpenAsync();
+        BlockInfo[] chain = Chain("c", 5);
+        await session.Timelines.CommitBlocksAsync(chain, journalKeepFrom: 0);
+        await session.Timelines.CommitBlocksAsync([Block("u", 1, chain[0].Location, TimelineKind.User), Block("gone", 1, chain[1].Location)], journalKeepFrom: 17);
+        await session.Timelines.RegisterTimelinesAsync([new TimelineKey(TimelineKind.User, "会话-✓"), new TimelineKey(TimelineKind.Conversation, "../x")]);
+        await CloseAsync(session);
+        List<(TimelineKey Key, DirectoryEntry Entry)> entries = [];
+        using (SortedTable table = SortedTable.Open(MetaDir, "directory", FileKind.DirectoryTable, FileKind.DirectoryLog, Durability.Full, long.MaxValue))
+        {
+            foreach (KeyValuePair<byte[], byte[]> record in table.Scan([]))
+            {
+                if (DirectoryKeys.Decode(record.Key) is TimelineKey key)
+                {
+                    entries.Add((key, DirectoryEntry.Decode(record.Value)));
+                }
+            }
+        }
+
+        // The key directory as the previous format kept it: a snapshot (trim point, high-water marks, directory entries) and a
+        // log (a registration, a commit, the deletion of a timeline), beside the same block index.
+        File.Delete(DirectoryTable);
+        File.Delete(DirectoryLog);
+        using (SnapshotLog log = SnapshotLog.Open(MetaDir, "timelines", FileKind.TimelineSnapshot, FileKind.TimelineLog, Durability.Full, long.MaxValue, static _ => { }))
+        {
+            using var record = new RecordBuffer();
+            log.Compact(writer =>
+            {
+                record.Clear();
+                record.WriteByte(3);
+                record.WriteInt64(17);
+                record.WriteInt32(0);
+                writer.Write(record.WrittenSpan);
+                record.Clear();
+                record.WriteByte(5);
+                record.WriteInt64(chain[^1].LastSeqId);
+                record.WriteInt64(chain[^1].LastTimestamp);
+                writer.Write(record.WrittenSpan);
+                record.Clear();
+                record.WriteByte(4);
+                record.WriteInt32(entries.Count);
+                foreach ((TimelineKey key, DirectoryEntry entry) in entries)
+                {
+                    record.WriteByte((byte)key.Kind);
+                    record.WriteString(key.Id);
+                    record.WriteInt64(entry.Head);
+                    record.WriteInt32(entry.Blocks);
+                    record.WriteInt64(entry.Entries);
+                    record.WriteInt64(entry.LastSeqId);
+                }
+
+                writer.Write(record.WrittenSpan);
+            });
+            record.Clear();
+            record.WriteByte(1);
+            record.WriteInt32(1);
+            record.WriteByte((byte)TimelineKind.User);
+            record.WriteString("late");
+            log.Append(record.WrittenSpan);
+            record.Clear();
+            record.WriteByte(7);
+            record.WriteByte((byte)TimelineKind.Conversation);
+            record.WriteString("gone");
+            log.Append(record.WrittenSpan);
+        }
+
+        session = await OpenAsync();
+
+        Assert.False(File.Exists(TimelineSnapshot));
+        Assert.False(File.Exists(TimelineLog));
+        Assert.True(File.Exists(DirectoryTable));
+        Assert.Equal(FileHeader.Size, new FileInfo(DirectoryLog).Length);
+        TimelineKey[] expectedKeys =
+        [
+            new(TimelineKind.Conversation, "../x"), new(TimelineKind.Conversation, "c"), new(TimelineKind.User, "late"),
+            new(TimelineKind.User, "u"), new(TimelineKind.User, "会话-✓"),
+        ];
+        Assert.Equal(expectedKeys, await ToListAsync(session.Timelines.LoadTimelinesAsync()));
+        Assert.Equal([.. chain, Block("u", 1, chain[0].Location, TimelineKind.User)], await ToListAsync(session.Timelines.LoadBlocksAsync()));
+        Assert.Equal(17, await session.Timelines.LoadJournalKeepFromAsync());
+        DataSetSummary summary = await session.Timelines.GetSummaryAsync();
+        Assert.Equal(
+            (2L, 3L, 6L, chain.Sum(b => (long)b.Count), chain[^1].LastSeqId, chain[^1].LastTimestamp),
+            (summary.ConvTimelines, summary.UserTimelines, summary.SealedBlocks, summary.SealedMessages, summary.MaxSeqId, summary.MaxTimestamp));
+
+        // Old files found beside a converted directory (a crash before their deletion) are deleted, not converted again.
+        await CloseAsync(session);
+        using (SnapshotLog log = SnapshotLog.Open(MetaDir, "timelines", FileKind.TimelineSnapshot, FileKind.TimelineLog, Durability.Full, long.MaxValue, static _ => { }))
+        {
+            log.Append([1, 1, 0, 0, 0, (byte)TimelineKind.User, 1, 0, (byte)'z']);
+        }
+
+        session = await OpenAsync();
+        Assert.False(File.Exists(TimelineLog));
+        Assert.Equal(expectedKeys, await ToListAsync(session.Timelines.LoadTimelinesAsync()));
+        Assert.Equal((2L, 3L), ((await session.Timelines.GetSummaryAsync()).ConvTimelines, (await session.Timelines.GetSummaryAsync()).UserTimelines));
     }
 
     /// <summary>

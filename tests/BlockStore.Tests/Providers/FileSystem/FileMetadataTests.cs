@@ -7,9 +7,9 @@ namespace BlockStore.Tests.Providers.FileSystem;
 /// <summary>Timeline metadata and checkpoints: snapshot plus log replay give back the same state; damage is refused, torn tails dropped.</summary>
 public sealed class FileMetadataTests : FileProviderTestBase
 {
-    private string TimelineLog => Path.Combine(MetaDir, FileLayout.TimelinesName + ".log");
+    private string TimelineLog => Path.Combine(MetaDir, FileLayout.DirectoryName + ".log");
 
-    private string TimelineSnapshot => Path.Combine(MetaDir, FileLayout.TimelinesName + ".snapshot");
+    private string TimelineSnapshot => Path.Combine(MetaDir, FileLayout.DirectoryName + SortedTable.RunExtension);
 
     [Fact]
     public async Task Snapshot_plus_log_replay_gives_back_the_same_timelines_blocks_and_checkpoints()
@@ -35,7 +35,7 @@ public sealed class FileMetadataTests : FileProviderTestBase
 
         Assert.True(File.Exists(TimelineSnapshot));
         Assert.True(File.Exists(Path.Combine(MetaDir, FileLayout.CheckpointsName + ".snapshot")));
-        Assert.True(new FileInfo(TimelineLog).Length > FileHeader.Size, "the last changes should still be in the log");
+        Assert.True(new FileInfo(Path.Combine(MetaDir, FileLayout.CheckpointsName + ".log")).Length > FileHeader.Size, "the last changes should still be in the log");
         List<TimelineKey> timelinesBefore = await ToListAsync(session.Timelines.LoadTimelinesAsync());
         List<BlockInfo> blocksBefore = await ToListAsync(session.Timelines.LoadBlocksAsync());
 
@@ -54,7 +54,7 @@ public sealed class FileMetadataTests : FileProviderTestBase
         }
 
         Assert.All(Directory.GetFiles(DataDir, "*", SearchOption.AllDirectories), f =>
-            Assert.Matches(@"^(blockstore\.(lock|format)|store-\d{6}\.dat|\d{20}\.log|(timelines|checkpoints|inbox|freed)\.(log|snapshot)|timelines\.blocks)$", Path.GetFileName(f)));
+            Assert.Matches(@"^(blockstore\.(lock|format)|store-\d{6}\.dat|\d{20}\.log|(checkpoints|inbox|freed)\.(log|snapshot)|directory\.(log|table)|timelines\.blocks)$", Path.GetFileName(f)));
     }
 
     [Fact]
@@ -119,8 +119,8 @@ public sealed class FileMetadataTests : FileProviderTestBase
     }
 
     [Theory]
-    [InlineData("timelines", false)]
-    [InlineData("timelines", true)]
+    [InlineData("directory", false)]
+    [InlineData("directory", true)]
     [InlineData("checkpoints", false)]
     [InlineData("checkpoints", true)]
     public async Task Damage_in_a_metadata_log_is_refused_naming_log_and_offset_and_nothing_is_cut(string name, bool lastRecord)
