@@ -98,6 +98,8 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.InboxSnapshot => "inbox snapshot",
         FileKind.FreedLog => "freed space log",
         FileKind.FreedSnapshot => "freed space snapshot",
+        FileKind.DirectoryTable => "key directory table",
+        FileKind.DirectoryLog => "key directory log",
         _ => "checkpoint snapshot",
     };
 
@@ -114,6 +116,8 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.InboxSnapshot => 0x504E534953534B42, // "BKSSISNP"
         FileKind.FreedLog => 0x474F4C4653534B42, // "BKSSFLOG"
         FileKind.FreedSnapshot => 0x504E534653534B42, // "BKSSFSNP"
+        FileKind.DirectoryTable => 0x4C42545453534B42, // "BKSSTTBL"
+        FileKind.DirectoryLog => 0x474F4C4B53534B42, // "BKSSKLOG"
         _ => 0x504E534353534B42, // "BKSSCSNP"
     };
 }

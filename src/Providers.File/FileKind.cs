@@ -35,4 +35,10 @@ internal enum FileKind
 
     /// <summary>The snapshot of the bytes freed in each store.</summary>
     FreedSnapshot,
+
+    /// <summary>The sorted run of the key directory (each timeline's newest block record and totals).</summary>
+    DirectoryTable,
+
+    /// <summary>The log of key directory changes since its sorted run.</summary>
+    DirectoryLog,
 }

@@ -23,6 +23,11 @@ internal sealed class RecordBuffer : IDisposable
 
     public void WriteByte(byte value) => Reserve(1)[0] = value;
 
+    public void WriteUInt16(ushort value) => BinaryPrimitives.WriteUInt16LittleEndian(Reserve(sizeof(ushort)), value);
+
+    /// <summary>Writes <paramref name="bytes"/> as they are.</summary>
+    public void WriteBytes(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
+
     public void WriteInt32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Reserve(sizeof(int)), value);
 
     public void WriteInt64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Reserve(sizeof(long)), value);

@@ -12,6 +12,11 @@ internal ref struct RecordReader(ReadOnlySpan<byte> body)
 
     public byte ReadByte() => Take(1)[0];
 
+    public ushort ReadUInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(sizeof(ushort)));
+
+    /// <summary>Reads the next <paramref name="count"/> bytes as they are.</summary>
+    public ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
+
     public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(sizeof(int)));
 
     public long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(sizeof(long)));

@@ -11,6 +11,15 @@ internal delegate void RecordHandler(ReadOnlySpan<byte> body);
 /// <param name="writer">Receives the records.</param>
 internal delegate void SnapshotSource(SnapshotWriter writer);
 
+/// <summary>Reads a snapshot of a format of its own at open and returns its generation.</summary>
+/// <param name="path">The snapshot's path.</param>
+internal delegate long SnapshotLoader(string path);
+
+/// <summary>Writes a complete snapshot of a format of its own, flushed as the durability requires, and returns its size.</summary>
+/// <param name="path">The temporary file to write.</param>
+/// <param name="header">The header the snapshot starts with (its kind and generation).</param>
+internal delegate long SnapshotFileWriter(string path, FileHeader header);
+
 /// <summary>
 /// State that survives crashes: a snapshot (<c>name.snapshot</c>) plus an append-only CRC-framed log (<c>name.log</c>) of the
 /// changes since. Both headers carry a generation: the log applies only to the snapshot of its generation. Compaction writes a
@@ -31,10 +40,10 @@ internal sealed class SnapshotLog : IDisposable
     private long _snapshotBytes;
     private bool _torn;
 
-    private SnapshotLog(string directory, string name, FileKind snapshotKind, FileKind logKind, Durability durability, long threshold)
+    private SnapshotLog(string directory, string name, string snapshotExtension, FileKind snapshotKind, FileKind logKind, Durability durability, long threshold)
     {
         _logPath = Path.Combine(directory, name + ".log");
-        _snapshotPath = Path.Combine(directory, name + ".snapshot");
+        _snapshotPath = Path.Combine(directory, name + snapshotExtension);
         _snapshotKind = snapshotKind;
         _logKind = logKind;
         _durability = durability;
@@ -50,14 +59,29 @@ internal sealed class SnapshotLog : IDisposable
     /// <summary>The snapshot's path, for messages.</summary>
     public string SnapshotPath => _snapshotPath;
 
+    /// <summary>The generation of the snapshot on disk; a compaction that throws has replaced the snapshot when it moved on.</summary>
+    public long Generation => _generation;
+
     /// <summary>Opens (creating if needed) the pair in <paramref name="directory"/>, feeding every record to <paramref name="apply"/> in order.</summary>
     public static SnapshotLog Open(
-        string directory, string name, FileKind snapshotKind, FileKind logKind, Durability durability, long threshold, RecordHandler apply)
+        string directory, string name, FileKind snapshotKind, FileKind logKind, Durability durability, long threshold, RecordHandler apply) =>
+        Open(new SnapshotLog(directory, name, ".snapshot", snapshotKind, logKind, durability, threshold), null, apply);
+
+    /// <summary>
+    /// Opens (creating the log if needed) a log in <paramref name="directory"/> whose snapshot, <c>name</c> +
+    /// <paramref name="snapshotExtension"/>, has a format of its own: <paramref name="loadSnapshot"/> reads it, then every log
+    /// record is fed to <paramref name="apply"/> in order. Such a pair is compacted with <see cref="Compact(SnapshotFileWriter)"/> only.
+    /// </summary>
+    public static SnapshotLog Open(
+        string directory, string name, string snapshotExtension, FileKind snapshotKind, FileKind logKind, Durability durability,
+        SnapshotLoader loadSnapshot, RecordHandler apply) =>
+        Open(new SnapshotLog(directory, name, snapshotExtension, snapshotKind, logKind, durability, long.MaxValue), loadSnapshot, apply);
+
+    private static SnapshotLog Open(SnapshotLog state, SnapshotLoader? loadSnapshot, RecordHandler apply)
     {
-        var state = new SnapshotLog(directory, name, snapshotKind, logKind, durability, threshold);
         try
         {
-            state.Load(apply);
+            state.Load(loadSnapshot, apply);
             return state;
         }
         catch
@@ -115,15 +139,22 @@ internal sealed class SnapshotLog : IDisposable
     }
 
     /// <summary>Writes the whole state to a new snapshot and starts an empty log.</summary>
-    public void Compact(SnapshotSource source)
+    public void Compact(SnapshotSource source) =>
+        Compact((path, header) =>
+        {
+            using var writer = new SnapshotWriter(path, header);
+            source(writer);
+            return writer.Finish(_durability);
+        });
+
+    /// <summary>Writes a new snapshot with <paramref name="write"/>, renames it over the old one and starts an empty log.</summary>
+    public void Compact(SnapshotFileWriter write)
     {
         string temp = _snapshotPath + DurableFiles.TempSuffix;
         long size;
         try
         {
-            using var writer = new SnapshotWriter(temp, FileHeader.Create(_snapshotKind, _generation + 1));
-            source(writer);
-            size = writer.Finish(_durability);
+            size = write(temp, FileHeader.Create(_snapshotKind, _generation + 1));
         }
         catch
         {
@@ -145,11 +176,18 @@ internal sealed class SnapshotLog : IDisposable
 
     public void Dispose() => _log?.Dispose();
 
-    private void Load(RecordHandler apply)
+    private void Load(SnapshotLoader? loadSnapshot, RecordHandler apply)
     {
         if (System.IO.File.Exists(_snapshotPath))
         {
-            LoadSnapshot(apply);
+            if (loadSnapshot is null)
+            {
+                LoadSnapshot(apply);
+            }
+            else
+            {
+                _generation = loadSnapshot(_snapshotPath);
+            }
         }
 
         if (!System.IO.File.Exists(_logPath))
