@@ -54,7 +54,7 @@ public sealed class FileMetadataTests : FileProviderTestBase
         }
 
         Assert.All(Directory.GetFiles(DataDir, "*", SearchOption.AllDirectories), f =>
-            Assert.Matches(@"^(blockstore\.(lock|format)|store-\d{6}\.dat|\d{20}\.log|(timelines|checkpoints|inbox|freed)\.(log|snapshot)|timelines\.blocks)$", Path.GetFileName(f)));
+            Assert.Matches(@"^(blockstore\.(lock|format)|store-\d{6}\.dat|\d{20}\.log|(timelines|checkpoints|freed)\.(log|snapshot)|inbox-index\.(table|log)|timelines\.blocks)$", Path.GetFileName(f)));
     }
 
     [Fact]
