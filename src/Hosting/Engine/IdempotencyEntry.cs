@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace BlockStore.Engine;
 
 /// <summary>A remembered idempotency key: the message stored first with it, and the journal record that keeps the key across a restart.</summary>
-internal sealed class IdempotencyEntry(string convId, string key, long seqId, long timestamp, uint fingerprint, long journalId)
+internal sealed class IdempotencyEntry(string convId, string key, long seqId, long timestamp, uint fingerprint, long journalId) : ICarriedState
 {
     /// <summary>The bytes an entry takes in a carried-keys record besides its two strings (see <see cref="JournalCodec"/>).</summary>
     public const int FixedEncodedSize = 8 + 8 + 4 + 2 + 2;

@@ -19,7 +19,7 @@ internal enum RuleKind : byte
 }
 
 /// <summary>One erasure or retention rule: its kind, its subject (a conversation or user id, or a sender) and its value.</summary>
-internal sealed record LifecycleRule(RuleKind Kind, string Id, uint SenderId, long Value)
+internal sealed record LifecycleRule(RuleKind Kind, string Id, uint SenderId, long Value) : ICarriedState
 {
     /// <summary>The journal record that holds this rule; sealing carries it to a new record before it drops this one.</summary>
     public long JournalId { get; set; }

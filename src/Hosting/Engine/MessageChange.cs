@@ -4,7 +4,7 @@ namespace BlockStore.Engine;
 /// The current state of an edited or deleted message whose block still holds its original body: the latest body and edit
 /// time, or the tombstone, and the newest event that changed it. Immutable; the writer replaces it as a whole.
 /// </summary>
-internal sealed record MessageChange(string ConvId, long TargetSeqId, uint SenderId, ReadOnlyMemory<byte> Data, long EditedAt, bool Deleted, long EventSeqId, long EventTimestamp)
+internal sealed record MessageChange(string ConvId, long TargetSeqId, uint SenderId, ReadOnlyMemory<byte> Data, long EditedAt, bool Deleted, long EventSeqId, long EventTimestamp) : ICarriedState
 {
     /// <summary>The bytes a change takes in a carried-changes record besides its conversation id and body (see <see cref="JournalCodec"/>).</summary>
     public const int FixedEncodedSize = 8 + 8 + 8 + 8 + 4 + 1 + 2 + 4;

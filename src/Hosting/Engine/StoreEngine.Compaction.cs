@@ -614,13 +614,9 @@ internal sealed partial class StoreEngine
         }
 
         long keepFrom = _lastJournalId + 1;
-        (List<IdempotencyEntry>, long, long)? keys = await CarryKeysAsync(keepFrom).ConfigureAwait(false);
-        (List<MessageChange>, long, long)? changes = await CarryChangesAsync(keepFrom).ConfigureAwait(false);
-        (List<LifecycleRule>, long, long)? rules = await CarryRulesAsync(keepFrom).ConfigureAwait(false);
+        CarriedStates carried = await CarryAsync(keepFrom).ConfigureAwait(false);
         await _session.Timelines.CommitBlocksAsync([], keepFrom).ConfigureAwait(false);
-        KeysCarried(keys);
-        ChangesCarried(changes);
-        RulesCarried(rules);
+        Carried(carried);
         JournalTrimmed(keepFrom);
     }
 

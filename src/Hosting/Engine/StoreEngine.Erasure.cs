@@ -13,8 +13,8 @@ internal sealed partial class StoreEngine
 {
     private readonly LifecycleRules _rules;
 
-    /// <summary>No rule lives in a journal record below this id, so a trim below it carries none.</summary>
-    private long _oldestRuleJournalId = long.MaxValue;
+    /// <summary>Carries rules into new rules records before a trim drops the records holding them.</summary>
+    private readonly JournalCarrier<LifecycleRule> _ruleCarrier = new(JournalCodec.EncodeRules);
 
     /// <summary>Journals this turn's rules as one record, puts them in force, then removes what deletes cover at once (checkpoints, inbox rows).</summary>
     private async Task ApplyRulesAsync(List<WriteOp> ops)
@@ -122,7 +122,7 @@ internal sealed partial class StoreEngine
     private void PutInForce(LifecycleRule rule)
     {
         _rules.Add(rule);
-        _oldestRuleJournalId = Math.Min(_oldestRuleJournalId, rule.JournalId);
+        _ruleCarrier.Noted(rule.JournalId);
     }
 
     /// <summary>Rebuilds the rules a journal replay found, in record order.</summary>
@@ -134,57 +134,4 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>
-    /// Before a seal drops the journal records below <paramref name="keepFrom"/>: writes the rules they hold into a new rules
-    /// record (its id a SeqId of its own, above <paramref name="keepFrom"/>). Returns what was carried, or null.
-    /// </summary>
-    private async Task<(List<LifecycleRule> Rules, long RecordId, long OldestKept)?> CarryRulesAsync(long keepFrom)
-    {
-        if (keepFrom <= _oldestRuleJournalId)
-        {
-            return null;
-        }
-
-        List<LifecycleRule>? carried = null;
-        long oldestKept = long.MaxValue;
-        foreach (LifecycleRule rule in _rules.All)
-        {
-            if (rule.JournalId < keepFrom)
-            {
-                (carried ??= []).Add(rule);
-            }
-            else
-            {
-                oldestKept = Math.Min(oldestKept, rule.JournalId);
-            }
-        }
-
-        if (carried is null)
-        {
-            _oldestRuleJournalId = oldestKept;
-            return null;
-        }
-
-        long recordId = _nextSeqId++;
-        byte[] record = JournalCodec.EncodeRules(carried);
-        await _session.Timelines.AppendJournalAsync(recordId, record).ConfigureAwait(false);
-        JournalAppended(recordId, record.Length);
-        return (carried, recordId, oldestKept);
-    }
-
-    /// <summary>The seal that carried <paramref name="carry"/> committed: its rules now live in the new record.</summary>
-    private void RulesCarried((List<LifecycleRule> Rules, long RecordId, long OldestKept)? carry)
-    {
-        if (carry is not { } done)
-        {
-            return;
-        }
-
-        foreach (LifecycleRule rule in done.Rules)
-        {
-            rule.JournalId = done.RecordId;
-        }
-
-        _oldestRuleJournalId = Math.Min(done.OldestKept, done.RecordId);
-    }
 }

@@ -21,8 +21,8 @@ internal sealed partial class StoreEngine
 
     private long _keyBytes;
 
-    /// <summary>No remembered key lives in a journal record below this id, so a trim below it carries nothing.</summary>
-    private long _oldestKeyJournalId = long.MaxValue;
+    /// <summary>Carries remembered keys into carried-keys records before a trim drops the records holding them.</summary>
+    private readonly JournalCarrier<IdempotencyEntry> _keyCarrier = new(JournalCodec.EncodeCarriedKeys);
 
     private long KeyWindowMs => (long)_options.IdempotencyWindow.TotalMilliseconds;
 
@@ -170,7 +170,7 @@ internal sealed partial class StoreEngine
         }
 
         _claimed.Clear();
-        _oldestKeyJournalId = Math.Min(_oldestKeyJournalId, journalId);
+        _keyCarrier.Noted(journalId);
         ForgetKeys(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 
@@ -199,67 +199,6 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>
-    /// Before a seal drops the journal records below <paramref name="keepFrom"/>: writes the remembered keys they hold into a new
-    /// carried-keys record (its id a SeqId of its own, above <paramref name="keepFrom"/>). Returns what was carried, or null.
-    /// </summary>
-    private async Task<(List<IdempotencyEntry> Keys, long RecordId, long OldestKept)?> CarryKeysAsync(long keepFrom)
-    {
-        if (keepFrom <= _oldestKeyJournalId)
-        {
-            return null;
-        }
-
-        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        ForgetKeys(now);
-        List<IdempotencyEntry>? carried = null;
-        long oldestKept = long.MaxValue;
-        foreach (IdempotencyEntry entry in _keyOrder)
-        {
-            if (entry.Removed || now - entry.Timestamp >= KeyWindowMs)
-            {
-                continue;
-            }
-
-            if (entry.JournalId < keepFrom)
-            {
-                (carried ??= []).Add(entry);
-            }
-            else
-            {
-                oldestKept = Math.Min(oldestKept, entry.JournalId);
-            }
-        }
-
-        if (carried is null)
-        {
-            _oldestKeyJournalId = oldestKept;
-            return null;
-        }
-
-        long recordId = _nextSeqId++;
-        byte[] record = JournalCodec.EncodeCarriedKeys(carried);
-        await _session.Timelines.AppendJournalAsync(recordId, record).ConfigureAwait(false);
-        JournalAppended(recordId, record.Length);
-        return (carried, recordId, oldestKept);
-    }
-
-    /// <summary>The seal that carried <paramref name="carry"/> committed: its keys now live in the carried-keys record.</summary>
-    private void KeysCarried((List<IdempotencyEntry> Keys, long RecordId, long OldestKept)? carry)
-    {
-        if (carry is not { } done)
-        {
-            return;
-        }
-
-        foreach (IdempotencyEntry entry in done.Keys)
-        {
-            entry.JournalId = done.RecordId;
-        }
-
-        _oldestKeyJournalId = Math.Min(done.OldestKept, done.RecordId);
-    }
-
     /// <summary>Rebuilds the remembered keys from those the journal replay found, oldest first.</summary>
     private void RecoverKeys(List<IdempotencyEntry> found)
     {
@@ -280,9 +219,23 @@ internal sealed partial class StoreEngine
 
             _keys[(entry.ConvId, entry.Key)] = entry;
             Remember(entry);
-            _oldestKeyJournalId = Math.Min(_oldestKeyJournalId, entry.JournalId);
+            _keyCarrier.Noted(entry.JournalId);
         }
 
         ForgetKeys(now);
+    }
+
+    /// <summary>The keys still remembered, after forgetting those past the window: what a trim must carry.</summary>
+    private IEnumerable<IdempotencyEntry> LiveKeys()
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        ForgetKeys(now);
+        foreach (IdempotencyEntry entry in _keyOrder)
+        {
+            if (!entry.Removed && now - entry.Timestamp < KeyWindowMs)
+            {
+                yield return entry;
+            }
+        }
     }
 }

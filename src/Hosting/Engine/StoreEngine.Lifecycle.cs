@@ -19,8 +19,8 @@ internal sealed partial class StoreEngine
     /// <summary>The targets changed by this turn's lifecycle requests; a second request for one waits for the next turn.</summary>
     private readonly HashSet<(string ConvId, long SeqId)> _turnTargets = [];
 
-    /// <summary>No change lives in a journal record below this id, so a trim below it carries nothing.</summary>
-    private long _oldestChangeJournalId = long.MaxValue;
+    /// <summary>Carries message changes into carried-changes records before a trim drops the records holding them.</summary>
+    private readonly JournalCarrier<MessageChange> _changeCarrier = new(JournalCodec.EncodeCarriedChanges);
 
     /// <summary>The largest recipient set a conversation entry keeps: what a block holds beside the largest message.</summary>
     private int MaxRecipientBytes => _maxBlockBytes - (BlockCodec.Overhead(BlockStoreLimits.MaxIdBytes) + ConvEntry.MaxFixedSize + _options.MaxMessageBytes);
@@ -170,7 +170,7 @@ internal sealed partial class StoreEngine
         }
 
         changes[next.TargetSeqId] = next;
-        _oldestChangeJournalId = Math.Min(_oldestChangeJournalId, next.JournalId);
+        _changeCarrier.Noted(next.JournalId);
     }
 
     /// <summary>Rebuilds the changes a journal replay found in carried-changes records.</summary>
@@ -182,60 +182,4 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>
-    /// Before a seal drops the journal records below <paramref name="keepFrom"/>: writes the changes they hold into a new
-    /// carried-changes record (its id a SeqId of its own, above <paramref name="keepFrom"/>). Returns what was carried, or null.
-    /// </summary>
-    private async Task<(List<MessageChange> Changes, long RecordId, long OldestKept)?> CarryChangesAsync(long keepFrom)
-    {
-        if (keepFrom <= _oldestChangeJournalId)
-        {
-            return null;
-        }
-
-        List<MessageChange>? carried = null;
-        long oldestKept = long.MaxValue;
-        foreach (ConcurrentDictionary<long, MessageChange> changes in _changes.Values)
-        {
-            foreach (MessageChange change in changes.Values)
-            {
-                if (change.JournalId < keepFrom)
-                {
-                    (carried ??= []).Add(change);
-                }
-                else
-                {
-                    oldestKept = Math.Min(oldestKept, change.JournalId);
-                }
-            }
-        }
-
-        if (carried is null)
-        {
-            _oldestChangeJournalId = oldestKept;
-            return null;
-        }
-
-        long recordId = _nextSeqId++;
-        byte[] record = JournalCodec.EncodeCarriedChanges(carried);
-        await _session.Timelines.AppendJournalAsync(recordId, record).ConfigureAwait(false);
-        JournalAppended(recordId, record.Length);
-        return (carried, recordId, oldestKept);
-    }
-
-    /// <summary>The seal that carried <paramref name="carry"/> committed: its changes now live in the carried-changes record.</summary>
-    private void ChangesCarried((List<MessageChange> Changes, long RecordId, long OldestKept)? carry)
-    {
-        if (carry is not { } done)
-        {
-            return;
-        }
-
-        foreach (MessageChange change in done.Changes)
-        {
-            change.JournalId = done.RecordId;
-        }
-
-        _oldestChangeJournalId = Math.Min(done.OldestKept, done.RecordId);
-    }
 }

@@ -251,9 +251,7 @@ internal sealed partial class StoreEngine
             }
         }
 
-        (List<IdempotencyEntry>, long, long)? carry = null;
-        (List<MessageChange>, long, long)? carriedChanges = null;
-        (List<LifecycleRule>, long, long)? carriedRules = null;
+        CarriedStates carried = default;
         try
         {
             if (encoded.Length > 0)
@@ -281,9 +279,7 @@ internal sealed partial class StoreEngine
             }
 
             await SaveInboxAsync().ConfigureAwait(false);
-            carry = await CarryKeysAsync(keepFrom).ConfigureAwait(false);
-            carriedChanges = await CarryChangesAsync(keepFrom).ConfigureAwait(false);
-            carriedRules = await CarryRulesAsync(keepFrom).ConfigureAwait(false);
+            carried = await CarryAsync(keepFrom).ConfigureAwait(false);
             await _session.Timelines.CommitBlocksAsync(infos, keepFrom).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -337,9 +333,7 @@ internal sealed partial class StoreEngine
             }
         }
 
-        KeysCarried(carry);
-        ChangesCarried(carriedChanges);
-        RulesCarried(carriedRules);
+        Carried(carried);
         Interlocked.Add(ref _openBlocks, -jobs.Count);
         Interlocked.Add(ref _sealedBlocks, jobs.Count);
         JournalTrimmed(keepFrom);
