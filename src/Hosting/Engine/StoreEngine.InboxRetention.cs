@@ -8,7 +8,10 @@ namespace BlockStore.Engine;
 /// since CreatedAt never decreases along a timeline, the conversation's messages older than the cutoff are a prefix of it,
 /// so a row with nothing unread, or whose read marker is past that prefix, keeps its count; a row whose newest entry is in
 /// it counts nothing and leaves the list; only a row with unread entries on both sides of the cutoff is counted again from
-/// the user's timeline, above the prefix. Compaction, which removes expired entries for good, leaves the rows alone too.
+/// the user's timeline, above the prefix. Once a compaction has removed expired entries for good, the writer settles the
+/// rows they were unread in: the stored unread count becomes what reads show, so lifting the retention later (which brings
+/// back only what no compaction removed) leaves the counts exact. Settling sets a count rather than subtracting from it, so
+/// doing it again changes nothing.
 /// </summary>
 internal sealed partial class StoreEngine
 {
@@ -50,6 +53,63 @@ internal sealed partial class StoreEngine
         DateTimeOffset from = DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, fromMs));
         IReadOnlyList<Message> first = await GetConvMessagesByTimeAsync(convId, from, DateTimeOffset.MaxValue, 1, cancellationToken).ConfigureAwait(false);
         return first.Count > 0 ? first[0].SeqId : long.MaxValue;
+    }
+
+    /// <summary>Compaction side: notes the conversations some of whose entries in <paramref name="entries"/> the rewrite of the user's timeline drops as expired.</summary>
+    private void NoteExpired(string userId, UserEntry[] entries, in UserView view, HashSet<(string User, string Conv)> expired)
+    {
+        foreach (UserEntry entry in entries)
+        {
+            if (view.Hidden(entry) && _rules.MaxAgeMs(entry.ConvId) != 0)
+            {
+                expired.Add((userId, entry.ConvId));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writer side, after a compaction's rewrites removed expired entries: sets each noted row's count so that its unread count
+    /// is what reads show now. Expired entries at or below the read marker need nothing: they are in the count and the read
+    /// count alike. Deleted rows (erased users or conversations) are passed over.
+    /// </summary>
+    private async Task SettleExpiredInboxAsync(HashSet<(string User, string Conv)> expired)
+    {
+        if (expired.Count == 0)
+        {
+            return;
+        }
+
+        await SaveInboxAsync().ConfigureAwait(false);
+        long nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var changes = new List<InboxActivity>();
+        foreach ((string userId, string convId) in expired)
+        {
+            if (await _session.Inbox.GetAsync(userId, convId).ConfigureAwait(false) is { } row && row.Count > row.ReadCount)
+            {
+                long unread = await UnreadAsync(userId, row, nowMs, CancellationToken.None).ConfigureAwait(false);
+                if (unread < row.Count - row.ReadCount)
+                {
+                    changes.Add(new InboxActivity(userId, convId, 0, unread - (row.Count - row.ReadCount)));
+                }
+            }
+        }
+
+        expired.Clear();
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        _inbox.InboxesChanging(changes.Select(static c => c.UserId));
+        _inbox.BeginSave();
+        try
+        {
+            await _session.Inbox.SaveActivityAsync(changes, Volatile.Read(ref _lastSeqId)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inbox.EndSave(activitySaved: false);
+        }
     }
 
     /// <summary>The user's unread total when some conversation has a retention: the rows' counts, each without its expired entries.</summary>

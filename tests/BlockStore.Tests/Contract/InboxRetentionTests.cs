@@ -50,7 +50,7 @@ public abstract partial class ContractTests
     }
 
     [SkippableFact]
-    public async Task Messages_expired_by_a_conversations_retention_stop_counting_as_unread_at_once_and_after_compaction()
+    public async Task Messages_expired_by_a_conversations_retention_stop_counting_as_unread_at_once_after_compaction_and_once_lifted()
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         MessageStore store = await OpenAsync(o => o.TimelineMaxSize = 4);
@@ -90,6 +90,14 @@ public abstract partial class ContractTests
         await AssertInboxMatchesRecountAsync(store, users);
         store = await ReopenAsync(store, o => o.TimelineMaxSize = 4);
         Assert.Equal([2L, 2L], (await store.GetInboxAsync("u", 10)).Select(e => e.UnreadCount));
+        await AssertInboxMatchesRecountAsync(store, users);
+
+        // Lifted after a compaction removed them, the messages stay gone, and so do their counts.
+        await store.SetRetentionAsync("c", null);
+        Assert.Equal([2L, 2L], (await store.GetInboxAsync("u", 10)).Select(e => e.UnreadCount));
+        Assert.Equal(2, await store.GetUnreadCountAsync("v", "c"));
+        await AssertInboxMatchesRecountAsync(store, users);
+        store = await ReopenAsync(store, o => o.TimelineMaxSize = 4);
         await AssertInboxMatchesRecountAsync(store, users);
     }
 
