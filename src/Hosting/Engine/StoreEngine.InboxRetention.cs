@@ -3,7 +3,7 @@ using BlockStore.Providers;
 namespace BlockStore.Engine;
 
 /// <summary>
-/// The inbox under retention. Expiry removes no row and changes no count in the index: a message expires when time passes,
+/// The inbox under retention. Expiry itself writes nothing to the index (no row, no count): a message expires when time passes,
 /// not when something is written. Readers take it off as reads do, from what the row holds and the conversation's cutoff:
 /// since CreatedAt never decreases along a timeline, the conversation's messages older than the cutoff are a prefix of it,
 /// so a row with nothing unread, or whose read marker is past that prefix, keeps its count; a row whose newest entry is in
