@@ -27,6 +27,9 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
 
     private FileInboxStore(SortedTable table) => _table = table;
 
+    /// <summary>How many changes the table holds in memory, not yet merged into its run (for tests and measurements).</summary>
+    internal int UnmergedChanges => _table.MemtableCount;
+
     /// <summary>Opens the inbox index under <paramref name="dataDir"/>, converting the snapshot and log of the earlier format once.</summary>
     public static FileInboxStore Open(string dataDir, Durability durability, long snapshotThreshold)
     {
