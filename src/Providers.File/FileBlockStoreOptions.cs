@@ -6,6 +6,6 @@ public sealed class FileBlockStoreOptions
     /// <summary>The size in bytes at which the journal starts a new segment file. Default: 16,777,216 (16 MiB).</summary>
     public long JournalSegmentBytes { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>The size in bytes past which the timeline metadata and checkpoint logs are folded into snapshots. Default: 8,388,608 (8 MiB).</summary>
+    /// <summary>The size in bytes past which the timeline metadata and checkpoint logs are folded into snapshots and the inbox index's log into its sorted table, whose unmerged changes memory holds. Default: 8,388,608 (8 MiB).</summary>
     public long SnapshotThresholdBytes { get; set; } = 8L * 1024 * 1024;
 }
