@@ -3,7 +3,7 @@ namespace BlockStore.Tests.Contract;
 /// <summary>Block compression is a per-block choice: a data set reads every block whatever the current setting.</summary>
 public abstract partial class ContractTests
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData(BlockCompression.None, BlockCompression.Zstd)]
     [InlineData(BlockCompression.Zstd, BlockCompression.None)]
     public async Task Blocks_written_under_one_compression_setting_read_back_under_the_other(BlockCompression before, BlockCompression after)
