@@ -88,7 +88,7 @@ internal sealed partial class StoreEngine
 
     public async Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken)
     {
-        if (!_rules.IsEmpty && _rules.ShortestMaxAgeMs() != 0)
+        if (_rules.HasRetention)
         {
             return await GetUnreadTotalWithRetentionAsync(userId, cancellationToken).ConfigureAwait(false);
         }
