@@ -261,8 +261,9 @@ public interface IMessageStore : IAsyncDisposable
     /// <summary>Returns the user's conversations, newest activity first: each with its last message, the user's read marker and unread count.</summary>
     /// <remarks>
     /// A conversation is in the inbox once the user's timeline holds one of its messages. Unread counts are exact: the
-    /// conversation's messages in the user's timeline above the read marker; a deleted message no longer counts, and edit and
-    /// delete events are not activity: they neither count nor move the conversation. The last message is shown in its current
+    /// conversation's messages in the user's timeline above the read marker; a deleted or expired message no longer counts, and edit and
+    /// delete events are not activity: they neither count nor move the conversation. A conversation whose messages in the
+    /// user's timeline have all expired (retention) is left out, as a deleted conversation is. The last message is shown in its current
     /// state: an edited one with its new body and <see cref="Message.EditedAt"/>; a deleted one as its tombstone
     /// (<see cref="Message.IsDeleted"/>, empty <see cref="Message.Data"/>), so the conversation keeps its place and the app can
     /// show that the message was deleted. A message whose sender id, written in decimal
@@ -305,7 +306,7 @@ public interface IMessageStore : IAsyncDisposable
     /// <exception cref="BlockStoreException">The data set could not be opened on first use (<see cref="StoreLockedException"/> when another owner holds it), or storage failed.</exception>
     Task UpdateReadMarkerAsync(string userId, string convId, long seqId, CancellationToken cancellationToken = default);
 
-    /// <summary>Returns how many of the conversation's messages in the user's timeline are above their read marker there, the user's own and deleted messages not counted.</summary>
+    /// <summary>Returns how many of the conversation's messages in the user's timeline are above their read marker there, the user's own, deleted and expired messages not counted.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="convId">The conversation id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -100,6 +100,8 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.FreedSnapshot => "freed space snapshot",
         FileKind.DirectoryTable => "key directory table",
         FileKind.DirectoryLog => "key directory log",
+        FileKind.InboxTable => "inbox index table",
+        FileKind.InboxTableLog => "inbox index log",
         _ => "checkpoint snapshot",
     };
 
@@ -118,6 +120,8 @@ internal readonly record struct FileHeader(FileKind Kind, long Value, long Capac
         FileKind.FreedSnapshot => 0x504E534653534B42, // "BKSSFSNP"
         FileKind.DirectoryTable => 0x4C42545453534B42, // "BKSSTTBL"
         FileKind.DirectoryLog => 0x474F4C4B53534B42, // "BKSSKLOG"
+        FileKind.InboxTable => 0x4C42544953534B42, // "BKSSITBL"
+        FileKind.InboxTableLog => 0x474F4C5853534B42, // "BKSSXLOG"
         _ => 0x504E534353534B42, // "BKSSCSNP"
     };
 }

@@ -1,81 +1,66 @@
+using System.Buffers.Binary;
+using System.Text;
+
 namespace BlockStore.Providers.File;
 
 /// <summary>
-/// The inbox index in <c>meta/inbox.snapshot</c> plus <c>meta/inbox.log</c> (see <see cref="SnapshotLog"/>), served from memory.
-/// A record (little endian) starts with its kind (u8). Activity (6): applied-through i64 | count i32 | count × (user id, conv id
-/// as UTF-8 length u16 + bytes, last SeqId i64, added i64, read removed i64), added to the rows; activity written before deletes
-/// counted (1) has no read removed. Markers (2): count i32 | count × (user id, conv id,
-/// read SeqId i64, read count i64), each stored when above the row's marker. Rows (3, snapshots only): applied-through i64 |
-/// count i32 | count × (user id, conv id, last SeqId, count, read SeqId, read count, each i64). User erased (4): user id, whose
-/// rows are removed. Conversation erased (5): conv id, whose rows of every user are removed.
+/// The inbox index in a <see cref="SortedTable"/> (<c>meta/inbox-index.table</c> plus <c>.log</c>): memory holds the table's
+/// page index and its changes since the last merge, never every user's rows. Keys and values (ids UTF-8, lengths u16 big
+/// endian, numbers i64 little endian):
+/// <list type="bullet">
+/// <item>row: <c>'R'</c> | user id length | user id | conv id → last SeqId | count | read SeqId | read count. A user's rows are
+/// contiguous, so one prefix scan serves a page or a total, and one lookup a row.</item>
+/// <item>member: <c>'M'</c> | conv id length | conv id | user id → empty: who has a row of the conversation, so erasing a
+/// conversation visits its members only, never every user.</item>
+/// <item>state: <c>'S'</c> → applied-through: written in the same batch (one log record) as the activity it covers.</item>
+/// </list>
+/// Only the engine's writer writes, so a save reads the rows it changes and writes them back in one atomic batch.
 /// </summary>
 internal sealed class FileInboxStore : IInboxStore, IDisposable
 {
-    private const byte ActivityRecord = 1;
-    private const byte MarkersRecord = 2;
-    private const byte RowsRecord = 3;
-    private const byte UserErasedRecord = 4;
-    private const byte ConversationErasedRecord = 5;
-    private const byte ActivityWithRemovalsRecord = 6;
-    private const int SnapshotChunkBytes = 64 * 1024;
+    private const byte RowKind = (byte)'R';
+    private const byte MemberKind = (byte)'M';
+    private const int RowBytes = 4 * sizeof(long);
+    private static readonly byte[] StateKey = [(byte)'S'];
 
-    private readonly Dictionary<string, Dictionary<string, InboxRow>> _users = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-    private readonly RecordBuffer _record = new();
-    private readonly SnapshotSource _snapshotSource;
-    private SnapshotLog _log = null!;
-    private long _appliedThrough;
+    private readonly SortedTable _table;
 
-    private FileInboxStore() => _snapshotSource = WriteSnapshot;
+    private FileInboxStore(SortedTable table) => _table = table;
 
-    /// <summary>Loads the inbox index from <c>meta/</c> under <paramref name="dataDir"/>.</summary>
+    /// <summary>How many changes the table holds in memory, not yet merged into its run (for tests and measurements).</summary>
+    internal int UnmergedChanges => _table.MemtableCount;
+
+    /// <summary>Opens the inbox index under <paramref name="dataDir"/>, converting the snapshot and log of the earlier format once.</summary>
     public static FileInboxStore Open(string dataDir, Durability durability, long snapshotThreshold)
     {
-        var store = new FileInboxStore();
+        string meta = Path.Combine(dataDir, FileLayout.MetaDir);
+        SortedTable table = SortedTable.Open(meta, FileLayout.InboxTableName, FileKind.InboxTable, FileKind.InboxTableLog, durability, snapshotThreshold);
         try
         {
-            store._log = SnapshotLog.Open(
-                Path.Combine(dataDir, FileLayout.MetaDir), FileLayout.InboxName, FileKind.InboxSnapshot, FileKind.InboxLog, durability, snapshotThreshold, store.Replay);
-            return store;
+            FileInboxMigration.Run(meta, durability, table);
+            return new FileInboxStore(table);
         }
         catch
         {
-            store.Dispose();
+            table.Dispose();
             throw;
         }
     }
 
-    public ValueTask<long> GetAppliedThroughAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult(_appliedThrough);
-        }
-    }
+    public ValueTask<long> GetAppliedThroughAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_table.Get(StateKey) is { } state ? BinaryPrimitives.ReadInt64LittleEndian(state) : 0);
 
-    public ValueTask<InboxRow?> GetAsync(string userId, string convId, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult<InboxRow?>(
-                _users.TryGetValue(userId, out Dictionary<string, InboxRow>? convs) && convs.TryGetValue(convId, out InboxRow row) ? row : null);
-        }
-    }
+    public ValueTask<InboxRow?> GetAsync(string userId, string convId, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_table.Get(RowKey(userId, convId)) is { } value ? DecodeRow(convId, value) : (InboxRow?)null);
 
     public ValueTask<IReadOnlyList<InboxRow>> GetPageAsync(string userId, long beforeSeqId, int limit, CancellationToken cancellationToken = default)
     {
         var page = new List<InboxRow>();
-        lock (_lock)
+        foreach (InboxRow row in Rows(userId))
         {
-            if (_users.TryGetValue(userId, out Dictionary<string, InboxRow>? convs))
+            if (row.LastSeqId > 0 && row.LastSeqId < beforeSeqId)
             {
-                foreach (InboxRow row in convs.Values)
-                {
-                    if (row.LastSeqId > 0 && row.LastSeqId < beforeSeqId)
-                    {
-                        page.Add(row);
-                    }
-                }
+                page.Add(row);
             }
         }
 
@@ -91,15 +76,9 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
     public ValueTask<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken = default)
     {
         long total = 0;
-        lock (_lock)
+        foreach (InboxRow row in Rows(userId))
         {
-            if (_users.TryGetValue(userId, out Dictionary<string, InboxRow>? convs))
-            {
-                foreach (InboxRow row in convs.Values)
-                {
-                    total += row.Count - row.ReadCount;
-                }
-            }
+            total += row.Count - row.ReadCount;
         }
 
         return ValueTask.FromResult(total);
@@ -109,31 +88,22 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(changes);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        var batch = new SortedTableBatch();
+        foreach (InboxActivity change in changes)
         {
-            _record.Clear();
-            _record.WriteByte(ActivityWithRemovalsRecord);
-            _record.WriteInt64(appliedThrough);
-            _record.WriteInt32(changes.Count);
-            foreach (InboxActivity change in changes)
+            byte[] key = RowKey(change.UserId, change.ConvId);
+            InboxRow row = Load(batch, key, change.UserId, change.ConvId);
+            Put(batch, key, row with
             {
-                _record.WriteString(change.UserId);
-                _record.WriteString(change.ConvId);
-                _record.WriteInt64(change.LastSeqId);
-                _record.WriteInt64(change.Added);
-                _record.WriteInt64(change.ReadRemoved);
-            }
-
-            _log.Append(_record.WrittenSpan);
-            foreach (InboxActivity change in changes)
-            {
-                AddActivity(change.UserId, change.ConvId, change.LastSeqId, change.Added, change.ReadRemoved);
-            }
-
-            _appliedThrough = Math.Max(_appliedThrough, appliedThrough);
-            _log.CompactIfDue(_snapshotSource);
+                LastSeqId = Math.Max(row.LastSeqId, change.LastSeqId),
+                Count = row.Count + change.Added,
+                ReadCount = row.ReadCount - change.ReadRemoved,
+            });
         }
 
+        long applied = Math.Max(appliedThrough, _table.Get(StateKey) is { } state ? BinaryPrimitives.ReadInt64LittleEndian(state) : 0);
+        batch.Put(StateKey, EncodeState(applied));
+        _table.Write(batch);
         return ValueTask.CompletedTask;
     }
 
@@ -141,195 +111,133 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(markers);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        var batch = new SortedTableBatch();
+        foreach (InboxMarker marker in markers)
         {
-            _record.Clear();
-            _record.WriteByte(MarkersRecord);
-            _record.WriteInt32(markers.Count);
-            foreach (InboxMarker marker in markers)
+            byte[] key = RowKey(marker.UserId, marker.ConvId);
+            InboxRow row = Load(batch, key, marker.UserId, marker.ConvId);
+            if (marker.ReadSeqId > row.ReadSeqId)
             {
-                _record.WriteString(marker.UserId);
-                _record.WriteString(marker.ConvId);
-                _record.WriteInt64(marker.ReadSeqId);
-                _record.WriteInt64(marker.ReadCount);
+                Put(batch, key, row with { ReadSeqId = marker.ReadSeqId, ReadCount = marker.ReadCount });
             }
-
-            _log.Append(_record.WrittenSpan);
-            foreach (InboxMarker marker in markers)
-            {
-                RaiseMarker(marker.UserId, marker.ConvId, marker.ReadSeqId, marker.ReadCount);
-            }
-
-            _log.CompactIfDue(_snapshotSource);
         }
 
+        _table.Write(batch);
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default) =>
-        Erase(UserErasedRecord, userId, cancellationToken);
-
-    public ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default) =>
-        Erase(ConversationErasedRecord, convId, cancellationToken);
-
-    public void Dispose()
+    public ValueTask DeleteUserAsync(string userId, CancellationToken cancellationToken = default)
     {
-        lock (_lock)
-        {
-            _log?.Dispose();
-            _record.Dispose();
-        }
-    }
-
-    /// <summary>Logs the erasure of a user's rows or of a conversation's rows and applies it; the next snapshot holds none of them.</summary>
-    private ValueTask Erase(byte kind, string id, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(userId);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        var batch = new SortedTableBatch();
+        foreach (InboxRow row in Rows(userId).ToList())
         {
-            _record.Clear();
-            _record.WriteByte(kind);
-            _record.WriteString(id);
-            _log.Append(_record.WrittenSpan);
-            Apply(kind, id);
-            _log.CompactIfDue(_snapshotSource);
+            batch.Delete(RowKey(userId, row.ConvId));
+            batch.Delete(MemberKey(row.ConvId, userId));
         }
 
+        _table.Write(batch);
         return ValueTask.CompletedTask;
     }
 
-    private void Apply(byte erasure, string id)
+    public ValueTask DeleteConversationAsync(string convId, CancellationToken cancellationToken = default)
     {
-        if (erasure == UserErasedRecord)
+        ArgumentNullException.ThrowIfNull(convId);
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] prefix = Prefix(MemberKind, convId);
+        var batch = new SortedTableBatch();
+        foreach (KeyValuePair<byte[], byte[]> member in _table.Scan(prefix).ToList())
         {
-            _users.Remove(id);
-            return;
+            string userId = Encoding.UTF8.GetString(member.Key.AsSpan(prefix.Length));
+            batch.Delete(RowKey(userId, convId));
+            batch.Delete(member.Key);
         }
 
-        foreach (KeyValuePair<string, Dictionary<string, InboxRow>> user in _users)
+        _table.Write(batch);
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose() => _table.Dispose();
+
+    /// <summary>The key of one user's row in one conversation.</summary>
+    internal static byte[] RowKey(string userId, string convId) => Key(RowKind, userId, convId);
+
+    /// <summary>The key saying that a user has a row in a conversation.</summary>
+    internal static byte[] MemberKey(string convId, string userId) => Key(MemberKind, convId, userId);
+
+    /// <summary>The value of a row.</summary>
+    internal static byte[] EncodeRow(InboxRow row)
+    {
+        byte[] value = new byte[RowBytes];
+        BinaryPrimitives.WriteInt64LittleEndian(value, row.LastSeqId);
+        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), row.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(16), row.ReadSeqId);
+        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(24), row.ReadCount);
+        return value;
+    }
+
+    /// <summary>The key of the applied-through state and its value.</summary>
+    internal static KeyValuePair<byte[], byte[]> State(long appliedThrough) => new(StateKey, EncodeState(appliedThrough));
+
+    private static byte[] EncodeState(long appliedThrough)
+    {
+        byte[] value = new byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64LittleEndian(value, appliedThrough);
+        return value;
+    }
+
+    private static InboxRow DecodeRow(string convId, byte[] value)
+    {
+        if (value.Length != RowBytes)
         {
-            if (user.Value.Remove(id) && user.Value.Count == 0)
-            {
-                _users.Remove(user.Key);
-            }
+            throw new BlockStoreException($"The inbox row of conversation '{convId}' has {value.Length} bytes, not {RowBytes}; the inbox index is damaged.");
+        }
+
+        return new InboxRow(
+            convId,
+            BinaryPrimitives.ReadInt64LittleEndian(value),
+            BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(8)),
+            BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(16)),
+            BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(24)));
+    }
+
+    /// <summary><paramref name="kind"/> | first id's length and bytes: the prefix every key of that id shares.</summary>
+    private static byte[] Prefix(byte kind, string first) => Key(kind, first, string.Empty);
+
+    private static byte[] Key(byte kind, string first, string second)
+    {
+        int firstBytes = Encoding.UTF8.GetByteCount(first);
+        byte[] key = new byte[1 + sizeof(ushort) + firstBytes + Encoding.UTF8.GetByteCount(second)];
+        key[0] = kind;
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(1), checked((ushort)firstBytes));
+        Encoding.UTF8.GetBytes(first, key.AsSpan(1 + sizeof(ushort)));
+        Encoding.UTF8.GetBytes(second, key.AsSpan(1 + sizeof(ushort) + firstBytes));
+        return key;
+    }
+
+    /// <summary>The user's rows, in conversation id order, as of the call.</summary>
+    private IEnumerable<InboxRow> Rows(string userId)
+    {
+        byte[] prefix = Prefix(RowKind, userId);
+        foreach (KeyValuePair<byte[], byte[]> record in _table.Scan(prefix))
+        {
+            string convId = Encoding.UTF8.GetString(record.Key.AsSpan(prefix.Length));
+            yield return DecodeRow(convId, record.Value);
         }
     }
 
-    private Dictionary<string, InboxRow> Convs(string userId)
+    /// <summary>The stored row (an empty one when there is none, whose membership <paramref name="batch"/> then records).</summary>
+    private InboxRow Load(SortedTableBatch batch, byte[] key, string userId, string convId)
     {
-        if (!_users.TryGetValue(userId, out Dictionary<string, InboxRow>? convs))
+        if (_table.Get(key) is { } value)
         {
-            convs = new Dictionary<string, InboxRow>(StringComparer.Ordinal);
-            _users.Add(userId, convs);
+            return DecodeRow(convId, value);
         }
 
-        return convs;
+        batch.Put(MemberKey(convId, userId), []);
+        return new InboxRow(convId, 0, 0, 0, 0);
     }
 
-    private void AddActivity(string userId, string convId, long lastSeqId, long added, long readRemoved)
-    {
-        Dictionary<string, InboxRow> convs = Convs(userId);
-        InboxRow row = convs.TryGetValue(convId, out InboxRow found) ? found : new InboxRow(convId, 0, 0, 0, 0);
-        convs[convId] = row with { LastSeqId = Math.Max(row.LastSeqId, lastSeqId), Count = row.Count + added, ReadCount = row.ReadCount - readRemoved };
-    }
-
-    private void RaiseMarker(string userId, string convId, long readSeqId, long readCount)
-    {
-        Dictionary<string, InboxRow> convs = Convs(userId);
-        InboxRow row = convs.TryGetValue(convId, out InboxRow found) ? found : new InboxRow(convId, 0, 0, 0, 0);
-        if (readSeqId > row.ReadSeqId)
-        {
-            convs[convId] = row with { ReadSeqId = readSeqId, ReadCount = readCount };
-        }
-    }
-
-    private void Replay(ReadOnlySpan<byte> body)
-    {
-        var reader = new RecordReader(body);
-        byte kind = reader.ReadByte();
-        if (kind is UserErasedRecord or ConversationErasedRecord)
-        {
-            Apply(kind, reader.ReadString());
-            if (!reader.AtEnd)
-            {
-                throw new InvalidDataException("The record has trailing bytes.");
-            }
-
-            return;
-        }
-
-        long appliedThrough = kind is ActivityRecord or RowsRecord or ActivityWithRemovalsRecord ? reader.ReadInt64() : 0;
-        int count = reader.ReadInt32();
-        if (count < 0 || kind is not (ActivityRecord or MarkersRecord or RowsRecord or ActivityWithRemovalsRecord))
-        {
-            throw new InvalidDataException($"Record kind {kind} with count {count}.");
-        }
-
-        for (int i = 0; i < count; i++)
-        {
-            string userId = reader.ReadString();
-            string convId = reader.ReadString();
-            if (kind == MarkersRecord)
-            {
-                RaiseMarker(userId, convId, reader.ReadInt64(), reader.ReadInt64());
-            }
-            else if (kind == ActivityRecord)
-            {
-                AddActivity(userId, convId, reader.ReadInt64(), reader.ReadInt64(), 0);
-            }
-            else if (kind == ActivityWithRemovalsRecord)
-            {
-                AddActivity(userId, convId, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
-            }
-            else
-            {
-                Convs(userId)[convId] = new InboxRow(convId, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
-            }
-        }
-
-        if (!reader.AtEnd)
-        {
-            throw new InvalidDataException("The record has trailing bytes.");
-        }
-
-        _appliedThrough = Math.Max(_appliedThrough, appliedThrough);
-    }
-
-    private void WriteSnapshot(SnapshotWriter writer)
-    {
-        StartRows();
-        int count = 0;
-        foreach (KeyValuePair<string, Dictionary<string, InboxRow>> user in _users)
-        {
-            foreach (InboxRow row in user.Value.Values)
-            {
-                _record.WriteString(user.Key);
-                _record.WriteString(row.ConvId);
-                _record.WriteInt64(row.LastSeqId);
-                _record.WriteInt64(row.Count);
-                _record.WriteInt64(row.ReadSeqId);
-                _record.WriteInt64(row.ReadCount);
-                count++;
-                if (_record.Length >= SnapshotChunkBytes)
-                {
-                    _record.PatchInt32(1 + sizeof(long), count);
-                    writer.Write(_record.WrittenSpan);
-                    StartRows();
-                    count = 0;
-                }
-            }
-        }
-
-        _record.PatchInt32(1 + sizeof(long), count);
-        writer.Write(_record.WrittenSpan);
-    }
-
-    private void StartRows()
-    {
-        _record.Clear();
-        _record.WriteByte(RowsRecord);
-        _record.WriteInt64(_appliedThrough);
-        _record.WriteInt32(0);
-    }
+    private static void Put(SortedTableBatch batch, byte[] key, InboxRow row) => batch.Put(key, EncodeRow(row));
 }

@@ -41,4 +41,10 @@ internal enum FileKind
 
     /// <summary>The log of key directory changes since its sorted run.</summary>
     DirectoryLog,
+
+    /// <summary>The sorted run of the inbox index (per user and conversation, the row of the inbox).</summary>
+    InboxTable,
+
+    /// <summary>The log of inbox index changes since its sorted run.</summary>
+    InboxTableLog,
 }

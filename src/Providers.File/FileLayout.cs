@@ -27,6 +27,9 @@ internal static class FileLayout
     /// <summary>The base name of the log and snapshot in <see cref="MetaDir"/> of the bytes freed in each store.</summary>
     public const string FreedName = "freed";
 
-    /// <summary>The base name of the inbox log and snapshot in <see cref="MetaDir"/>.</summary>
+    /// <summary>The base name of the inbox log and snapshot of the earlier format in <see cref="MetaDir"/>, converted once at open.</summary>
     public const string InboxName = "inbox";
+
+    /// <summary>The base name of the inbox index's sorted table (<c>.table</c> and <c>.log</c>) in <see cref="MetaDir"/>.</summary>
+    public const string InboxTableName = "inbox-index";
 }

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Text;
+using BlockStore.Providers;
+using BlockStore.Providers.File;
 using BlockStore.Providers.Sqlite;
 
 namespace BlockStore.Benchmarks;
 
 /// <summary>
-/// The inbox benchmark (<c>-- inbox</c>) on SQLite with Durability.Full: pages of 20 of a user in 500 conversations, hot
+/// The inbox benchmark (<c>-- inbox [--provider sqlite|file]</c>, SQLite by default) with Durability.Full: pages of 20 of a user in 500 conversations, hot
 /// (pages per second, paging through all of them again and again) and cold (the first page after reopening, with the
 /// index lookups it took), then the cost of one message to a group of 10,000 members and of saving its inbox rows.
 /// </summary>
@@ -21,14 +23,28 @@ internal static class InboxBenchmark
 
     /// <summary>Runs the measurements and prints them.</summary>
     /// <returns>The process exit code.</returns>
-    public static async Task<int> RunAsync()
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        string root = Path.Combine(Path.GetTempPath(), $"blockstore-inbox-bench-{Guid.NewGuid():N}"[..32]);
-        Console.WriteLine("Inbox benchmark: SQLite provider, Durability.Full");
+        int at = args.ToList().IndexOf("--provider");
+        string name = at >= 0 && at + 1 < args.Count ? args[at + 1] : "sqlite";
+        Func<IBlockStoreProvider>? create = name switch
+        {
+            "sqlite" => static () => new SqliteBlockStoreProvider(new SqliteBlockStoreOptions()),
+            "file" => static () => new FileBlockStoreProvider(new FileBlockStoreOptions()),
+            _ => null,
+        };
+        if (create is null)
+        {
+            Console.Error.WriteLine($"Unknown provider '{name}'. Usage: inbox [--provider sqlite|file]");
+            return 2;
+        }
+
+                string root = Path.Combine(Path.GetTempPath(), $"blockstore-inbox-bench-{Guid.NewGuid():N}"[..32]);
+        Console.WriteLine($"Inbox benchmark: {name} provider, Durability.Full");
         try
         {
-            await PagesAsync(Path.Combine(root, "pages"));
-            await LargeGroupAsync(Path.Combine(root, "group"));
+            await PagesAsync(Path.Combine(root, "pages"), () => new TimedProvider(create()));
+            await LargeGroupAsync(Path.Combine(root, "group"), () => new TimedProvider(create()));
             return 0;
         }
         finally
@@ -46,11 +62,9 @@ internal static class InboxBenchmark
 
     private static BlockStoreOptions Options(string dataDir) => new() { DataDir = dataDir, Durability = Durability.Full };
 
-    private static TimedProvider Provider() => new(new SqliteBlockStoreProvider(new SqliteBlockStoreOptions()));
-
-    private static async Task PagesAsync(string dataDir)
+    private static async Task PagesAsync(string dataDir, Func<TimedProvider> provider)
     {
-        await using (MessageStore store = await MessageStore.OpenAsync(Options(dataDir), Provider()))
+        await using (MessageStore store = await MessageStore.OpenAsync(Options(dataDir), provider()))
         {
             for (int round = 0; round < MessagesPerConversation; round++)
             {
@@ -82,7 +96,7 @@ internal static class InboxBenchmark
             Console.WriteLine($"hot: {pages / watch.Elapsed.TotalSeconds:N0} pages/s (pages of {PageSize} of a user in {Conversations:N0} conversations, paging through all of them again and again, one caller)");
         }
 
-        TimedProvider cold = Provider();
+        TimedProvider cold = provider();
         await using MessageStore reopened = await MessageStore.OpenAsync(Options(dataDir), cold);
         ProviderTimings before = cold.Timings.Snapshot();
         var first = Stopwatch.StartNew();
@@ -92,9 +106,9 @@ internal static class InboxBenchmark
             $"inbox index lookups {cold.Timings.InboxReads.Since(before.InboxReads)}, block reads {cold.Timings.BlockReads.Since(before.BlockReads)}");
     }
 
-    private static async Task LargeGroupAsync(string dataDir)
+    private static async Task LargeGroupAsync(string dataDir, Func<TimedProvider> open)
     {
-        TimedProvider provider = Provider();
+        TimedProvider provider = open();
         string[] members = [.. Enumerable.Range(0, GroupMembers).Select(i => $"member-{i}")];
         byte[] body = Encoding.UTF8.GetBytes("the quarterly all-hands moves to Thursday");
         var perMessage = new List<double>(GroupMessages);

@@ -8,7 +8,7 @@ if (args.Length > 0 && args[0] == "macro")
 
 if (args.Length > 0 && args[0] == "inbox")
 {
-    return await InboxBenchmark.RunAsync();
+    return await InboxBenchmark.RunAsync(args);
 }
 
 if (args.Length > 0 && args[0] == "lifecycle")

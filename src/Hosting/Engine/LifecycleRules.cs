@@ -48,9 +48,13 @@ internal sealed class LifecycleRules(long defaultMaxAgeMs)
     /// </summary>
     private volatile bool _noRules = true;
     private volatile bool _erasedSenders;
+    private volatile bool _conversationRetention;
 
     /// <summary>True when no rule can hide or change an entry: reads skip every check.</summary>
     public bool IsEmpty => DefaultMaxAgeMs == 0 && _noRules;
+
+    /// <summary>True when some conversation's messages may expire: a default retention, or one of a conversation's own.</summary>
+    public bool HasRetention => DefaultMaxAgeMs != 0 || _conversationRetention;
 
     /// <summary>True when some sender is erased.</summary>
     public bool HasErasedSenders => _erasedSenders;
@@ -122,6 +126,7 @@ internal sealed class LifecycleRules(long defaultMaxAgeMs)
     private void Changed()
     {
         _erasedSenders = !_senders.IsEmpty;
+        _conversationRetention = !_retention.IsEmpty;
         _noRules = _conversations.IsEmpty && _users.IsEmpty && _senders.IsEmpty && _retention.IsEmpty;
     }
 

@@ -227,6 +227,7 @@ internal sealed partial class StoreEngine
         }
 
         await CommitRewritesAsync(run).ConfigureAwait(false);
+        await SettleExpiredInboxAsync(run.ExpiredUnread).ConfigureAwait(false);
     }
 
     private async Task RewriteConversationAsync(string convId, CompactionRun run)
@@ -316,6 +317,7 @@ internal sealed partial class StoreEngine
             UserEntry[] next = Array.FindAll(entries, entry => !view.Hidden(entry));
             if (next.Length != entries.Length)
             {
+                NoteExpired(userId, entries, view, run.ExpiredUnread);
                 run.EntriesRemoved += entries.Length - next.Length;
                 removed.Add(block);
                 if (next.Length > 0)
@@ -754,6 +756,9 @@ internal sealed partial class StoreEngine
 
         /// <summary>The rewrites of the current slice, committed together at its end.</summary>
         public List<Rewrite> Rewrites { get; } = [];
+
+        /// <summary>The user and conversation pairs of the slice whose expired entries its rewrites remove; their inbox counts are settled once those commit.</summary>
+        public HashSet<(string User, string Conv)> ExpiredUnread { get; } = [];
 
         public int BlocksMoved { get; set; }
 

@@ -26,34 +26,46 @@ internal sealed partial class StoreEngine
     public async Task<IReadOnlyList<InboxEntry>> GetInboxAsync(string userId, int limit, long beforeSeqId, CancellationToken cancellationToken)
     {
         long before = beforeSeqId == 0 ? long.MaxValue : beforeSeqId;
-        if (!_inbox.Cache.TryGet(userId, out InboxRow[] rows, out Message?[] lastMessages))
+        long nowMs = _rules.IsEmpty ? 0 : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var entries = new List<InboxEntry>(Math.Min(limit, InboxCache.MaxRows));
+        while (true)
         {
-            (rows, lastMessages) = await ReadInboxAsync(userId, before, limit, cancellationToken).ConfigureAwait(false);
-        }
-
-        (int start, int count) = Page(rows, before, limit);
-        var entries = new List<InboxEntry>(count);
-        for (int i = start; i < start + count; i++)
-        {
-            InboxRow row = rows[i];
-            Message? last = lastMessages[i];
-            if (last is null)
+            // A conversation whose messages all expired has no last message and is left out: the page goes on below it.
+            int wanted = limit - entries.Count;
+            if (!_inbox.Cache.TryGet(userId, out InboxRow[] rows, out Message?[] lastMessages))
             {
-                IReadOnlyList<Message> page = await GetConvMessagesAsync(row.ConvId, 1, row.LastSeqId + 1, cancellationToken).ConfigureAwait(false);
-                last = page.Count > 0 ? page[0] : null;
-                if (last is not null && last.Data.Length <= InboxCache.MaxMessageBytes)
+                (rows, lastMessages) = await ReadInboxAsync(userId, before, wanted, cancellationToken).ConfigureAwait(false);
+            }
+
+            (int start, int count) = Page(rows, before, wanted);
+            for (int i = start; i < start + count; i++)
+            {
+                InboxRow row = rows[i];
+                Message? last = lastMessages[i];
+                if (last is null)
                 {
-                    lastMessages[i] = last;
+                    IReadOnlyList<Message> page = await GetConvMessagesAsync(row.ConvId, 1, row.LastSeqId + 1, cancellationToken).ConfigureAwait(false);
+                    last = page.Count > 0 ? page[0] : null;
+                    if (last is not null && last.Data.Length <= InboxCache.MaxMessageBytes)
+                    {
+                        lastMessages[i] = last;
+                    }
+                }
+
+                if (last is not null && !Expired(last, nowMs))
+                {
+                    long unread = await UnreadAsync(userId, row, nowMs, cancellationToken).ConfigureAwait(false);
+                    entries.Add(new InboxEntry(row.ConvId, last, row.ReadSeqId, unread));
                 }
             }
 
-            if (last is not null)
+            if (entries.Count == limit || count < wanted)
             {
-                entries.Add(new InboxEntry(row.ConvId, last, row.ReadSeqId, Math.Max(0, row.Count - row.ReadCount)));
+                return entries;
             }
-        }
 
-        return entries;
+            before = rows[start + count - 1].LastSeqId;
+        }
     }
 
     public async Task<long> GetReadMarkerAsync(string userId, string convId, CancellationToken cancellationToken) =>
@@ -67,7 +79,7 @@ internal sealed partial class StoreEngine
             InboxRow row = change.ApplyTo(convId, await _session.Inbox.GetAsync(userId, convId, cancellationToken).ConfigureAwait(false) ?? default);
             if (_inbox.IsCurrent(generation))
             {
-                return Math.Max(0, row.Count - row.ReadCount);
+                return await UnreadAsync(userId, row, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
             }
 
             await Task.Yield();
@@ -76,6 +88,11 @@ internal sealed partial class StoreEngine
 
     public async Task<long> GetUnreadTotalAsync(string userId, CancellationToken cancellationToken)
     {
+        if (_rules.HasRetention)
+        {
+            return await GetUnreadTotalWithRetentionAsync(userId, cancellationToken).ConfigureAwait(false);
+        }
+
         if (_inbox.Cache.TryGet(userId, out InboxRow[] cached, out _))
         {
             long sum = 0;
@@ -406,14 +423,14 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Writer side: counts the conversation's messages in the user's timeline above <paramref name="seqId"/>; the user's own, deleted messages and edit and delete events do not count.</summary>
-    private async Task<long> CountAboveAsync(string userId, string convId, long seqId)
+    /// <summary>Counts the conversation's messages in the user's timeline above <paramref name="seqId"/> as reads show them; the user's own, deleted and expired messages and edit and delete events do not count.</summary>
+    private async Task<long> CountAboveAsync(string userId, string convId, long seqId, CancellationToken cancellationToken = default)
     {
         long count = 0;
         long after = seqId;
         while (true)
         {
-            IReadOnlyList<Message> page = await GetUserMessagesAsync(userId, after, CountPageSize, CancellationToken.None).ConfigureAwait(false);
+            IReadOnlyList<Message> page = await GetUserMessagesAsync(userId, after, CountPageSize, cancellationToken).ConfigureAwait(false);
             foreach (Message message in page)
             {
                 if (message is { Kind: MessageKind.Message, IsDeleted: false } && string.Equals(message.ConvId, convId, StringComparison.Ordinal) && !InboxChanges.IsOwn(message.SenderId, userId))

@@ -260,7 +260,7 @@ public abstract partial class ContractTests
     }
 
     /// <summary>Checks every user's inbox, counts and total against a recount from their timeline and read markers.</summary>
-    protected static async Task AssertInboxMatchesRecountAsync(IMessageStore store, IEnumerable<string> users)
+    internal static async Task AssertInboxMatchesRecountAsync(IMessageStore store, IEnumerable<string> users)
     {
         foreach (string user in users)
         {

@@ -54,7 +54,7 @@ public sealed class FileMetadataTests : FileProviderTestBase
         }
 
         Assert.All(Directory.GetFiles(DataDir, "*", SearchOption.AllDirectories), f =>
-            Assert.Matches(@"^(blockstore\.(lock|format)|store-\d{6}\.dat|\d{20}\.log|(checkpoints|inbox|freed)\.(log|snapshot)|directory\.(log|table)|timelines\.blocks)$", Path.GetFileName(f)));
+            Assert.Matches(@"^(blockstore\.(lock|format)|store-\d{6}\.dat|\d{20}\.log|(checkpoints|freed)\.(log|snapshot)|directory\.(log|table)|inbox-index\.(table|log)|timelines\.blocks)$", Path.GetFileName(f)));
     }
 
     [Fact]

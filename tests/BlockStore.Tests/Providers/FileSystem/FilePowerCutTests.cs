@@ -89,6 +89,13 @@ public sealed class FilePowerCutTests() : StoreTestBase(new FileFixture())
                     await store.UpdateUserCheckpointAsync(Members[1], seqId);
                     workload.Checkpoints.Add((disk.Position, seqId));
                 }
+
+                if (i % 7 == 3)
+                {
+                    Message last = workload.Acknowledged[^1].Message;
+                    await store.UpdateReadMarkerAsync(Members[0], last.ConvId, last.SeqId);
+                    workload.Markers.Add((disk.Position, last.ConvId, last.SeqId));
+                }
             }
         }
         finally
@@ -118,6 +125,12 @@ public sealed class FilePowerCutTests() : StoreTestBase(new FileFixture())
         AssertContains(acknowledged, timeline);
         long checkpoint = workload.Checkpoints.Where(c => c.Position <= position).Select(c => c.SeqId).DefaultIfEmpty(0).Max();
         Assert.True(await store.GetUserCheckpointAsync(Members[1]) >= checkpoint, $"the checkpoint acknowledged at {checkpoint} went back");
+        foreach ((int _, string conv, long seqId) in workload.Markers.Where(m => m.Position <= position))
+        {
+            Assert.True(await store.GetReadMarkerAsync(Members[0], conv) >= seqId, $"the read marker acknowledged at {seqId} in {conv} went back");
+        }
+
+        await ContractTests.AssertInboxMatchesRecountAsync(store, Members);
         VerificationReport report = await store.VerifyAsync();
         Message next = await store.AddMessageAsync(Conversations[0], 1, Bytes("after the power cut"), Members);
         long highest = acknowledged.Select(m => m.SeqId).DefaultIfEmpty(0).Max();
@@ -153,6 +166,8 @@ public sealed class FilePowerCutTests() : StoreTestBase(new FileFixture())
         public List<(int Position, Message Message)> Acknowledged { get; } = [];
 
         public List<(int Position, long SeqId)> Checkpoints { get; } = [];
+
+        public List<(int Position, string ConvId, long SeqId)> Markers { get; } = [];
 
         public void Acknowledge(int position, IEnumerable<Message> messages) => Acknowledged.AddRange(messages.Select(m => (position, m)));
     }
