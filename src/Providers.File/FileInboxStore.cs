@@ -89,9 +89,8 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
         ArgumentNullException.ThrowIfNull(changes);
         cancellationToken.ThrowIfCancellationRequested();
         var batch = new SortedTableBatch();
-        foreach (InboxActivity change in changes)
+        foreach ((byte[] key, InboxActivity change) in InKeyOrder(changes, static change => RowKey(change.UserId, change.ConvId)))
         {
-            byte[] key = RowKey(change.UserId, change.ConvId);
             InboxRow row = Load(batch, key, change.UserId, change.ConvId);
             Put(batch, key, row with
             {
@@ -112,9 +111,8 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
         ArgumentNullException.ThrowIfNull(markers);
         cancellationToken.ThrowIfCancellationRequested();
         var batch = new SortedTableBatch();
-        foreach (InboxMarker marker in markers)
+        foreach ((byte[] key, InboxMarker marker) in InKeyOrder(markers, static marker => RowKey(marker.UserId, marker.ConvId)))
         {
-            byte[] key = RowKey(marker.UserId, marker.ConvId);
             InboxRow row = Load(batch, key, marker.UserId, marker.ConvId);
             if (marker.ReadSeqId > row.ReadSeqId)
             {
@@ -240,4 +238,17 @@ internal sealed class FileInboxStore : IInboxStore, IDisposable
     }
 
     private static void Put(SortedTableBatch batch, byte[] key, InboxRow row) => batch.Put(key, EncodeRow(row));
+
+    /// <summary>The items with their row keys, in key order, so the rows they look up are read a page at a time.</summary>
+    private static (byte[] Key, T Item)[] InKeyOrder<T>(IReadOnlyList<T> items, Func<T, byte[]> key)
+    {
+        var keyed = new (byte[] Key, T Item)[items.Count];
+        for (int i = 0; i < keyed.Length; i++)
+        {
+            keyed[i] = (key(items[i]), items[i]);
+        }
+
+        Array.Sort(keyed, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        return keyed;
+    }
 }

@@ -21,6 +21,11 @@ internal sealed class SortedTable : IDisposable
     private readonly SortedSet<MemEntry> _memtable = new(MemEntry.Order);
     private readonly RecordBuffer _record = new();
     private readonly byte[] _page = new byte[SortedRun.PageSize];
+
+    /// <summary>The run and number of the checked page <see cref="_page"/> holds, so lookups in key order read each page once.</summary>
+    private SortedRun? _pageRun;
+    private int _pageNumber;
+    private PageCursor _pageStart;
     private readonly string _runPath;
     private readonly FileKind _runKind;
     private readonly Durability _durability;
@@ -106,7 +111,7 @@ internal sealed class SortedTable : IDisposable
                 return null;
             }
 
-            PageCursor cursor = _run!.ReadPage(page, _page);
+            PageCursor cursor = PageOf(page);
             while (cursor.MoveNext())
             {
                 int order = cursor.Key.SequenceCompareTo(key);
@@ -118,6 +123,19 @@ internal sealed class SortedTable : IDisposable
 
             return null;
         }
+    }
+
+    /// <summary>Page <paramref name="page"/> of the current run, read and checked unless it is the page last read; the caller holds the lock.</summary>
+    private PageCursor PageOf(int page)
+    {
+        if (!ReferenceEquals(_pageRun, _run) || _pageNumber != page)
+        {
+            _pageRun = null;
+            _pageStart = _run!.ReadPage(page, _page);
+            (_pageRun, _pageNumber) = (_run, page);
+        }
+
+        return _pageStart;
     }
 
     /// <summary>
