@@ -155,7 +155,7 @@ internal static partial class SqlQueries
 
     public const string ReadBlockData = "SELECT data FROM block_data WHERE key = @key";
 
-    /// <summary>Deletes one block's bytes (zeroed where it shares a page by <c>secure_delete=FAST</c>; its own pages go at the reclaim), returning their length; no row when it was freed already.</summary>
+    /// <summary>Deletes one block's bytes (zeroed in its pages by <c>secure_delete</c>), returning their length; no row when it was freed already.</summary>
     public const string ReleaseBlockData = "DELETE FROM block_data WHERE key = @key RETURNING length(data)";
 
     public const string SetFreed = "UPDATE stores SET freed = @Freed WHERE store_id = @Id";
@@ -230,8 +230,8 @@ internal static partial class SqlQueries
 
     public const string DeleteCheckpoint = "DELETE FROM checkpoints WHERE user_id = @user";
 
-    /// <summary>Overwrites a deleted row with zeros in its page; a page freed whole keeps its bytes until a reclaim returns every free page to the file system.</summary>
-    public const string SecureDelete = "PRAGMA secure_delete=FAST";
+    /// <summary>Overwrites deleted content with zeros (in its page, and whole pages when they are freed), so a deleted row leaves no bytes behind.</summary>
+    public const string SecureDelete = "PRAGMA secure_delete=ON";
 
     /// <summary>The settings of the writer connection: WAL, <c>synchronous</c> from <paramref name="durability"/>, <see cref="SecureDelete"/>, the page cache and the busy timeout.</summary>
     public static string ConfigureWriter(Durability durability, int pageCacheKib) =>

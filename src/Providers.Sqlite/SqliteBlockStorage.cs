@@ -99,7 +99,7 @@ internal sealed class SqliteBlockStorage : IBlockStorage
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Deletes the blocks' rows (<c>secure_delete=FAST</c> zeroes what stays in a page; pages freed whole go at the reclaim) and counts them freed, in one commit.</summary>
+    /// <summary>Deletes the blocks' rows (<c>secure_delete</c> zeroes their bytes in the pages) and counts them freed, in one commit.</summary>
     /// <remarks>The free pages and the WAL frames that held them go in <see cref="IBlockStoreSession.ReclaimAsync"/>.</remarks>
     public ValueTask ReleaseBlocksAsync(IReadOnlyList<StoreIndex> blocks, CancellationToken cancellationToken = default)
     {

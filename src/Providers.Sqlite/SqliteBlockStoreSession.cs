@@ -40,7 +40,7 @@ internal sealed class SqliteBlockStoreSession(string location, SqliteDatabase db
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Returns the free pages to the file system and truncates the WAL; deleted rows were already zeroed in the pages they shared (<c>secure_delete=FAST</c>).</summary>
+    /// <summary>Returns the free pages to the file system and truncates the WAL; deleted rows were already zeroed (<c>secure_delete</c>).</summary>
     public ValueTask ReclaimAsync(CancellationToken cancellationToken = default)
     {
         db.Reclaim();

@@ -130,8 +130,8 @@ internal sealed class SqliteDatabase : IDisposable
 
     /// <summary>
     /// Gives freed space back and leaves no former content in any file: returns the free pages to the file system, then moves the
-    /// WAL into the database and truncates it. Deleted rows were zeroed in their pages as they were deleted (<c>secure_delete=FAST</c>)
-    /// and the pages freed whole are gone from the file, so afterwards neither the database nor the WAL holds a byte of them.
+    /// WAL into the database and truncates it. Deleted rows were zeroed as they were deleted (<c>secure_delete</c>), so afterwards
+    /// neither the database, its free pages nor the WAL holds a byte of them.
     /// </summary>
     /// <exception cref="BlockStoreException">A reader kept the WAL from being truncated for the whole busy timeout.</exception>
     public void Reclaim()
