@@ -57,6 +57,7 @@ public interface IInboxStore
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the markers are durable as <see cref="BlockStoreOptions.Durability"/> requires.</returns>
     ValueTask SaveMarkersAsync(IReadOnlyList<InboxMarker> markers, CancellationToken cancellationToken = default);
+
     /// <summary>Removes every row of one user (erasure of a user) in one durable commit; a user without rows is left alone. Default: not supported.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
