@@ -28,7 +28,7 @@ internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, B
 
     public Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
-        Guard.Message(convId, senderId, data, userIds, idempotencyKey, limits, batchItem: null);
+        Guard.Message(convId, senderId, data, userIds, idempotencyKey, limits, batchItem: -1);
         return CallAsync(grain.AddMessageAsync(convId, senderId, data.ToArray(), [.. userIds], idempotencyKey), cancellationToken);
     }
 
@@ -38,7 +38,7 @@ internal sealed class GrainMessageStore(IDataSetGrain grain, string dataSetId, B
         for (int i = 0; i < batch.Count; i++)
         {
             NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
-            Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, limits, $"batch[{i}]");
+            Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, limits, batchItem: i);
         }
 
         return await CallAsync(grain.AddMessagesAsync([.. batch]), cancellationToken).ConfigureAwait(false);

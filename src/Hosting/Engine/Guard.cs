@@ -8,11 +8,11 @@ internal static class Guard
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Checks an id: not null, empty or whitespace, at most 256 UTF-8 bytes, no control characters, valid UTF-16.</summary>
-    public static void Id(string? id, string paramName) => Id(id, paramName, batchItem: null, field: null, index: -1);
+    public static void Id(string? id, string paramName) => Id(id, paramName, batchItem: -1, field: null, index: -1);
 
     /// <summary>Checks an id that is <paramref name="field"/> (indexed when <paramref name="index"/> is not negative) of a batch item or argument.</summary>
     /// <returns>The id's UTF-8 length, so nothing encodes it again just to measure it.</returns>
-    private static int Id(string? id, string paramName, string? batchItem, string? field, int index)
+    private static int Id(string? id, string paramName, int batchItem, string? field, int index)
     {
         if (id is null)
         {
@@ -48,17 +48,13 @@ internal static class Guard
         return bytes;
     }
 
-    /// <summary>The names of the first batch items (<c>batch[0]</c>, ...), made once each so validating a batch formats none.</summary>
-    private static readonly string?[] BatchItems = new string?[1024];
-
-    /// <summary>Names item <paramref name="index"/> of a batch in error messages: <c>batch[3]</c>.</summary>
-    public static string BatchItem(int index) =>
-        index < BatchItems.Length ? BatchItems[index] ??= $"batch[{index}]" : $"batch[{index}]";
+    /// <summary>What a batch item's field names start with in a message: <c>batch[3].</c>, or nothing outside a batch; called only on failure.</summary>
+    private static string Owner(int batchItem) => batchItem < 0 ? "" : $"batch[{batchItem}].";
 
     /// <summary>Names the checked value in a message, e.g. <c>batch[3].UserIds[1]</c> or <c>userIds[0]</c>; called only on failure.</summary>
-    private static string Describe(string paramName, string? batchItem, string? field, int index)
+    private static string Describe(string paramName, int batchItem, string? field, int index)
     {
-        string name = batchItem is null ? field ?? paramName : $"{batchItem}.{field}";
+        string name = batchItem < 0 ? field ?? paramName : $"batch[{batchItem}].{field}";
         return index < 0 ? name : $"{name}[{index}]";
     }
 
@@ -130,21 +126,21 @@ internal static class Guard
             : throw new ArgumentOutOfRangeException("batch", time, $"batch[{index}].CreatedAt must be after 1970-01-01T00:00:00Z.");
     }
 
-    /// <summary>Validates one message and returns it with an owned copy of its body, its distinct recipients and its idempotency key.</summary>
-    public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, BlockStoreOptions options, string? batchItem)
+    /// <summary>Validates one message (<paramref name="batchItem"/>: its index in a batch, -1 outside one) and returns it with an owned copy of its body, its distinct recipients and its idempotency key.</summary>
+    public static PendingMessage Message(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, BlockStoreOptions options, int batchItem)
     {
-        string convParam = batchItem is null ? nameof(convId) : "batch";
-        string dataParam = batchItem is null ? nameof(data) : "batch";
-        string usersParam = batchItem is null ? nameof(userIds) : "batch";
-        int convIdBytes = Id(convId, convParam, batchItem, batchItem is null ? null : "ConvId", -1);
+        string convParam = batchItem < 0 ? nameof(convId) : "batch";
+        string dataParam = batchItem < 0 ? nameof(data) : "batch";
+        string usersParam = batchItem < 0 ? nameof(userIds) : "batch";
+        int convIdBytes = Id(convId, convParam, batchItem, batchItem < 0 ? null : "ConvId", -1);
         if (data.Length > options.MaxMessageBytes)
         {
-            throw new ArgumentException($"{batchItem}{(batchItem is null ? "" : ".")}Data is {data.Length} bytes; BlockStore:MaxMessageBytes allows {options.MaxMessageBytes}.", dataParam);
+            throw new ArgumentException($"{Owner(batchItem)}Data is {data.Length} bytes; BlockStore:MaxMessageBytes allows {options.MaxMessageBytes}.", dataParam);
         }
 
         if (userIds is null)
         {
-            throw new ArgumentNullException(usersParam, $"{batchItem}{(batchItem is null ? "" : ".")}UserIds must not be null.");
+            throw new ArgumentNullException(usersParam, $"{Owner(batchItem)}UserIds must not be null.");
         }
 
         if (userIds.Count > options.MaxRecipients)
@@ -158,7 +154,7 @@ internal static class Guard
             return new PendingMessage(convId, senderId, data.ToArray(), distinct) { IdBytes = convIdBytes + userIdBytes };
         }
 
-        int keyBytes = Id(idempotencyKey, batchItem is null ? nameof(idempotencyKey) : "batch", batchItem, batchItem is null ? null : "IdempotencyKey", -1);
+        int keyBytes = Id(idempotencyKey, batchItem < 0 ? nameof(idempotencyKey) : "batch", batchItem, batchItem < 0 ? null : "IdempotencyKey", -1);
         return new PendingMessage(convId, senderId, data.ToArray(), distinct)
         {
             IdBytes = convIdBytes + userIdBytes + keyBytes,
@@ -180,10 +176,10 @@ internal static class Guard
         }
     }
 
-    private static ArgumentException TooManyRecipients(int count, int maxRecipients, string paramName, string? batchItem) =>
-        new($"{batchItem}{(batchItem is null ? "userIds" : ".UserIds")} has {count} entries; BlockStore:MaxRecipients allows {maxRecipients}.", paramName);
+    private static ArgumentException TooManyRecipients(int count, int maxRecipients, string paramName, int batchItem) =>
+        new($"{(batchItem < 0 ? "userIds" : $"batch[{batchItem}].UserIds")} has {count} entries; BlockStore:MaxRecipients allows {maxRecipients}.", paramName);
 
-    private static string[] Distinct(IReadOnlyCollection<string> userIds, int maxRecipients, string paramName, string? batchItem, out int idBytes)
+    private static string[] Distinct(IReadOnlyCollection<string> userIds, int maxRecipients, string paramName, int batchItem, out int idBytes)
     {
         idBytes = 0;
         var distinct = new string[userIds.Count];
@@ -194,7 +190,7 @@ internal static class Guard
         {
             if (userId is null)
             {
-                throw new ArgumentException($"{Describe(paramName, batchItem, batchItem is null ? "userIds" : "UserIds", index)} must not be null.", paramName);
+                throw new ArgumentException($"{Describe(paramName, batchItem, batchItem < 0 ? "userIds" : "UserIds", index)} must not be null.", paramName);
             }
 
             if (index == maxRecipients)
@@ -203,7 +199,7 @@ internal static class Guard
                 throw TooManyRecipients(index + 1, maxRecipients, paramName, batchItem);
             }
 
-            int bytes = Id(userId, paramName, batchItem, batchItem is null ? "userIds" : "UserIds", index);
+            int bytes = Id(userId, paramName, batchItem, batchItem < 0 ? "userIds" : "UserIds", index);
             if (seen is null ? Array.IndexOf(distinct, userId, 0, count) < 0 : seen.Add(userId))
             {
                 idBytes += bytes;

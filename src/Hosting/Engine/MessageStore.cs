@@ -95,7 +95,7 @@ public sealed partial class MessageStore : IMessageStore, IDisposable
     /// <inheritdoc />
     public async Task<Message> AddMessageAsync(string convId, uint senderId, ReadOnlyMemory<byte> data, IReadOnlyCollection<string> userIds, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
-        PendingMessage message = Guard.Message(convId, senderId, data, userIds, idempotencyKey, _options, batchItem: null);
+        PendingMessage message = Guard.Message(convId, senderId, data, userIds, idempotencyKey, _options, batchItem: -1);
         using Operation operation = _metrics.Start("AddMessage", _metrics.AppendDuration);
         operation.Activity?.SetTag(BlockStoreDiagnostics.ConvIdTag, convId);
         try
@@ -125,7 +125,7 @@ public sealed partial class MessageStore : IMessageStore, IDisposable
         for (int i = 0; i < messages.Length; i++)
         {
             NewMessage item = batch[i] ?? throw new ArgumentException($"batch[{i}] must not be null.", nameof(batch));
-            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, _options, Guard.BatchItem(i));
+            messages[i] = Guard.Message(item.ConvId, item.SenderId, item.Data, item.UserIds, item.IdempotencyKey, _options, batchItem: i);
             messages[i].RequestedTimestamp = Guard.CreatedAt(item.CreatedAt, i);
         }
 
