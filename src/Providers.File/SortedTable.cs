@@ -3,7 +3,7 @@ namespace BlockStore.Providers.File;
 /// <summary>
 /// A durable sorted map of byte-string keys to byte-string values on disk: a run file of sorted pages (<c>name.table</c>, see
 /// <see cref="SortedRun"/>) plus the changes since, kept in memory (the memtable) and in a CRC-framed log (<c>name.log</c>)
-/// replayed at open. Memory holds the run's page index and the memtable only; when the log passes the threshold, the run and the
+/// replayed at open. Memory holds the run's page index and the memtable only; when the log passes the run's size (capped by the threshold), the run and the
 /// memtable are merged into a new run that replaces the old one by <see cref="SnapshotLog"/>'s generation protocol, so a crash at
 /// any point leaves a run and a log that belong together. Log record body (little endian): count i32 | count × (change u8: 1 put,
 /// 2 delete | key length u16 | key | for a put: value length u16 | value). Thread-safe; lookups and scans never wait for a merge's I/O.
@@ -41,6 +41,9 @@ internal sealed class SortedTable : IDisposable
         _threshold = threshold;
     }
 
+    /// <summary>The smallest log that is merged before it reaches the threshold (1 MiB).</summary>
+    public const long MinMergeBytes = 1L << 20;
+
     /// <summary>The extension of the run file.</summary>
     public const string RunExtension = ".table";
 
@@ -76,7 +79,8 @@ internal sealed class SortedTable : IDisposable
 
     /// <summary>
     /// Opens (creating if needed) the table <paramref name="name"/> in <paramref name="directory"/>: reads the run's header and
-    /// footer and replays the log. The log is merged into a new run once it holds <paramref name="threshold"/> bytes.
+    /// footer and replays the log. The log is merged into a new run once it holds as many bytes as the run (at least
+    /// <see cref="MinMergeBytes"/>), or <paramref name="threshold"/> bytes, whichever is fewer.
     /// </summary>
     public static SortedTable Open(string directory, string name, FileKind runKind, FileKind logKind, Durability durability, long threshold)
     {
@@ -192,7 +196,7 @@ internal sealed class SortedTable : IDisposable
                 }
             }
 
-            if (_log.LogBytes >= _threshold)
+            if (_log.LogBytes >= MergeAtBytes())
             {
                 try
                 {
@@ -205,6 +209,22 @@ internal sealed class SortedTable : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The log size that starts a merge: the run's size, but at least <see cref="MinMergeBytes"/> and at most the threshold, so a
+    /// small table's log never holds much more than its live records (a row rewritten often is on disk once per merge, not once per
+    /// change) while a large table's memtable stays within the threshold.
+    /// </summary>
+    private long MergeAtBytes()
+    {
+        long runBytes;
+        lock (_lock)
+        {
+            runBytes = (long)(_run?.PageCount ?? 0) * SortedRun.PageSize;
+        }
+
+        return Math.Min(_threshold, Math.Max(MinMergeBytes, runBytes));
     }
 
     /// <summary>Merges the memtable into a new run now and starts an empty log, so no file holds a deleted key or an overwritten value.</summary>

@@ -102,6 +102,51 @@ public sealed class SortedTableTests : IDisposable
     }
 
     [Fact]
+    public void A_log_is_merged_once_it_outgrows_its_run_even_below_the_threshold_so_rewritten_rows_do_not_pile_up_on_disk()
+    {
+        var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        using SortedTable table = Open();
+        string LogPath() => Path.Combine(_dir, Name + ".log");
+        long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
+
+        // 1,000 rows of about 110 bytes, rewritten in rounds: each round adds about 110 KB of log for the same live rows.
+        long peak = 0;
+        for (int round = 0; round < 40; round++)
+        {
+            Write(table, model, Enumerable.Range(0, 1_000).Select(i => ($"user{i:D4}", $"{round:D3}" + new string('v', 100))), []);
+            peak = Math.Max(peak, Length(LogPath()));
+        }
+
+        Assert.True(table.PageCount > 0, "the log was never merged");
+        Assert.True(peak < SortedTable.MinMergeBytes + (200 * 1024), $"the log reached {peak:N0} bytes");
+        Assert.True(Length(RunPath) < 200 * 1024, $"the run holds {Length(RunPath):N0} bytes for 1,000 live rows");
+        AssertSame(table, model);
+
+        // A run larger than the floor: the log waits until it holds as many bytes as the run.
+        Write(table, model, Enumerable.Range(0, 20_000).Select(i => ($"row{i:D5}", new string('w', 100))), []);
+        table.Merge();
+        long runBytes = Length(RunPath);
+        Assert.True(runBytes > 2 * SortedTable.MinMergeBytes, $"{runBytes:N0} bytes");
+        long before = Length(LogPath());
+        int rounds = 0;
+        for (; rounds < 100; rounds++)
+        {
+            Write(table, model, Enumerable.Range(0, 1_000).Select(i => ($"user{i:D4}", $"{rounds:D3}" + new string('x', 100))), []);
+            long now = Length(LogPath());
+            if (now < before)
+            {
+                break;
+            }
+
+            before = now;
+        }
+
+        Assert.True(rounds < 100, "the log was never merged");
+        Assert.InRange(before, runBytes - (200 * 1024), runBytes);
+        AssertSame(table, model);
+    }
+
+    [Fact]
     public void A_scan_keeps_reading_the_run_it_started_on_while_a_merge_replaces_it()
     {
         var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
