@@ -22,8 +22,11 @@ internal sealed partial class StoreEngine
 
     private const long SealRetryMaxMs = 10_000;
 
-    /// <summary>Full blocks wait in memory until this many have gathered, so one seal writes many blocks in one commit.</summary>
-    private const int FrozenBlocksPerSeal = 128;
+    /// <summary>
+    /// Full blocks wait in memory until this many have gathered, so one seal writes many blocks in one commit and saves each changed
+    /// inbox row once for all of them (with 128, a busy row was saved at every seal: four times the rows for the same activity).
+    /// </summary>
+    private const int FrozenBlocksPerSeal = 512;
 
     /// <summary>Every unsealed block (open or frozen), ordered by the first journal record it needs: the head bounds the journal.</summary>
     private readonly LinkedList<MemBlock> _unsealed = new();
