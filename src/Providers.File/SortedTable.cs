@@ -3,10 +3,11 @@ namespace BlockStore.Providers.File;
 /// <summary>
 /// A durable sorted map of byte-string keys to byte-string values on disk: a run file of sorted pages (<c>name.table</c>, see
 /// <see cref="SortedRun"/>) plus the changes since, kept in memory (the memtable) and in a CRC-framed log (<c>name.log</c>)
-/// replayed at open. Memory holds the run's page index and the memtable only; when the log passes the run's size (capped by the threshold), the run and the
-/// memtable are merged into a new run that replaces the old one by <see cref="SnapshotLog"/>'s generation protocol, so a crash at
-/// any point leaves a run and a log that belong together. Log record body (little endian): count i32 | count × (change u8: 1 put,
-/// 2 delete | key length u16 | key | for a put: value length u16 | value). Thread-safe; lookups and scans never wait for a merge's I/O.
+/// replayed at open. Memory holds the run's page index and the memtable only; when the log passes the run's size (capped by the
+/// threshold), the run and the memtable are merged into a new run that replaces the old one by <see cref="SnapshotLog"/>'s
+/// generation protocol, so a crash at any point leaves a run and a log that belong together. Log record body (little endian):
+/// count i32 | count × (change u8: 1 put, 2 delete | key length u16 | key | for a put: value length u16 | value). Thread-safe;
+/// lookups and scans never wait for a merge's I/O.
 /// </summary>
 internal sealed class SortedTable : IDisposable
 {

@@ -36,6 +36,8 @@ internal sealed record BlockStoreTarget(string Name, Func<string, IBlockStorePro
 
         public Task AddBatchAsync(IReadOnlyList<NewMessage> batch) => store.AddMessagesAsync(batch);
 
+        public Task FlushAsync() => store.FlushAsync();
+
         public Task AddAsync(NewMessage message) => store.AddMessageAsync(message.ConvId, message.SenderId, message.Data, message.UserIds);
 
         public Task<IReadOnlyList<Message>> LatestAsync(string convId, int limit) => store.GetConvMessagesAsync(convId, limit);

@@ -12,6 +12,9 @@ internal interface IChatStore : IAsyncDisposable
     /// <summary>Stores a batch of messages in one durable commit.</summary>
     Task AddBatchAsync(IReadOnlyList<NewMessage> batch);
 
+    /// <summary>Finishes the work an ingest left for later (BlockStore seals the full blocks still waiting in memory); the baselines have none.</summary>
+    Task FlushAsync() => Task.CompletedTask;
+
     /// <summary>Stores one message; completes once it is durable.</summary>
     Task AddAsync(NewMessage message);
 

@@ -174,7 +174,7 @@ internal static class MacroBenchmark
         }
 
         Console.WriteLine($"  (a)-(d) took {Stopwatch.GetElapsedTime(started).TotalSeconds:N0} s");
-        report.Add($"(a) batched ingest, {MacroSettings.BatchSize}/batch, Full", "messages/s", true, $">= {goals.Ingest}x baseline", (_, r) => r >= goals.Ingest, Medians(ingest));
+        report.Add($"(a) batched ingest, {MacroSettings.BatchSize}/batch, Full, flushed", "messages/s", true, $">= {goals.Ingest}x baseline", (_, r) => r >= goals.Ingest, Medians(ingest));
         report.Add($"(b) {MacroSettings.ConcurrentCallers} callers x 1 message, Full", "messages/s", true, $">= {goals.Concurrent}x baseline", (_, r) => r >= goals.Concurrent, Medians(concurrent));
         report.Add("(c) latest-20 of a random conversation", "reads/s", true, $">= {goals.Latest}x baseline", (_, r) => r >= goals.Latest, Medians(latest));
         report.Add("(d) user's next 100 after a random seq", "reads/s", true, $">= {goals.User}x baseline", (_, r) => r >= goals.User, Medians(user));
@@ -194,6 +194,8 @@ internal static class MacroBenchmark
             await store.AddBatchAsync(new ArraySegment<NewMessage>(messages, i, Math.Min(MacroSettings.BatchSize, messages.Length - i)));
         }
 
+        // Sealing the full blocks left in memory is part of the ingest's cost, however many a seal waits for.
+        await store.FlushAsync();
         double ingest = messages.Length / Stopwatch.GetElapsedTime(start).TotalSeconds;
         string? ingestBreakdown = store.Timings?.Since(before!);
         before = store.Timings?.Snapshot();
