@@ -24,7 +24,8 @@ internal sealed partial class StoreEngine
 
     /// <summary>
     /// Full blocks wait in memory until this many have gathered, so one seal writes many blocks in one commit and saves each changed
-    /// inbox row once for all of them (with 128, a busy row was saved at every seal: four times the rows for the same activity).
+    /// inbox row once for all of them (with 128, a busy row was saved at every seal: in the macro benchmark's workload, twice the row
+    /// saves for the same activity).
     /// </summary>
     private const int FrozenBlocksPerSeal = 512;
 
