@@ -47,7 +47,7 @@ internal sealed partial class SqliteTimelineRepository
                 nameof(removed));
         }
 
-        _db.Writer.Execute(SqlQueries.InsertBlock, added.Select(BlockRow.From), transaction);
+        _rows.InsertBlocks(added, transaction);
         long addedEntries = added.Sum(static b => (long)b.Count);
         var totals = new TimelineTotals
         {
@@ -57,7 +57,7 @@ internal sealed partial class SqliteTimelineRepository
             Entries = addedEntries - removedEntries,
             LastSeq = added.Count == 0 ? 0 : added[^1].LastSeqId,
         };
-        if (_db.Writer.Execute(SqlQueries.AddToTimeline, totals, transaction) != 1)
+        if (!_rows.AddToTimeline(key.Kind, key.Id, totals.Blocks, totals.Entries, totals.LastSeq, transaction))
         {
             throw new ArgumentException($"{key.Kind} '{key.Id}' is not registered; nothing was replaced.", nameof(key));
         }

@@ -11,6 +11,7 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
     private readonly SqliteCommand _append;
     private readonly SqliteParameter _appendId;
     private readonly SqliteParameter _appendData;
+    private readonly SqliteBlockRows _rows;
 
     public SqliteTimelineRepository(SqliteDatabase db)
     {
@@ -19,6 +20,7 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
         _append.CommandText = SqlQueries.AppendJournal;
         _appendId = _append.Parameters.Add("@id", SqliteType.Integer);
         _appendData = _append.Parameters.Add("@data", SqliteType.Blob);
+        _rows = new SqliteBlockRows(db.Writer);
     }
 
     public async IAsyncEnumerable<TimelineKey> LoadTimelinesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -99,15 +101,13 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
     public ValueTask CommitBlocksAsync(IReadOnlyList<BlockInfo> blocks, long journalKeepFrom, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(blocks);
-        var rows = new BlockRow[blocks.Count];
         var timelines = new Dictionary<TimelineKey, TimelineTotals>();
         long messages = 0;
         long maxSeq = 0;
         long maxTs = 0;
-        for (int i = 0; i < rows.Length; i++)
+        for (int i = 0; i < blocks.Count; i++)
         {
             BlockInfo b = blocks[i];
-            rows[i] = BlockRow.From(b);
             var key = new TimelineKey(b.Kind, b.TimelineId);
             TimelineTotals totals = timelines.GetValueOrDefault(key) ?? new TimelineTotals { Kind = (long)b.Kind, Id = b.TimelineId };
             totals.Blocks++;
@@ -122,20 +122,21 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
         lock (_db.WriteLock)
         {
             using SqliteTransaction transaction = _db.Writer.BeginTransaction();
-            _db.Writer.Execute(SqlQueries.InsertBlock, rows, transaction);
+            _rows.InsertBlocks(blocks, transaction);
 
             // One statement per new timeline (registered with its totals), two for one registered already.
             long convs = 0;
             long users = 0;
             foreach (TimelineTotals totals in timelines.Values)
             {
-                if (_db.Writer.Execute(SqlQueries.InsertTimelineWithTotals, totals, transaction) == 1)
+                var kind = (TimelineKind)totals.Kind;
+                if (_rows.InsertTimeline(kind, totals.Id, totals.Blocks, totals.Entries, totals.LastSeq, transaction))
                 {
-                    _ = totals.Kind == (long)TimelineKind.Conversation ? convs++ : users++;
+                    _ = kind == TimelineKind.Conversation ? convs++ : users++;
                 }
                 else
                 {
-                    _db.Writer.Execute(SqlQueries.AddToTimeline, totals, transaction);
+                    _rows.AddToTimeline(kind, totals.Id, totals.Blocks, totals.Entries, totals.LastSeq, transaction);
                 }
             }
 
