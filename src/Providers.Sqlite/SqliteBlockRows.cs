@@ -76,6 +76,7 @@ internal sealed class SqliteBlockRows
         }
     }
 
+    /// <summary>A command on the writer whose second parameter is the timeline id (text) and every other one an integer.</summary>
     private static (SqliteCommand Command, SqliteParameter[] Parameters) Prepare(SqliteConnection writer, string sql, params string[] names)
     {
         SqliteCommand command = writer.CreateCommand();
@@ -83,7 +84,7 @@ internal sealed class SqliteBlockRows
         var parameters = new SqliteParameter[names.Length];
         for (int i = 0; i < names.Length; i++)
         {
-            parameters[i] = command.Parameters.Add(names[i], names[i] is "@TimelineId" or "@Id" ? SqliteType.Text : SqliteType.Integer);
+            parameters[i] = command.Parameters.Add(names[i], i == 1 ? SqliteType.Text : SqliteType.Integer);
         }
 
         return (command, parameters);
