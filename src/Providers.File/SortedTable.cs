@@ -99,7 +99,7 @@ internal sealed class SortedTable : IDisposable
     }
 
     /// <summary>Looks <paramref name="key"/> up: in the memtable, else in the one page of the run that may hold it.</summary>
-    /// <returns>A copy of the value, or null when the key is absent.</returns>
+    /// <returns>The value (the memtable's own array for an unmerged change: read it, never change it), or null when the key is absent.</returns>
     public byte[]? Get(ReadOnlySpan<byte> key)
     {
         var probe = new MemEntry(key.ToArray(), null);
@@ -215,18 +215,10 @@ internal sealed class SortedTable : IDisposable
     /// <summary>
     /// The log size that starts a merge: the run's size, but at least <see cref="MinMergeBytes"/> and at most the threshold, so a
     /// small table's log never holds much more than its live records (a row rewritten often is on disk once per merge, not once per
-    /// change) while a large table's memtable stays within the threshold.
+    /// change) while a large table's memtable stays within the threshold. The caller holds the write lock, under which alone a merge
+    /// replaces the run.
     /// </summary>
-    private long MergeAtBytes()
-    {
-        long runBytes;
-        lock (_lock)
-        {
-            runBytes = (long)(_run?.PageCount ?? 0) * SortedRun.PageSize;
-        }
-
-        return Math.Min(_threshold, Math.Max(MinMergeBytes, runBytes));
-    }
+    private long MergeAtBytes() => Math.Min(_threshold, Math.Max(MinMergeBytes, (long)(_run?.PageCount ?? 0) * SortedRun.PageSize));
 
     /// <summary>Merges the memtable into a new run now and starts an empty log, so no file holds a deleted key or an overwritten value.</summary>
     public void Merge()

@@ -51,9 +51,7 @@ internal sealed class InboxChanges(InboxCache cache)
         {
             foreach (string userId in userIds)
             {
-                // One look-up per recipient: the change is updated where the dictionary holds it.
-                ref InboxChange change = ref CollectionsMarshal.GetValueRefOrAddDefault(Convs(userId), convId, out bool exists);
-                Count += exists ? 0 : 1;
+                ref InboxChange change = ref Change(Convs(userId), convId);
                 change = change with { LastSeqId = seqId, Added = change.Added + (IsOwn(senderId, userId) ? 0 : 1) };
                 cache.Invalidate(userId);
             }
@@ -71,9 +69,8 @@ internal sealed class InboxChanges(InboxCache cache)
             {
                 if (!IsOwn(senderId, userId))
                 {
-                    Dictionary<string, InboxChange> convs = Convs(userId);
-                    InboxChange change = Change(convs, convId);
-                    convs[convId] = change with { Added = change.Added - 1, Removed = [.. change.Removed ?? [], targetSeqId] };
+                    ref InboxChange change = ref Change(Convs(userId), convId);
+                    change = change with { Added = change.Added - 1, Removed = [.. change.Removed ?? [], targetSeqId] };
                 }
 
                 cache.Invalidate(userId);
@@ -98,16 +95,13 @@ internal sealed class InboxChanges(InboxCache cache)
         return convs ??= _spare.TryPop(out Dictionary<string, InboxChange>? spare) ? spare : new Dictionary<string, InboxChange>(StringComparer.Ordinal);
     }
 
-    /// <summary>The unsaved change of a conversation, counting a conversation met for the first time in <see cref="Count"/>.</summary>
-    private InboxChange Change(Dictionary<string, InboxChange> convs, string convId)
+    /// <summary>The unsaved change of a conversation, added empty when there is none (counted in <see cref="Count"/>).</summary>
+    private ref InboxChange Change(Dictionary<string, InboxChange> convs, string convId)
     {
-        if (convs.TryGetValue(convId, out InboxChange change))
-        {
-            return change;
-        }
-
-        Count++;
-        return default;
+        // One look-up: the caller updates the change where the dictionary holds it.
+        ref InboxChange change = ref CollectionsMarshal.GetValueRefOrAddDefault(convs, convId, out bool exists);
+        Count += exists ? 0 : 1;
+        return ref change;
     }
 
     /// <summary>Reader side: a copy of one user's unsaved changes (null when none), the generation it belongs to, and the version of the inboxes.</summary>
