@@ -84,6 +84,7 @@ internal sealed partial class FileJournal
         }
 
         segment.Length = length;
+        segment.WrittenThrough = length;
         if (segment.Handle is null)
         {
             copy.Dispose();

@@ -111,6 +111,7 @@ internal sealed partial class FileJournal
             }
 
             segment.Length = position;
+            segment.WrittenThrough = position;
             if (isNewest)
             {
                 SegmentSpace.Preallocate(handle, _segmentBytes);

@@ -9,11 +9,23 @@ namespace BlockStore.Providers.File;
 /// engine's opaque payload. Segments wholly below the trim point are deleted once the metadata recording the trim is durable.
 /// The newest segment is preallocated to the segment size, so a commit is one write and an <c>fdatasync</c> with no change of
 /// the file's size; the zeros after its last record are space never written, and a segment is cut to its records when the
-/// journal rolls to a new one or closes.
+/// journal rolls to a new one or closes. Allocated space is still unwritten (on ext4, an unwritten extent), and the first write
+/// into it changes the file system's metadata, which an <c>fdatasync</c> must then flush too: so a commit that reaches past the
+/// space already written writes the next <see cref="ZeroAheadBytes"/> of zeros after its record, in the same write, and the
+/// commits that follow write into written space only.
 /// </summary>
 internal sealed partial class FileJournal : IDisposable
 {
     private const int RecordPrefixSize = RecordFrame.HeaderSize + sizeof(long);
+
+    /// <summary>
+    /// The zeros a commit writes after its record when it reaches past the space already written. Measured on ext4 with 5 KB
+    /// commits: a write and <c>fdatasync</c> into allocated but unwritten space 254–371 µs, with these zeros ahead 195–299 µs
+    /// (their own flush included); with 150 KB commits the two were within noise.
+    /// </summary>
+    private const int ZeroAheadBytes = 1024 * 1024;
+
+    private static readonly ReadOnlyMemory<byte> Zeros = new byte[ZeroAheadBytes];
 
     private readonly string _directory;
     private readonly Durability _durability;
@@ -21,7 +33,7 @@ internal sealed partial class FileJournal : IDisposable
     private readonly List<JournalSegment> _segments = [];
     private readonly Lock _lock = new();
     private readonly byte[] _prefix = new byte[RecordPrefixSize];
-    private readonly ReadOnlyMemory<byte>[] _parts = new ReadOnlyMemory<byte>[2];
+    private readonly ReadOnlyMemory<byte>[] _parts = new ReadOnlyMemory<byte>[3];
     private long _lastId;
     private bool _torn;
 
@@ -46,8 +58,7 @@ internal sealed partial class FileJournal : IDisposable
             JournalSegment? segment = _segments.Count == 0 ? null : _segments[^1];
             if (segment is not null && _torn)
             {
-                FileIo.Current.SetLength(segment.Handle!, segment.Length);
-                _torn = false;
+                Cut(segment);
             }
 
             long size = RecordPrefixSize + (long)payload.Length;
@@ -63,9 +74,11 @@ internal sealed partial class FileJournal : IDisposable
                 SegmentSpace.Preallocate(handle, segment.Length + size + 1);
             }
 
+            long end = segment.Length + size;
+            int zeros = end > segment.WrittenThrough ? (int)Math.Clamp(_segmentBytes - end, 0, ZeroAheadBytes) : 0;
             try
             {
-                WriteRecord(handle, segment.Length, recordId, payload);
+                WriteRecord(handle, segment.Length, recordId, payload, zeros);
                 SegmentSpace.FlushData(handle, _durability);
             }
             catch
@@ -75,7 +88,8 @@ internal sealed partial class FileJournal : IDisposable
                 throw;
             }
 
-            segment.Length += size;
+            segment.Length = end;
+            segment.WrittenThrough = Math.Max(segment.WrittenThrough, end + zeros);
             segment.LastId = recordId;
             _lastId = recordId;
         }
@@ -143,13 +157,15 @@ internal sealed partial class FileJournal : IDisposable
         }
     }
 
-    private void WriteRecord(SafeFileHandle handle, long offset, long recordId, ReadOnlyMemory<byte> payload)
+    /// <summary>Writes the record at <paramref name="offset"/>, followed by <paramref name="zeros"/> zero bytes, in one write.</summary>
+    private void WriteRecord(SafeFileHandle handle, long offset, long recordId, ReadOnlyMemory<byte> payload, int zeros)
     {
         Span<byte> prefix = _prefix;
         BinaryPrimitives.WriteInt64LittleEndian(prefix[RecordFrame.HeaderSize..], recordId);
         RecordFrame.WriteHeader(prefix, prefix[RecordFrame.HeaderSize..], payload.Span);
         _parts[0] = _prefix;
         _parts[1] = payload;
+        _parts[2] = Zeros[..zeros];
         try
         {
             FileIo.Current.Write(handle, _parts, offset);
@@ -160,12 +176,19 @@ internal sealed partial class FileJournal : IDisposable
         }
     }
 
+    /// <summary>Cuts the segment's file to its records; appends then extend the file, writing zeros ahead again.</summary>
+    private void Cut(JournalSegment segment)
+    {
+        FileIo.Current.SetLength(segment.Handle!, segment.Length);
+        segment.WrittenThrough = segment.Length;
+        _torn = false;
+    }
+
     private void TryCut(JournalSegment segment)
     {
         try
         {
-            FileIo.Current.SetLength(segment.Handle!, segment.Length);
-            _torn = false;
+            Cut(segment);
         }
         catch (IOException)
         {

@@ -14,6 +14,12 @@ internal sealed class JournalSegment(long firstId, string path)
     /// <summary>The bytes of the header and the complete records; appends go here.</summary>
     public long Length { get; set; } = FileHeader.Size;
 
+    /// <summary>
+    /// The end of the bytes this process has written to the file, records or zeros. Space past it may still be allocated but
+    /// unwritten, whose first write changes the file system's metadata (an unwritten extent becomes a written one).
+    /// </summary>
+    public long WrittenThrough { get; set; } = FileHeader.Size;
+
     /// <summary>The id of the newest record, or 0 when there is none.</summary>
     public long LastId { get; set; }
 

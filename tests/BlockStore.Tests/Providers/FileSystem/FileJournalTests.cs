@@ -206,4 +206,57 @@ public sealed class FileJournalTests : FileProviderTestBase
         await AppendAsync(session, 6);
         Assert.Equal([5, 6], await JournalIdsAsync(session));
     }
+
+    [Fact]
+    public void A_commit_that_reaches_unwritten_space_writes_zeros_ahead_so_the_commits_after_it_write_into_written_space()
+    {
+        const int PayloadBytes = 10_000;
+        const int Records = 250;
+        const long SegmentBytes = 4L * 1024 * 1024;
+        const int ZeroAhead = 1024 * 1024;
+        var disk = new SimulatedDisk(DataDir);
+        var payload = new byte[PayloadBytes];
+        new Random(7).NextBytes(payload);
+        using (FileIo.Use(disk))
+        {
+            using FileJournal journal = FileJournal.Open(JournalDir, Durability.Full, SegmentBytes, keepFrom: 0);
+            for (int id = 1; id <= Records; id++)
+            {
+                journal.Append(id, payload);
+            }
+        }
+
+        // The segment's writes after its header: each a record, the ones reaching past what was written before followed by zeros.
+        List<DiskEvent.Write> writes = [.. disk.Events.OfType<DiskEvent.Write>().Where(static w => w.Offset >= FileHeader.Size)];
+        Assert.Equal(Records, writes.Count);
+        long recordBytes = writes[0].Bytes.Length - ZeroAhead;
+        Assert.True(recordBytes > PayloadBytes, $"the first commit wrote {writes[0].Bytes.Length} bytes, no zeros after its record");
+        long recordsEnd = FileHeader.Size;
+        long written = FileHeader.Size;
+        int zeroed = 0;
+        foreach (DiskEvent.Write write in writes)
+        {
+            Assert.Equal(recordsEnd, write.Offset);
+            recordsEnd += recordBytes;
+            if (recordsEnd > written)
+            {
+                zeroed++;
+                Assert.Equal(recordBytes + Math.Min(ZeroAhead, SegmentBytes - recordsEnd), write.Bytes.Length);
+                Assert.All(write.Bytes[(int)recordBytes..], static b => Assert.Equal(0, b));
+            }
+            else
+            {
+                Assert.Equal(recordBytes, write.Bytes.Length);
+            }
+
+            written = Math.Max(written, write.Offset + write.Bytes.Length);
+        }
+
+        // Zeros at the first record, then at each record passing the zeros written before: 2.5 MB of records, three times.
+        Assert.Equal(3, zeroed);
+        using FileJournal reopened = FileJournal.Open(JournalDir, Durability.Full, SegmentBytes, keepFrom: 0);
+        List<JournalRecord> records = [.. reopened.ReadRecords(0, CancellationToken.None)];
+        Assert.Equal(Enumerable.Range(1, Records).Select(static id => (long)id), records.Select(static r => r.Id));
+        Assert.All(records, r => Assert.Equal(payload, r.Payload.ToArray()));
+    }
 }
