@@ -45,9 +45,13 @@ try
     SeedResult seeded = await host.Services.GetRequiredService<Seeder>()
         .SeedAsync(generator.Messages(world), options.Messages, Console.Out, stopping);
     CompactionReport compaction = await new Flows(store, generator, world, Console.Out).RunAsync(seeded, stopping);
-    await SummaryTable.PrintAsync(store, provider, dataDir, seeded, compaction, Console.Out, stopping);
+    StoreStats stats = await SummaryTable.PrintAsync(store, provider, dataDir, seeded, compaction, Console.Out, stopping);
 
     await host.StopAsync();
+
+    // Disposing the host closes the data set, so its size is what it keeps at rest.
+    host.Dispose();
+    SummaryTable.PrintOnDisk(dataDir, stats, Console.Out);
     return 0;
 }
 catch (OperationCanceledException)
