@@ -38,6 +38,12 @@ internal static class SummaryTable
     public static void PrintOnDisk(string dataDir, StoreStats stats, TextWriter output)
     {
         long onDisk = DataDirectory.SizeInBytes(dataDir);
+        if (onDisk == 0)
+        {
+            Row(output, "bytes on disk (DataDir)", "-", "the provider keeps the data set elsewhere (a database server)");
+            return;
+        }
+
         Row(output, "bytes on disk (DataDir)", $"{onDisk:N0}", "closed");
         Row(output, "bytes per message", stats.Messages > 0 ? $"{(double)onDisk / stats.Messages:N0}" : "-", "on disk, closed");
     }
