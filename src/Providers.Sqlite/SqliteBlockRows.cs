@@ -51,17 +51,17 @@ internal sealed class SqliteBlockRows
     }
 
     /// <summary>Registers a timeline with its first totals; false (and nothing written) when it is registered already.</summary>
-    public bool InsertTimeline(TimelineKind kind, string id, long blocks, long entries, long lastSeq, SqliteTransaction transaction) =>
-        Execute(_insertTimeline, _inserted, kind, id, blocks, entries, lastSeq, transaction) == 1;
+    public bool InsertTimeline(TimelineKey key, long blocks, long entries, long lastSeq, SqliteTransaction transaction) =>
+        Execute(_insertTimeline, _inserted, key, blocks, entries, lastSeq, transaction) == 1;
 
     /// <summary>Adds to a registered timeline's totals and raises its last SeqId; false (and nothing written) when it is not registered.</summary>
-    public bool AddToTimeline(TimelineKind kind, string id, long blocks, long entries, long lastSeq, SqliteTransaction transaction) =>
-        Execute(_addToTimeline, _added, kind, id, blocks, entries, lastSeq, transaction) == 1;
+    public bool AddToTimeline(TimelineKey key, long blocks, long entries, long lastSeq, SqliteTransaction transaction) =>
+        Execute(_addToTimeline, _added, key, blocks, entries, lastSeq, transaction) == 1;
 
-    private static int Execute(SqliteCommand command, SqliteParameter[] parameters, TimelineKind kind, string id, long blocks, long entries, long lastSeq, SqliteTransaction transaction)
+    private static int Execute(SqliteCommand command, SqliteParameter[] parameters, TimelineKey key, long blocks, long entries, long lastSeq, SqliteTransaction transaction)
     {
-        parameters[0].Value = (long)kind;
-        parameters[1].Value = id;
+        parameters[0].Value = (long)key.Kind;
+        parameters[1].Value = key.Id;
         parameters[2].Value = blocks;
         parameters[3].Value = entries;
         parameters[4].Value = lastSeq;

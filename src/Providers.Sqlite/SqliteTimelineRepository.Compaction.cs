@@ -48,22 +48,15 @@ internal sealed partial class SqliteTimelineRepository
         }
 
         _rows.InsertBlocks(added, transaction);
-        long addedEntries = added.Sum(static b => (long)b.Count);
-        var totals = new TimelineTotals
-        {
-            Kind = (long)key.Kind,
-            Id = key.Id,
-            Blocks = added.Count - removed.Count,
-            Entries = addedEntries - removedEntries,
-            LastSeq = added.Count == 0 ? 0 : added[^1].LastSeqId,
-        };
-        if (!_rows.AddToTimeline(key.Kind, key.Id, totals.Blocks, totals.Entries, totals.LastSeq, transaction))
+        long blocks = added.Count - removed.Count;
+        long entries = added.Sum(static b => (long)b.Count) - removedEntries;
+        if (!_rows.AddToTimeline(key, blocks, entries, added.Count == 0 ? 0 : added[^1].LastSeqId, transaction))
         {
             throw new ArgumentException($"{key.Kind} '{key.Id}' is not registered; nothing was replaced.", nameof(key));
         }
 
-        long messages = key.Kind == TimelineKind.Conversation ? totals.Entries : 0;
-        _db.Writer.Execute(SqlQueries.AddToTotal, new[] { Total(2, totals.Blocks), Total(3, messages) }, transaction);
+        long messages = key.Kind == TimelineKind.Conversation ? entries : 0;
+        _db.Writer.Execute(SqlQueries.AddToTotal, new[] { Total(2, blocks), Total(3, messages) }, transaction);
     }
 
     public ValueTask DeleteTimelineAsync(TimelineKey key, CancellationToken cancellationToken = default)

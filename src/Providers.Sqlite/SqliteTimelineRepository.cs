@@ -109,7 +109,7 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
         {
             BlockInfo b = blocks[i];
             var key = new TimelineKey(b.Kind, b.TimelineId);
-            TimelineTotals totals = timelines.GetValueOrDefault(key) ?? new TimelineTotals { Kind = (long)b.Kind, Id = b.TimelineId };
+            TimelineTotals totals = timelines.GetValueOrDefault(key) ?? new TimelineTotals();
             totals.Blocks++;
             totals.Entries += b.Count;
             totals.LastSeq = Math.Max(totals.LastSeq, b.LastSeqId);
@@ -127,16 +127,15 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
             // One statement per new timeline (registered with its totals), two for one registered already.
             long convs = 0;
             long users = 0;
-            foreach (TimelineTotals totals in timelines.Values)
+            foreach ((TimelineKey key, TimelineTotals totals) in timelines)
             {
-                var kind = (TimelineKind)totals.Kind;
-                if (_rows.InsertTimeline(kind, totals.Id, totals.Blocks, totals.Entries, totals.LastSeq, transaction))
+                if (_rows.InsertTimeline(key, totals.Blocks, totals.Entries, totals.LastSeq, transaction))
                 {
-                    _ = kind == TimelineKind.Conversation ? convs++ : users++;
+                    _ = key.Kind == TimelineKind.Conversation ? convs++ : users++;
                 }
                 else
                 {
-                    _rows.AddToTimeline(kind, totals.Id, totals.Blocks, totals.Entries, totals.LastSeq, transaction);
+                    _rows.AddToTimeline(key, totals.Blocks, totals.Entries, totals.LastSeq, transaction);
                 }
             }
 
@@ -176,12 +175,9 @@ internal sealed partial class SqliteTimelineRepository : ITimelineRepository
 
     private sealed record TotalDelta(string Key, long Delta);
 
+    /// <summary>What one commit adds to a timeline's totals.</summary>
     private sealed class TimelineTotals
     {
-        public long Kind { get; set; }
-
-        public string Id { get; set; } = "";
-
         public long Blocks { get; set; }
 
         public long Entries { get; set; }
