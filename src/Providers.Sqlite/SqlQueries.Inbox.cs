@@ -37,9 +37,14 @@ internal static partial class SqlQueries
 
     public const string GetInboxAppliedThrough = "SELECT applied_through FROM inbox_state WHERE id = 1";
 
-    /// <summary>Adds activity to a row; the read count carries the deleted entries to take off (none for a new row).</summary>
+    /// <summary>
+    /// Adds activity to rows, given as a JSON array of <c>[user, conv, lastSeq, added, readRemoved]</c> arrays in <c>@rows</c>; the
+    /// read count carries the deleted entries to take off (none for a new row). <c>WHERE true</c> tells the parser that
+    /// <c>ON CONFLICT</c> belongs to the upsert, not to a join.
+    /// </summary>
     public const string AddInboxActivity = """
-        INSERT INTO inbox (user_id, conv_id, last_seq, count, read_count) VALUES (@UserId, @ConvId, @LastSeqId, @Added, -@ReadRemoved)
+        INSERT INTO inbox (user_id, conv_id, last_seq, count, read_count)
+        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, -(value ->> 4) FROM json_each(@rows) WHERE true
         ON CONFLICT (user_id, conv_id) DO UPDATE
             SET last_seq = max(last_seq, excluded.last_seq), count = count + excluded.count, read_count = read_count + excluded.read_count
         """;

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -8,22 +11,14 @@ internal sealed class SqliteInboxStore : IInboxStore
 {
     private readonly SqliteDatabase db;
     private readonly SqliteCommand _addActivity;
-    private readonly SqliteParameter _addUser;
-    private readonly SqliteParameter _addConv;
-    private readonly SqliteParameter _addSeq;
-    private readonly SqliteParameter _addCount;
-    private readonly SqliteParameter _addReadRemoved;
+    private readonly SqliteParameter _addRows;
 
     public SqliteInboxStore(SqliteDatabase db)
     {
         this.db = db;
         _addActivity = db.Writer.CreateCommand();
         _addActivity.CommandText = SqlQueries.AddInboxActivity;
-        _addUser = _addActivity.Parameters.Add("@UserId", SqliteType.Text);
-        _addConv = _addActivity.Parameters.Add("@ConvId", SqliteType.Text);
-        _addSeq = _addActivity.Parameters.Add("@LastSeqId", SqliteType.Integer);
-        _addCount = _addActivity.Parameters.Add("@Added", SqliteType.Integer);
-        _addReadRemoved = _addActivity.Parameters.Add("@ReadRemoved", SqliteType.Integer);
+        _addRows = _addActivity.Parameters.Add("@rows", SqliteType.Text);
     }
 
     public ValueTask<long> GetAppliedThroughAsync(CancellationToken cancellationToken = default) =>
@@ -46,10 +41,30 @@ internal sealed class SqliteInboxStore : IInboxStore
     {
         ArgumentNullException.ThrowIfNull(changes);
 
-        // In key order, consecutive upserts land on the same B-tree pages.
+        // In key order, consecutive upserts land on the same B-tree pages. One statement takes every row, as a JSON array of
+        // [user, conv, lastSeq, added, readRemoved] read back by json_each: a save upserts thousands of rows, and a statement per
+        // row spent more on binding and stepping than on the rows.
         InboxActivity[] rows = [.. changes];
         Array.Sort(rows, static (a, b) =>
             string.CompareOrdinal(a.UserId, b.UserId) is int byUser and not 0 ? byUser : string.CompareOrdinal(a.ConvId, b.ConvId));
+        var json = new ArrayBufferWriter<byte>(64 + (rows.Length * 64));
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartArray();
+            foreach (InboxActivity row in rows)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(row.UserId);
+                writer.WriteStringValue(row.ConvId);
+                writer.WriteNumberValue(row.LastSeqId);
+                writer.WriteNumberValue(row.Added);
+                writer.WriteNumberValue(row.ReadRemoved);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
         lock (db.WriteLock)
         {
             // No flush of its own: the engine drops the journal records holding this activity only through a later commit of the
@@ -58,19 +73,11 @@ internal sealed class SqliteInboxStore : IInboxStore
             using IDisposable relaxed = db.RelaxedSync();
             using SqliteTransaction transaction = db.Writer.BeginTransaction();
             _addActivity.Transaction = transaction;
-            foreach (InboxActivity row in rows)
-            {
-                _addUser.Value = row.UserId;
-                _addConv.Value = row.ConvId;
-                _addSeq.Value = row.LastSeqId;
-                _addCount.Value = row.Added;
-                _addReadRemoved.Value = row.ReadRemoved;
-                _addActivity.ExecuteNonQuery();
-            }
-
+            _addRows.Value = Encoding.UTF8.GetString(json.WrittenSpan);
+            _addActivity.ExecuteNonQuery();
+            _addActivity.Transaction = null;
             db.Writer.Execute(SqlQueries.SetInboxAppliedThrough, new { through = appliedThrough }, transaction);
             transaction.Commit();
-            _addActivity.Transaction = null;
         }
 
         return ValueTask.CompletedTask;

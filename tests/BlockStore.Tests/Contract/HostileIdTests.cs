@@ -1,3 +1,5 @@
+using BlockStore.Providers;
+
 namespace BlockStore.Tests.Contract;
 
 /// <summary>Ids are data, never paths or SQL: hostile ids are stored and read back, and nothing appears outside DataDir.</summary>
@@ -41,5 +43,30 @@ public abstract partial class ContractTests
         Assert.Equal(sent[1].SeqId, await store.GetUserCheckpointAsync(id));
         Assert.Equal(Fixture.UsesDataDir ? [DataDir] : [], Directory.GetFileSystemEntries(Root));
         Assert.Equal(2, (await store.GetStatsAsync()).UserTimelines);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(HostileIds))]
+    public async Task Hostile_ids_are_ordinary_ids_in_the_inbox_index(string id)
+    {
+        IBlockStoreSession session = await Fixture.CreateProvider().OpenAsync(CreateOptions());
+        try
+        {
+            // One save holds the id as user and as conversation, beside plain ids, and the largest SeqId.
+            await session.Inbox.SaveActivityAsync(
+                [new(id, "plain", 7, 2), new("plain", id, long.MaxValue, 3), new(id, id, 5, 1)], appliedThrough: long.MaxValue);
+            await session.Inbox.SaveMarkersAsync([new(id, id, 5, 1)]);
+            await session.Inbox.SaveActivityAsync([new(id, id, 9, -1, ReadRemoved: 1)], appliedThrough: long.MaxValue);
+
+            Assert.Equal(new InboxRow("plain", 7, 2, 0, 0), await session.Inbox.GetAsync(id, "plain"));
+            Assert.Equal(new InboxRow(id, long.MaxValue, 3, 0, 0), await session.Inbox.GetAsync("plain", id));
+            Assert.Equal(new InboxRow(id, 9, 0, 5, 0), await session.Inbox.GetAsync(id, id));
+            Assert.Equal([new InboxRow(id, 9, 0, 5, 0), new InboxRow("plain", 7, 2, 0, 0)], await session.Inbox.GetPageAsync(id, long.MaxValue, 10));
+            Assert.Equal(long.MaxValue, await session.Inbox.GetAppliedThroughAsync());
+        }
+        finally
+        {
+            await session.DisposeAsync();
+        }
     }
 }
