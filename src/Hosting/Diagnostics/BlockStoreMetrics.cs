@@ -28,6 +28,10 @@ internal sealed class BlockStoreMetrics : IDisposable
         CommitBatchSize = _meter.CreateHistogram<int>("blockstore.commit.batch_size", "{message}", "Messages per group commit (one journal record).");
         AppendDuration = _meter.CreateHistogram<double>("blockstore.append.duration", "s", "Duration of AddMessage and AddMessages calls, until the messages are durable.");
         ReadDuration = _meter.CreateHistogram<double>("blockstore.read.duration", "s", "Duration of the calls that read messages of a conversation or user timeline.");
+        JournalCommitDuration = _meter.CreateHistogram<double>(
+            "blockstore.journal.commit.duration", "s", "Duration of one group commit's journal write, its flush included (on the writer, which waits for it).");
+        SealDuration = _meter.CreateHistogram<double>(
+            "blockstore.seal.duration", "s", "Duration of one seal (encoding, block writes, the index commit that trims the journal), on the writer between commits.");
         _meter.CreateObservableCounter("blockstore.messages.appended", () => Observe(static e => e.MessagesAppended), "{message}", "Messages appended since the store opened.");
         _meter.CreateObservableCounter("blockstore.blocks.sealed", () => Observe(static e => e.BlocksSealed), "{block}", "Blocks sealed since the store opened.");
         _meter.CreateObservableCounter("blockstore.bytes.written", () => Observe(static e => e.BytesWritten), "By", "Journal and block bytes written since the store opened.");
@@ -51,6 +55,12 @@ internal sealed class BlockStoreMetrics : IDisposable
 
     /// <summary>Duration of message reads, in seconds.</summary>
     public Histogram<double> ReadDuration { get; }
+
+    /// <summary>Duration of one journal write of a group commit, flush included, in seconds.</summary>
+    public Histogram<double> JournalCommitDuration { get; }
+
+    /// <summary>Duration of one successful seal, in seconds.</summary>
+    public Histogram<double> SealDuration { get; }
 
     /// <summary>Starts timing and tracing one public operation.</summary>
     /// <param name="name">The activity name.</param>

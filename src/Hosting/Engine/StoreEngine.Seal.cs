@@ -1,5 +1,6 @@
-using BlockStore.Diagnostics;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
+using BlockStore.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace BlockStore.Engine;
@@ -211,6 +212,7 @@ internal sealed partial class StoreEngine
     /// <returns>False when nothing could be sealed (nothing to do, or the write failed and was logged).</returns>
     private async Task<bool> SealAsync(HashSet<TimelineBase> drain)
     {
+        long started = Stopwatch.GetTimestamp();
         var jobs = new List<SealJob>();
         foreach (TimelineBase timeline in _frozen)
         {
@@ -366,6 +368,7 @@ internal sealed partial class StoreEngine
         Interlocked.Add(ref _sealedBlocks, jobs.Count);
         JournalTrimmed(keepFrom);
         Log.Sealed(_logger, jobs.Count, bytes, keepFrom);
+        SealCompleted(started);
         return true;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BlockStore.Diagnostics;
 
 namespace BlockStore.Engine;
@@ -71,10 +72,11 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>A group commit of <paramref name="messages"/> reached the journal in <paramref name="bytes"/> bytes.</summary>
-    private void JournalCommitted(int messages, int bytes)
+    /// <summary>A group commit of <paramref name="messages"/> reached the journal in <paramref name="bytes"/> bytes; its write started at <paramref name="startedAt"/> (<see cref="Stopwatch"/> ticks).</summary>
+    private void JournalCommitted(int messages, int bytes, long startedAt)
     {
         _metrics.CommitBatchSize.Record(messages, _metrics.DataDir);
+        _metrics.JournalCommitDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, _metrics.DataDir);
         Interlocked.Add(ref _bytesWritten, bytes);
         if (_lastWriteFailure is not null)
         {
@@ -104,6 +106,9 @@ internal sealed partial class StoreEngine
             }
         }
     }
+
+    /// <summary>A seal that started at <paramref name="startedAt"/> (<see cref="Stopwatch"/> ticks) succeeded.</summary>
+    private void SealCompleted(long startedAt) => _metrics.SealDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, _metrics.DataDir);
 
     private void WriteFailed(Exception exception) => Volatile.Write(ref _lastWriteFailure, new WriteFailure(DateTimeOffset.UtcNow, exception));
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BlockStore.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -253,6 +254,7 @@ internal sealed partial class StoreEngine
         if (_batch.Count > 0)
         {
             byte[] record = JournalCodec.Encode(_batch);
+            long writeStarted = Stopwatch.GetTimestamp();
             try
             {
                 await _session.Timelines.AppendJournalAsync(journalId, record).ConfigureAwait(false);
@@ -272,7 +274,7 @@ internal sealed partial class StoreEngine
             }
 
             _lastJournalId = journalId;
-            JournalCommitted(_batch.Count, record.Length);
+            JournalCommitted(_batch.Count, record.Length, writeStarted);
             JournalAppended(journalId, record.Length);
             KeysJournaled(journalId);
         }

@@ -52,10 +52,18 @@ public sealed class MetricsTests : TempDirectory
         Assert.Equal(15, recorder.Values("blockstore.commit.batch_size").Sum());
         Assert.Contains(5, recorder.Values("blockstore.commit.batch_size"));
         Assert.Equal(11, recorder.Values("blockstore.append.duration").Count);
+
+        // One journal write per group commit, and at least the flush's seal, each no longer than the calls that waited for them.
+        Assert.Equal(recorder.Values("blockstore.commit.batch_size").Count, recorder.Values("blockstore.journal.commit.duration").Count);
+        Assert.True(recorder.Values("blockstore.journal.commit.duration").Sum() <= recorder.Values("blockstore.append.duration").Sum());
+        Assert.NotEmpty(recorder.Values("blockstore.seal.duration"));
+        Assert.All(recorder.Values("blockstore.seal.duration"), seconds => Assert.InRange(seconds, double.Epsilon, 60));
         Assert.Equal(4, recorder.Values("blockstore.read.duration").Count);
         Assert.All(recorder.Values("blockstore.append.duration"), seconds => Assert.InRange(seconds, 0, 60));
         Assert.Equal("s", recorder.Instruments["blockstore.read.duration"].Unit);
         Assert.Equal("s", recorder.Instruments["blockstore.append.duration"].Unit);
+        Assert.Equal("s", recorder.Instruments["blockstore.journal.commit.duration"].Unit);
+        Assert.Equal("s", recorder.Instruments["blockstore.seal.duration"].Unit);
         Assert.Equal("By", recorder.Instruments["blockstore.bytes.written"].Unit);
         Assert.All(recorder.Instruments.Values, instrument => Assert.False(string.IsNullOrEmpty(instrument.Description)));
         Assert.All(recorder.Tags, dataDir => Assert.Equal(Path.GetFullPath(Dir), dataDir));
