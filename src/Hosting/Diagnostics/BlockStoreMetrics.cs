@@ -31,7 +31,7 @@ internal sealed class BlockStoreMetrics : IDisposable
         JournalCommitDuration = _meter.CreateHistogram<double>(
             "blockstore.journal.commit.duration", "s", "Duration of one group commit's journal write, its flush included (on the writer, which waits for it).");
         SealDuration = _meter.CreateHistogram<double>(
-            "blockstore.seal.duration", "s", "Duration of one seal (encoding, block writes, the index commit that trims the journal), on the writer between commits.");
+            "blockstore.seal.duration", "s", "Writer time of one seal between commits: block writes, the index commit that trims the journal, and the encoding unless it ran on the thread pool meanwhile.");
         _meter.CreateObservableCounter("blockstore.messages.appended", () => Observe(static e => e.MessagesAppended), "{message}", "Messages appended since the store opened.");
         _meter.CreateObservableCounter("blockstore.blocks.sealed", () => Observe(static e => e.BlocksSealed), "{block}", "Blocks sealed since the store opened.");
         _meter.CreateObservableCounter("blockstore.bytes.written", () => Observe(static e => e.BytesWritten), "By", "Journal and block bytes written since the store opened.");
@@ -59,7 +59,7 @@ internal sealed class BlockStoreMetrics : IDisposable
     /// <summary>Duration of one journal write of a group commit, flush included, in seconds.</summary>
     public Histogram<double> JournalCommitDuration { get; }
 
-    /// <summary>Duration of one successful seal, in seconds.</summary>
+    /// <summary>Writer time of one successful seal, in seconds.</summary>
     public Histogram<double> SealDuration { get; }
 
     /// <summary>Starts timing and tracing one public operation.</summary>

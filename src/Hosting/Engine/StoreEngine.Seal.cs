@@ -9,7 +9,9 @@ namespace BlockStore.Engine;
 /// Sealing: full blocks are sealed in groups (once <see cref="FrozenBlocksPerSeal"/> have gathered, on a flush, or on the
 /// periodic maintenance tick); open blocks are sealed early, oldest first, when the journal or the open blocks pass their
 /// budgets or a block has been open too long. Sealing writes the block bytes first, then commits the metadata together with
-/// the journal trim, then publishes the blocks as sealed. A failed seal is retried with exponential backoff (a flush retries
+/// the journal trim, then publishes the blocks as sealed. A group of full blocks that nothing waits for is encoded on the
+/// thread pool while the writer goes on with its turns, and written and committed by the first turn after the encoding
+/// finished; any other seal commits it first. A failed seal is retried with exponential backoff (a flush retries
 /// at once), reusing blocks already written; while sealing fails past the budgets, appends are refused.
 /// </summary>
 internal sealed partial class StoreEngine
@@ -49,6 +51,9 @@ internal sealed partial class StoreEngine
     private long _sealRetryAt;
     private WriteFailure? _sealFailure;
     private volatile bool _writesRefused;
+
+    /// <summary>A seal of full blocks being encoded off the writer, or null.</summary>
+    private EncodingSeal? _backgroundSeal;
 
     /// <summary>The first failure of the seals failing since the last successful one (its exception the latest), or null.</summary>
     public WriteFailure? SealFailure => Volatile.Read(ref _sealFailure);
@@ -126,8 +131,30 @@ internal sealed partial class StoreEngine
         {
             HashSet<TimelineBase> drain = PickTimelinesToDrain();
             bool frozenDue = _frozen.Count > 0 && (sealFrozen || _frozenBlocks >= FrozenBlocksPerSeal);
+            if (_backgroundSeal is { } background && (background.Done.IsCompleted || drain.Count > 0 || sealFrozen))
+            {
+                if (!await CommitEncodedAsync().ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             if (drain.Count == 0 && !frozenDue)
             {
+                return;
+            }
+
+            if (drain.Count == 0 && !sealFrozen && _sealFailures == 0)
+            {
+                // Only full blocks are due, and nothing waits for them: encode them off the writer, which goes on with
+                // the next turns and commits the seal in the first turn after the encoding finished.
+                if (_backgroundSeal is null)
+                {
+                    StartEncoding();
+                }
+
                 return;
             }
 
@@ -208,11 +235,13 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Seals the frozen blocks of every timeline, and all blocks of the timelines in <paramref name="drain"/>.</summary>
-    /// <returns>False when nothing could be sealed (nothing to do, or the write failed and was logged).</returns>
-    private async Task<bool> SealAsync(HashSet<TimelineBase> drain)
+    /// <summary>
+    /// Takes the blocks to seal: the frozen blocks of every timeline (of <see cref="MaxTimelinesPerRound"/> at most), and all
+    /// blocks of the timelines in <paramref name="drain"/>; and those of them to encode (a block written by an earlier attempt
+    /// whose metadata commit failed is reused while it is unchanged, so retries do not append another unreferenced copy each time).
+    /// </summary>
+    private (List<SealJob> Jobs, SealJob[] ToEncode) PrepareSeal(HashSet<TimelineBase> drain)
     {
-        long started = Stopwatch.GetTimestamp();
         var jobs = new List<SealJob>();
         foreach (TimelineBase timeline in _frozen)
         {
@@ -232,18 +261,9 @@ internal sealed partial class StoreEngine
             timeline.PrepareSeal(includeOpen: true, jobs);
         }
 
-        if (jobs.Count == 0)
-        {
-            return false;
-        }
-
-        // A block written by an earlier attempt whose metadata commit failed is reused while it is unchanged, so retries
-        // do not append another unreferenced copy each time.
-        var sealing = new HashSet<MemBlock>(jobs.Count);
         int toWrite = 0;
         foreach (SealJob job in jobs)
         {
-            sealing.Add(job.Block);
             if (job.Block.WrittenCount != job.Range.Count)
             {
                 toWrite++;
@@ -260,7 +280,72 @@ internal sealed partial class StoreEngine
             }
         }
 
+        return (jobs, toEncode);
+    }
+
+    /// <summary>Takes the frozen blocks of a seal and encodes them on the thread pool; frozen blocks never change, so the writer need not wait.</summary>
+    private void StartEncoding()
+    {
+        _drain.Clear();
+        (List<SealJob> jobs, SealJob[] toEncode) = PrepareSeal(_drain);
+        if (jobs.Count > 0)
+        {
+            _backgroundSeal = new EncodingSeal(jobs, toEncode, Task.Run(() => Encode(toEncode)));
+        }
+    }
+
+    /// <summary>Waits for the seal encoded off the writer, then writes and commits it like any other.</summary>
+    /// <returns>False when the encoding or the write failed (logged, and retried after the backoff from the blocks' current state).</returns>
+    private async Task<bool> CommitEncodedAsync()
+    {
+        long committing = Stopwatch.GetTimestamp();
+        EncodingSeal encoding = _backgroundSeal!;
+        _backgroundSeal = null;
+        try
+        {
+            await encoding.Done.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            SealFailed(ex);
+            Log.SealFailed(_logger, ex, encoding.Jobs.Count, _sealFailures, _sealRetryAt - Environment.TickCount64);
+            WriteFailed(ex);
+            return false;
+        }
+
+        return await CommitSealAsync(committing, encoding.Jobs, encoding.ToEncode).ConfigureAwait(false);
+    }
+
+    /// <summary>Seals the frozen blocks of every timeline, and all blocks of the timelines in <paramref name="drain"/>.</summary>
+    /// <returns>False when nothing could be sealed (nothing to do, or the write failed and was logged).</returns>
+    private async Task<bool> SealAsync(HashSet<TimelineBase> drain)
+    {
+        // The blocks a seal encoding off the writer took must not be taken twice: it goes first.
+        if (_backgroundSeal is not null && !await CommitEncodedAsync().ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        (List<SealJob> jobs, SealJob[] toEncode) = PrepareSeal(drain);
+        if (jobs.Count == 0)
+        {
+            return false;
+        }
+
         Encode(toEncode);
+        return await CommitSealAsync(started, jobs, toEncode).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the encoded blocks of <paramref name="jobs"/>, commits them with the journal trim, and publishes them as sealed.</summary>
+    private async Task<bool> CommitSealAsync(long started, List<SealJob> jobs, SealJob[] toEncode)
+    {
+        var sealing = new HashSet<MemBlock>(jobs.Count);
+        foreach (SealJob job in jobs)
+        {
+            sealing.Add(job.Block);
+        }
+
         var encoded = new ReadOnlyMemory<byte>[toEncode.Length];
         long bytes = 0;
         for (int i = 0; i < toEncode.Length; i++)
@@ -381,6 +466,9 @@ internal sealed partial class StoreEngine
         WriteFailure? first = _sealFailure;
         Volatile.Write(ref _sealFailure, new WriteFailure(first?.At ?? DateTimeOffset.UtcNow, exception));
     }
+
+    /// <summary>A seal whose blocks are being encoded on the thread pool: its jobs, those to encode, and the encoding.</summary>
+    private sealed record EncodingSeal(List<SealJob> Jobs, SealJob[] ToEncode, Task Done);
 
     private sealed class JournalIdComparer : IComparer<(long Id, long TotalBefore)>
     {

@@ -284,7 +284,35 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
             }
         }
 
-        Volatile.Write(ref _state, new TimelineState<T>(state.Sealed.With(added), [], open));
+        Volatile.Write(ref _state, new TimelineState<T>(state.Sealed.With(added), Unsealed(state.Frozen, jobs), open));
+    }
+
+    /// <summary>
+    /// The frozen blocks <paramref name="jobs"/> did not seal: those frozen after a seal encoding off the writer took its blocks.
+    /// A seal takes every frozen block of a timeline it takes, so the sealed ones are the oldest.
+    /// </summary>
+    private static MemBlock<T>[] Unsealed(MemBlock<T>[] frozen, ReadOnlySpan<SealJob> jobs)
+    {
+        int sealedCount = 0;
+        while (sealedCount < frozen.Length && Contains(jobs, frozen[sealedCount]))
+        {
+            sealedCount++;
+        }
+
+        return sealedCount == frozen.Length ? [] : frozen[sealedCount..];
+
+        static bool Contains(ReadOnlySpan<SealJob> jobs, MemBlock block)
+        {
+            foreach (SealJob job in jobs)
+            {
+                if (ReferenceEquals(job.Block, block))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     /// <summary>The cache cost of a decoded block: its stored bytes or the bodies it holds (whichever is larger, as a compressed block decodes to more), plus an allowance per entry object.</summary>
