@@ -42,8 +42,8 @@ internal sealed class SqliteInboxStore : IInboxStore
         ArgumentNullException.ThrowIfNull(changes);
 
         // In key order, consecutive upserts land on the same B-tree pages. One statement takes every row, as a JSON array of
-        // [user, conv, lastSeq, added, readRemoved] read back by json_each: a save upserts thousands of rows, and a statement per
-        // row spent more on binding and stepping than on the rows.
+        // [user, conv, lastSeq, added, readRemoved] read back by json_each: a seal saves thousands of rows, and a statement per
+        // row bound five parameters for each (an object apiece) and stepped it on its own.
         InboxActivity[] rows = [.. changes];
         Array.Sort(rows, static (a, b) =>
             string.CompareOrdinal(a.UserId, b.UserId) is int byUser and not 0 ? byUser : string.CompareOrdinal(a.ConvId, b.ConvId));
