@@ -29,12 +29,36 @@ internal abstract class MemBlock(TimelineBase owner, long firstJournalId, long o
     /// <summary>This block's place in the engine's list of unsealed blocks (oldest first).</summary>
     public LinkedListNode<MemBlock>? Node { get; set; }
 
+    /// <summary>The entries readers see.</summary>
     public abstract int Count { get; }
+
+    /// <summary><see cref="Bytes"/> as of the last publication, restored when the staged entries are dropped.</summary>
+    private int _publishedBytes = overheadBytes;
+
+    /// <summary>Writer side: makes the entries staged since the last publication visible to readers.</summary>
+    public void Publish()
+    {
+        PublishStaged();
+        _publishedBytes = Bytes;
+    }
+
+    /// <summary>Writer side: drops the entries staged since the last publication, as if they were never added.</summary>
+    public void Unstage()
+    {
+        DropStaged();
+        Bytes = _publishedBytes;
+    }
+
+    protected abstract void PublishStaged();
+
+    protected abstract void DropStaged();
 }
 
 /// <summary>
-/// An unsealed block of one timeline. Only the writer appends; readers see a consistent prefix because the entry is
-/// written before the count is published, and a grown array is published before the count can pass the old length.
+/// An unsealed block of one timeline. Only the writer appends, in two steps: it stages entries (past the count readers see),
+/// then publishes them once their journal record is durable, or drops them when it is not. Readers see a consistent prefix
+/// because entries are written before the count is published, and a grown array is published before the count can pass the
+/// old length.
 /// </summary>
 internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long openedAtTicks, int overheadBytes, int maxEntries)
     : MemBlock(owner, firstJournalId, openedAtTicks, overheadBytes)
@@ -44,7 +68,16 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
     private T[] _items = new T[Math.Min(2, maxEntries)];
     private int _count;
 
+    /// <summary>The entries the writer has added, published or not; only the writer reads it.</summary>
+    private int _staged;
+
     public override int Count => Volatile.Read(ref _count);
+
+    /// <summary>Writer side: the entries added, published or only staged.</summary>
+    public int StagedCount => _staged;
+
+    /// <summary>Writer side: the newest entry added, published or only staged.</summary>
+    public T StagedLast => _items[_staged - 1];
 
     public T First => _items[0];
 
@@ -71,7 +104,7 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
     /// <summary>The most bytes <paramref name="entry"/> would add to this block's encoding; its shared part counts unless the entry before shares it.</summary>
     public int SizeOf(in T entry)
     {
-        int count = _count;
+        int count = _staged;
         if (count == 0)
         {
             return entry.EncodedSize(entry.SeqId, entry.Timestamp) + entry.SharedBytes;
@@ -82,11 +115,11 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
         return entry.EncodedSize(previous.SeqId, previous.Timestamp) + shared;
     }
 
-    /// <summary>Adds an entry and returns the bytes it added to the block's charged size.</summary>
+    /// <summary>Stages an entry (readers see it once published) and returns the bytes it added to the block's charged size.</summary>
     public int Add(in T entry)
     {
         int size = SizeOf(entry);
-        int count = _count;
+        int count = _staged;
         if (count == _items.Length)
         {
             var grown = new T[(int)Math.Min((long)count * 4, maxEntries)];
@@ -96,7 +129,15 @@ internal sealed class MemBlock<T>(TimelineBase owner, long firstJournalId, long 
 
         _items[count] = entry;
         Bytes += size;
-        Volatile.Write(ref _count, count + 1);
+        _staged = count + 1;
         return size;
+    }
+
+    protected override void PublishStaged() => Volatile.Write(ref _count, _staged);
+
+    protected override void DropStaged()
+    {
+        Array.Clear(_items, _count, _staged - _count);
+        _staged = _count;
     }
 }

@@ -31,7 +31,7 @@ internal sealed partial class StoreEngine
     /// </summary>
     private ConvEntry RecipientsOf(Timeline<ConvEntry> conv, Message stored, PendingMessage m)
     {
-        if (conv.State.Open is { Count: > 0 } open && open.Last is { Recipients: { } previous } last && RecipientSetComparer.Instance.Equals(previous, m.UserIds))
+        if (conv.WriterState.Open is { StagedCount: > 0 } open && open.StagedLast is { Recipients: { } previous } last && RecipientSetComparer.Instance.Equals(previous, m.UserIds))
         {
             return new ConvEntry(stored, m.Timestamp, previous, last.RecipientBytes);
         }

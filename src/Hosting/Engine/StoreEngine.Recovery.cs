@@ -39,10 +39,12 @@ internal sealed partial class StoreEngine
             await LoadForWriteAsync(messages).ConfigureAwait(false);
             foreach (PendingMessage message in messages)
             {
-                Apply(message, record.Id, recovering: true);
+                Stage(message, record.Id, recovering: true);
                 maxSeq = Math.Max(maxSeq, message.SeqId);
                 maxTimestamp = Math.Max(maxTimestamp, message.Timestamp);
             }
+
+            PublishStaged(record.Id, recovering: true);
 
             JournalAppended(record.Id, record.Payload.Length);
             lastJournalId = Math.Max(lastJournalId, record.Id);

@@ -207,8 +207,11 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>Writer side: the timeline, which <see cref="FindForWriteAsync"/> found in this turn or found new; a new one is created and counted.</summary>
-    private Timeline<T> GetOrCreate<T>(ConcurrentDictionary<string, Timeline<T>> map, string id)
+    /// <summary>
+    /// Writer side: the timeline, which <see cref="FindForWriteAsync"/> found in this turn or found new; a new one is created, and
+    /// counted unless it is created for staging (<paramref name="staged"/> notes it, to be counted when published).
+    /// </summary>
+    private Timeline<T> GetOrCreate<T>(ConcurrentDictionary<string, Timeline<T>> map, string id, List<TimelineBase>? staged = null)
         where T : struct, ITimelineEntry<T>
     {
         if (map.TryGetValue(id, out Timeline<T>? timeline))
@@ -220,16 +223,44 @@ internal sealed partial class StoreEngine
         Timeline<T> winner = map.GetOrAdd(id, created);
         if (ReferenceEquals(winner, created))
         {
-            Interlocked.Increment(ref T.Kind == TimelineKind.Conversation ? ref _convTimelines : ref _userTimelines);
+            if (staged is null)
+            {
+                Counted(created);
+            }
+            else
+            {
+                staged.Add(created);
+            }
+
             Admitted(created);
         }
 
         return winner;
     }
 
+    /// <summary>Counts a timeline the writer created.</summary>
+    private void Counted(TimelineBase created) =>
+        Interlocked.Increment(ref created.Kind == TimelineKind.Conversation ? ref _convTimelines : ref _userTimelines);
+
     private Timeline<ConvEntry> GetOrAddConv(string id) => GetOrCreate(_convs, id);
 
     private Timeline<UserEntry> GetOrAddUser(string id) => GetOrCreate(_users, id);
+
+    /// <summary>Writer side: takes a timeline out of the working set and stops charging it, unless another copy is there; returns whether it was.</summary>
+    private bool Remove(TimelineBase timeline)
+    {
+        bool removed = timeline is Timeline<ConvEntry> conv
+            ? _convs.TryRemove(KeyValuePair.Create(conv.Id, conv))
+            : _users.TryRemove(KeyValuePair.Create(timeline.Id, (Timeline<UserEntry>)timeline));
+        if (removed)
+        {
+            long discharged = timeline.Discharge();
+            Interlocked.Add(ref _workingSetBytes, -discharged);
+            _budgets.ChargeWorkingSet(-discharged);
+        }
+
+        return removed;
+    }
 
     private void Admitted(TimelineBase timeline)
     {
@@ -315,21 +346,10 @@ internal sealed partial class StoreEngine
                 continue;
             }
 
-            bool removed;
             lock (_admitLock)
             {
                 Interlocked.Increment(ref _evictions);
-                removed = timeline is Timeline<ConvEntry> conv
-                    ? _convs.TryRemove(KeyValuePair.Create(conv.Id, conv))
-                    : _users.TryRemove(KeyValuePair.Create(timeline.Id, (Timeline<UserEntry>)timeline));
-            }
-
-            if (removed)
-            {
-                long discharged = timeline.Discharge();
-                Interlocked.Add(ref _workingSetBytes, -discharged);
-                _budgets.ChargeWorkingSet(-discharged);
-                evicted = true;
+                evicted |= Remove(timeline);
             }
         }
 

@@ -10,6 +10,7 @@ internal sealed partial class StoreEngine
     private readonly List<WriteOp> _ops = [];
     private readonly List<PendingMessage> _batch = [];
     private readonly List<AppendOp> _appends = [];
+    private readonly StagedTurn _turn = new();
     private long _nextSeqId = 1;
 
     /// <summary>The id of the newest journal record written (or recovered); SeqIds above it may be burnt by failed writes.</summary>
@@ -251,110 +252,277 @@ internal sealed partial class StoreEngine
 
         // A record's id is the first SeqId it holds: increasing, and above every record that survives a restart.
         long journalId = _batch.Count == 0 ? 0 : _batch[0].SeqId;
+        var staging = new StagingWork(this, appends, journalId);
+        Exception? failure = null;
+        long writeStarted = Stopwatch.GetTimestamp();
+        int recordBytes = 0;
         if (_batch.Count > 0)
         {
             byte[] record = JournalCodec.Encode(_batch);
-            long writeStarted = Stopwatch.GetTimestamp();
+            recordBytes = record.Length;
+
+            // The turn's entries are staged on another thread, if one is free, while this one writes and flushes the record;
+            // readers see them only once it is durable.
+            ThreadPool.UnsafeQueueUserWorkItem(staging, preferLocal: false);
+            writeStarted = Stopwatch.GetTimestamp();
             try
             {
                 await _session.Timelines.AppendJournalAsync(journalId, record).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                Unclaim(0);
-                Log.JournalWriteFailed(_logger, ex, _batch.Count);
-                WriteFailed(ex);
-                var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", ex);
-                foreach (AppendOp append in appends)
-                {
-                    append.Fail(error);
-                }
+                failure = ex;
+            }
+        }
 
-                return;
+        if (staging.TryClaim())
+        {
+            staging.Run();
+        }
+
+        Message[][] stored;
+        try
+        {
+            stored = await staging.Done.ConfigureAwait(false);
+        }
+        catch
+        {
+            DropStaged();
+            throw;
+        }
+
+        if (failure is not null)
+        {
+            DropStaged();
+            Unclaim(0);
+            Log.JournalWriteFailed(_logger, failure, _batch.Count);
+            WriteFailed(failure);
+            var error = new BlockStoreException("Writing the journal failed; the messages were not stored.", failure);
+            foreach (AppendOp append in appends)
+            {
+                append.Fail(error);
             }
 
+            return;
+        }
+
+        if (_batch.Count > 0)
+        {
             _lastJournalId = journalId;
-            JournalCommitted(_batch.Count, record.Length, writeStarted);
-            JournalAppended(journalId, record.Length);
+            JournalCommitted(_batch.Count, recordBytes, writeStarted);
+            JournalAppended(journalId, recordBytes);
             KeysJournaled(journalId);
         }
 
-        foreach (AppendOp append in appends)
+        PublishStaged(journalId, recovering: false);
+        for (int a = 0; a < appends.Count; a++)
         {
+            AppendOp append = appends[a];
             if (append.Refused)
             {
                 continue;
             }
 
-            // A message that repeated a key stays null here; the caller fills it in (ResolveDuplicatesAsync).
-            var stored = new Message[append.Messages.Length];
-            for (int i = 0; i < stored.Length; i++)
+            for (int i = 0; i < append.Messages.Length; i++)
             {
-                PendingMessage message = append.Messages[i];
-                stored[i] = message.DuplicateOf == 0 ? Apply(message, journalId, recovering: false)! : null!;
-                if (stored[i] is { } applied)
+                if (stored[a][i] is { } applied)
                 {
-                    _watches.Publish(applied, message.UserIds);
+                    _watches.Publish(applied, append.Messages[i].UserIds);
                 }
             }
 
-            append.Complete(stored);
+            append.Complete(stored[a]);
         }
     }
 
     /// <summary>
-    /// Publishes one journaled message to its conversation and recipients, whose timelines <see cref="LoadForWriteAsync(List{AppendOp})"/> looked
-    /// up in this turn; while recovering, skips what is already sealed.
+    /// A turn's staging, offered to the thread pool while the writer writes the turn's journal record: whichever of a pool thread
+    /// and the writer claims it first runs it, so the writer never waits for a busy pool, and only one thread at a time changes
+    /// what the writer owns.
     /// </summary>
-    private Message? Apply(PendingMessage m, long journalId, bool recovering)
+    private sealed class StagingWork(StoreEngine engine, List<AppendOp> appends, long journalId) : IThreadPoolWorkItem
     {
-        Timeline<ConvEntry> conv = GetOrAddConv(m.ConvId);
-        Message? stored = null;
-        long now = Environment.TickCount64;
-        if (m.Kind != MessageKind.Message)
+        private readonly TaskCompletionSource<Message[][]> _done = new();
+        private int _claimed;
+
+        /// <summary>The stored messages per append, once staged.</summary>
+        public Task<Message[][]> Done => _done.Task;
+
+        public bool TryClaim() => Interlocked.Exchange(ref _claimed, 1) == 0;
+
+        public void Run()
         {
-            RecordChange(m, journalId);
+            try
+            {
+                _done.SetResult(engine.Stage(appends, journalId));
+            }
+            catch (Exception ex)
+            {
+                _done.SetException(ex);
+            }
         }
 
+        public void Execute()
+        {
+            if (TryClaim())
+            {
+                Run();
+            }
+        }
+    }
+
+    /// <summary>Stages the turn's new messages (not those that repeated a key) in their timelines, unseen by readers until published.</summary>
+    private Message[][] Stage(List<AppendOp> appends, long journalId)
+    {
+        var stored = new Message[appends.Count][];
+        for (int a = 0; a < appends.Count; a++)
+        {
+            AppendOp append = appends[a];
+            if (append.Refused)
+            {
+                stored[a] = [];
+                continue;
+            }
+
+            // A message that repeated a key stays null here; the caller fills it in (ResolveDuplicatesAsync).
+            stored[a] = new Message[append.Messages.Length];
+            for (int i = 0; i < append.Messages.Length; i++)
+            {
+                PendingMessage message = append.Messages[i];
+                stored[a][i] = message.DuplicateOf == 0 ? Stage(message, journalId, recovering: false)! : null!;
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>
+    /// Stages one journaled message in its conversation and recipients, whose timelines <see cref="LoadForWriteAsync(List{AppendOp})"/>
+    /// looked up in this turn; while recovering, skips what is already sealed. <see cref="PublishStaged"/> makes it visible.
+    /// </summary>
+    private Message? Stage(PendingMessage m, long journalId, bool recovering)
+    {
+        Timeline<ConvEntry> conv = GetOrCreate(_convs, m.ConvId, _turn.Created);
+        Message? stored = null;
+        long now = Environment.TickCount64;
         if (!recovering || m.SeqId > conv.LastSealedSeqId)
         {
             stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data) { Kind = m.Kind, TargetSeqId = m.TargetSeqId };
             AddEntry(conv, RecipientsOf(conv, stored, m), journalId, now);
-            Interlocked.Increment(ref _messages);
+            _turn.Messages++;
         }
 
-        RecordInbox(m, conv.Id, recovering);
+        _turn.Applied.Add((m, conv.Id));
         foreach (string userId in m.UserIds)
         {
-            Timeline<UserEntry> user = GetOrAddUser(userId);
+            Timeline<UserEntry> user = GetOrCreate(_users, userId, _turn.Created);
             if (!recovering || m.SeqId > user.LastSealedSeqId)
             {
                 AddEntry(user, new UserEntry(m.SeqId, conv.Id, m.Timestamp, conv.IdBytes), journalId, now);
             }
         }
 
-        Volatile.Write(ref _lastSeqId, m.SeqId);
         return stored;
+    }
+
+    /// <summary>
+    /// Makes the staged messages visible, in the order a reader may rely on: their edits and deletes, then the conversations'
+    /// entries, the inbox activity, and last the users' entries (a user entry is only ever seen with its conversation's).
+    /// </summary>
+    private void PublishStaged(long journalId, bool recovering)
+    {
+        foreach ((PendingMessage m, _) in _turn.Applied)
+        {
+            if (m.Kind != MessageKind.Message)
+            {
+                RecordChange(m, journalId);
+            }
+        }
+
+        foreach (TimelineBase conv in _turn.Conversations)
+        {
+            conv.Publish();
+        }
+
+        foreach ((PendingMessage m, string convId) in _turn.Applied)
+        {
+            RecordInbox(m, convId, recovering);
+        }
+
+        foreach (TimelineBase user in _turn.Users)
+        {
+            user.Publish();
+        }
+
+        foreach (TimelineBase created in _turn.Created)
+        {
+            Counted(created);
+        }
+
+        Interlocked.Add(ref _openBlocks, _turn.Opened.Count);
+        _frozenBlocks += _turn.FrozenBlocks;
+        Interlocked.Add(ref _messages, _turn.Messages);
+        if (_turn.Applied.Count > 0)
+        {
+            Volatile.Write(ref _lastSeqId, _turn.Applied[^1].Message.SeqId);
+        }
+
+        _turn.Clear();
+    }
+
+    /// <summary>Drops the staged messages of a turn whose journal record failed: the blocks and timelines they opened go, the others are as before.</summary>
+    private void DropStaged()
+    {
+        foreach (TimelineBase timeline in _turn.Conversations.Concat(_turn.Users))
+        {
+            timeline.Unstage();
+            if (!timeline.HasFrozen)
+            {
+                _frozen.Remove(timeline);
+            }
+        }
+
+        foreach (MemBlock opened in _turn.Opened)
+        {
+            _unsealed.Remove(opened.Node!);
+            opened.Node = null;
+        }
+
+        _unsealedBytes -= _turn.ChargedBytes;
+        _budgets.ChargeOpenBlocks(-_turn.ChargedBytes);
+        // Created by this turn (never counted), so unknown to the index: nothing else can hold them.
+        foreach (TimelineBase created in _turn.Created)
+        {
+            Remove(created);
+        }
+
+        _turn.Clear();
     }
 
     private void AddEntry<T>(Timeline<T> timeline, in T entry, long journalId, long now)
         where T : struct, ITimelineEntry<T>
     {
+        if (!timeline.Staged)
+        {
+            (T.Kind == TimelineKind.Conversation ? _turn.Conversations : _turn.Users).Add(timeline);
+        }
+
         MemBlock<T>? opened = timeline.Append(entry, journalId, _options.TimelineMaxSize, _maxBlockBytes, now, out int frozen, out int entryBytes);
+        int charged = entryBytes;
         if (opened is not null)
         {
             opened.Node = _unsealed.AddLast(opened);
-            _unsealedBytes += BlockCodec.Overhead(timeline.IdBytes) + MemBlock.MemoryOverhead;
-            _budgets.ChargeOpenBlocks(BlockCodec.Overhead(timeline.IdBytes) + MemBlock.MemoryOverhead);
-            Interlocked.Increment(ref _openBlocks);
+            charged += BlockCodec.Overhead(timeline.IdBytes) + MemBlock.MemoryOverhead;
+            _turn.Opened.Add(opened);
         }
 
-        _unsealedBytes += entryBytes;
-        _budgets.ChargeOpenBlocks(entryBytes);
+        _unsealedBytes += charged;
+        _budgets.ChargeOpenBlocks(charged);
+        _turn.ChargedBytes += charged;
         if (frozen > 0)
         {
             _frozen.Add(timeline);
-            _frozenBlocks += frozen;
+            _turn.FrozenBlocks += frozen;
         }
     }
 

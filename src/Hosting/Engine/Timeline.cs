@@ -100,11 +100,21 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, 
     /// <summary>Sets the entry count after a compaction removed some: the sealed ones the index holds plus those not sealed.</summary>
     protected void Recounted(long count) => Volatile.Write(ref _messageCount, count);
 
-    protected void Counted(long seqId)
+    /// <summary>Counts <paramref name="entries"/> published entries, the newest <paramref name="seqId"/>.</summary>
+    protected void Counted(long seqId, int entries)
     {
-        Volatile.Write(ref _messageCount, _messageCount + 1);
+        Volatile.Write(ref _messageCount, _messageCount + entries);
         Volatile.Write(ref _lastSeqId, seqId);
     }
+
+    /// <summary>Writer side: true while the timeline holds entries staged in this turn and not yet published or dropped.</summary>
+    public abstract bool Staged { get; }
+
+    /// <summary>Writer side: makes this turn's staged entries, and the blocks they opened or filled, visible to readers.</summary>
+    public abstract void Publish();
+
+    /// <summary>Writer side: drops this turn's staged entries, and the blocks they opened or filled, as if never added.</summary>
+    public abstract void Unstage();
 }
 
 /// <summary>One block on its way to a store: the block, its timeline, its bytes, and (after the write) its location.</summary>
@@ -159,9 +169,22 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
 {
     private TimelineState<T> _state = new(SealedTail.From(metadata), [], null);
 
+    /// <summary>The writer's state while entries are staged (null when none are): readers keep seeing <see cref="_state"/> until published.</summary>
+    private TimelineState<T>? _pending;
+
+    /// <summary>The published state <see cref="_pending"/> was derived from.</summary>
+    private TimelineState<T>? _pendingBase;
+    private long _stagedLastSeqId;
+    private int _stagedEntries;
+
     public Providers.TimelineKey Key => new(T.Kind, Id);
 
     public TimelineState<T> State => Volatile.Read(ref _state);
+
+    /// <summary>Writer side: the state with this turn's staged entries, or the published one when none are staged.</summary>
+    public TimelineState<T> WriterState => _pending ?? _state;
+
+    public override bool Staged => _pending is not null;
 
     public override int SealedCount => State.SealedCount;
 
@@ -211,13 +234,15 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
     }
 
     /// <summary>
-    /// Appends an entry; the open block is frozen (to be sealed) once it holds <paramref name="maxEntries"/> entries, or
-    /// before the entry when the entry would take it past <paramref name="maxBlockBytes"/>. Returns the block opened, if any, how many
-    /// blocks were frozen, and the bytes the entry added to its block.
+    /// Stages an entry, published with the turn's others by <see cref="Publish"/>; the open block is frozen (to be sealed) once
+    /// it holds <paramref name="maxEntries"/> entries, or before the entry when the entry would take it past
+    /// <paramref name="maxBlockBytes"/>. Returns the block opened, if any, how many blocks were frozen, and the bytes the entry
+    /// added to its block.
     /// </summary>
     public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out int frozen, out int entryBytes)
     {
-        TimelineState<T> state = State;
+        TimelineState<T> state = WriterState;
+        _pendingBase ??= _state;
         MemBlock<T>? open = state.Open;
         MemBlock<T>? opened = null;
         frozen = 0;
@@ -239,19 +264,62 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
             entryBytes = open.Add(entry);
         }
 
-        if (open.Count >= maxEntries)
+        if (open.StagedCount >= maxEntries)
         {
             state = new TimelineState<T>(state.Sealed, [.. state.Frozen, open], null);
             frozen++;
         }
 
-        if (!ReferenceEquals(state, _state))
+        _pending = state;
+        _stagedLastSeqId = entry.SeqId;
+        _stagedEntries++;
+        return opened;
+    }
+
+    public override void Publish()
+    {
+        if (_pending is not { } pending)
         {
-            Volatile.Write(ref _state, state);
+            return;
         }
 
-        Counted(entry.SeqId);
-        return opened;
+        // Counts first, then the state: a block the new state shows for the first time is complete when it appears.
+        foreach (MemBlock<T> block in pending.Frozen)
+        {
+            block.Publish();
+        }
+
+        pending.Open?.Publish();
+        if (!ReferenceEquals(pending, _pendingBase))
+        {
+            Volatile.Write(ref _state, pending);
+        }
+
+        Counted(_stagedLastSeqId, _stagedEntries);
+        ClearStaged();
+    }
+
+    public override void Unstage()
+    {
+        if (_pending is not { } pending)
+        {
+            return;
+        }
+
+        foreach (MemBlock<T> block in pending.Frozen)
+        {
+            block.Unstage();
+        }
+
+        pending.Open?.Unstage();
+        ClearStaged();
+    }
+
+    private void ClearStaged()
+    {
+        _pending = null;
+        _pendingBase = null;
+        _stagedEntries = 0;
     }
 
     public override void PrepareSeal(bool includeOpen, List<SealJob> jobs)
