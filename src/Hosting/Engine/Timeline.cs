@@ -172,11 +172,6 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
     /// <summary>The writer's state while entries are staged (null when none are): readers keep seeing <see cref="_state"/> until published.</summary>
     private TimelineState<T>? _pending;
 
-    /// <summary>The published state <see cref="_pending"/> was derived from.</summary>
-    private TimelineState<T>? _pendingBase;
-    private long _stagedLastSeqId;
-    private int _stagedEntries;
-
     public Providers.TimelineKey Key => new(T.Kind, Id);
 
     public TimelineState<T> State => Volatile.Read(ref _state);
@@ -242,7 +237,6 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
     public MemBlock<T>? Append(in T entry, long journalId, int maxEntries, int maxBlockBytes, long nowTicks, out int frozen, out int entryBytes)
     {
         TimelineState<T> state = WriterState;
-        _pendingBase ??= _state;
         MemBlock<T>? open = state.Open;
         MemBlock<T>? opened = null;
         frozen = 0;
@@ -271,8 +265,6 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         }
 
         _pending = state;
-        _stagedLastSeqId = entry.SeqId;
-        _stagedEntries++;
         return opened;
     }
 
@@ -283,20 +275,30 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
             return;
         }
 
-        // Counts first, then the state: a block the new state shows for the first time is complete when it appears.
+        // Counts first, then the state: a block the new state shows for the first time is complete when it appears. When the
+        // blocks did not change, the published state stays, with a longer sealed tail a reader may have given it meanwhile.
+        int added = 0;
         foreach (MemBlock<T> block in pending.Frozen)
         {
+            added += block.StagedCount - block.Count;
             block.Publish();
         }
 
-        pending.Open?.Publish();
-        if (!ReferenceEquals(pending, _pendingBase))
+        MemBlock<T> newest = pending.Open ?? pending.Frozen[^1];
+        if (pending.Open is { } open)
+        {
+            added += open.StagedCount - open.Count;
+            open.Publish();
+        }
+
+        TimelineState<T> published = _state;
+        if (!ReferenceEquals(pending.Open, published.Open) || !ReferenceEquals(pending.Frozen, published.Frozen))
         {
             Volatile.Write(ref _state, pending);
         }
 
-        Counted(_stagedLastSeqId, _stagedEntries);
-        ClearStaged();
+        Counted(newest.Last.SeqId, added);
+        _pending = null;
     }
 
     public override void Unstage()
@@ -312,14 +314,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         }
 
         pending.Open?.Unstage();
-        ClearStaged();
-    }
-
-    private void ClearStaged()
-    {
         _pending = null;
-        _pendingBase = null;
-        _stagedEntries = 0;
     }
 
     public override void PrepareSeal(bool includeOpen, List<SealJob> jobs)
