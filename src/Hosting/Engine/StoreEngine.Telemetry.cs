@@ -72,11 +72,11 @@ internal sealed partial class StoreEngine
         }
     }
 
-    /// <summary>A group commit of <paramref name="messages"/> reached the journal in <paramref name="bytes"/> bytes; its write started at <paramref name="startedAt"/> (<see cref="Stopwatch"/> ticks).</summary>
-    private void JournalCommitted(int messages, int bytes, long startedAt)
+    /// <summary>A group commit of <paramref name="messages"/> reached the journal in <paramref name="bytes"/> bytes; its write and flush took <paramref name="duration"/>.</summary>
+    private void JournalCommitted(int messages, int bytes, TimeSpan duration)
     {
         _metrics.CommitBatchSize.Record(messages, _metrics.DataDir);
-        _metrics.JournalCommitDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, _metrics.DataDir);
+        _metrics.JournalCommitDuration.Record(duration.TotalSeconds, _metrics.DataDir);
         Interlocked.Add(ref _bytesWritten, bytes);
         if (_lastWriteFailure is not null)
         {

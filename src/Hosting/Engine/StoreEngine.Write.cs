@@ -254,7 +254,7 @@ internal sealed partial class StoreEngine
         long journalId = _batch.Count == 0 ? 0 : _batch[0].SeqId;
         var staging = new StagingWork(this, appends, journalId);
         Exception? failure = null;
-        long writeStarted = Stopwatch.GetTimestamp();
+        TimeSpan writeTime = default;
         int recordBytes = 0;
         if (_batch.Count > 0)
         {
@@ -264,10 +264,11 @@ internal sealed partial class StoreEngine
             // The turn's entries are staged on another thread, if one is free, while this one writes and flushes the record;
             // readers see them only once it is durable.
             ThreadPool.UnsafeQueueUserWorkItem(staging, preferLocal: false);
-            writeStarted = Stopwatch.GetTimestamp();
+            long writeStarted = Stopwatch.GetTimestamp();
             try
             {
                 await _session.Timelines.AppendJournalAsync(journalId, record).ConfigureAwait(false);
+                writeTime = Stopwatch.GetElapsedTime(writeStarted);
             }
             catch (Exception ex)
             {
@@ -309,7 +310,7 @@ internal sealed partial class StoreEngine
         if (_batch.Count > 0)
         {
             _lastJournalId = journalId;
-            JournalCommitted(_batch.Count, recordBytes, writeStarted);
+            JournalCommitted(_batch.Count, recordBytes, writeTime);
             JournalAppended(journalId, recordBytes);
             KeysJournaled(journalId);
         }
