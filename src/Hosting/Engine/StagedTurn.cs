@@ -21,9 +21,6 @@ internal sealed class StagedTurn
     /// <summary>The timelines staging created (the index does not know them), counted once published.</summary>
     public List<TimelineBase> Created { get; } = [];
 
-    /// <summary>How many conversation entries were staged.</summary>
-    public int Messages { get; set; }
-
     /// <summary>The bytes staging charged to the open blocks.</summary>
     public long ChargedBytes { get; set; }
 
@@ -37,7 +34,6 @@ internal sealed class StagedTurn
         Applied.Clear();
         Opened.Clear();
         Created.Clear();
-        Messages = 0;
         ChargedBytes = 0;
         FrozenBlocks = 0;
     }

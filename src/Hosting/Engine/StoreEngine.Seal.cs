@@ -307,9 +307,7 @@ internal sealed partial class StoreEngine
         }
         catch (Exception ex)
         {
-            SealFailed(ex);
-            Log.SealFailed(_logger, ex, encoding.Jobs.Count, _sealFailures, _sealRetryAt - Environment.TickCount64);
-            WriteFailed(ex);
+            SealFailed(ex, encoding.Jobs.Count);
             return false;
         }
 
@@ -399,9 +397,7 @@ internal sealed partial class StoreEngine
         }
         catch (Exception ex)
         {
-            SealFailed(ex);
-            Log.SealFailed(_logger, ex, jobs.Count, _sealFailures, _sealRetryAt - Environment.TickCount64);
-            WriteFailed(ex);
+            SealFailed(ex, jobs.Count);
             return false;
         }
 
@@ -457,14 +453,19 @@ internal sealed partial class StoreEngine
         return true;
     }
 
-    /// <summary>Counts a failed seal and sets when the next may be tried: 0.1 s after the first failure, doubling up to 10 s.</summary>
-    private void SealFailed(Exception exception)
+    /// <summary>
+    /// Counts and logs a failed seal of <paramref name="blocks"/> blocks and sets when the next may be tried: 0.1 s after the
+    /// first failure, doubling up to 10 s.
+    /// </summary>
+    private void SealFailed(Exception exception, int blocks)
     {
         _sealFailures++;
         long delay = Math.Min(SealRetryBaseMs << Math.Min(_sealFailures - 1, 16), SealRetryMaxMs);
         _sealRetryAt = Environment.TickCount64 + delay;
         WriteFailure? first = _sealFailure;
         Volatile.Write(ref _sealFailure, new WriteFailure(first?.At ?? DateTimeOffset.UtcNow, exception));
+        Log.SealFailed(_logger, exception, blocks, _sealFailures, delay);
+        WriteFailed(exception);
     }
 
     /// <summary>A seal whose blocks are being encoded on the thread pool: its jobs, those to encode, and the encoding.</summary>

@@ -410,7 +410,6 @@ internal sealed partial class StoreEngine
         {
             stored = new Message(m.SeqId, conv.Id, m.SenderId, DateTimeOffset.FromUnixTimeMilliseconds(m.Timestamp), m.Data) { Kind = m.Kind, TargetSeqId = m.TargetSeqId };
             AddEntry(conv, RecipientsOf(conv, stored, m), journalId, now);
-            _turn.Messages++;
         }
 
         _turn.Applied.Add((m, conv.Id));
@@ -440,9 +439,10 @@ internal sealed partial class StoreEngine
             }
         }
 
+        int messages = 0;
         foreach (TimelineBase conv in _turn.Conversations)
         {
-            conv.Publish();
+            messages += conv.Publish();
         }
 
         foreach ((PendingMessage m, string convId) in _turn.Applied)
@@ -462,7 +462,7 @@ internal sealed partial class StoreEngine
 
         Interlocked.Add(ref _openBlocks, _turn.Opened.Count);
         _frozenBlocks += _turn.FrozenBlocks;
-        Interlocked.Add(ref _messages, _turn.Messages);
+        Interlocked.Add(ref _messages, messages);
         if (_turn.Applied.Count > 0)
         {
             Volatile.Write(ref _lastSeqId, _turn.Applied[^1].Message.SeqId);

@@ -110,8 +110,8 @@ internal abstract class TimelineBase(TimelineKind kind, string id, int idBytes, 
     /// <summary>Writer side: true while the timeline holds entries staged in this turn and not yet published or dropped.</summary>
     public abstract bool Staged { get; }
 
-    /// <summary>Writer side: makes this turn's staged entries, and the blocks they opened or filled, visible to readers.</summary>
-    public abstract void Publish();
+    /// <summary>Writer side: makes this turn's staged entries, and the blocks they opened or filled, visible to readers; returns how many entries.</summary>
+    public abstract int Publish();
 
     /// <summary>Writer side: drops this turn's staged entries, and the blocks they opened or filled, as if never added.</summary>
     public abstract void Unstage();
@@ -268,11 +268,11 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
         return opened;
     }
 
-    public override void Publish()
+    public override int Publish()
     {
         if (_pending is not { } pending)
         {
-            return;
+            return 0;
         }
 
         // Counts first, then the state: a block the new state shows for the first time is complete when it appears. When the
@@ -299,6 +299,7 @@ internal sealed class Timeline<T>(string id, int idBytes, Providers.TimelineMeta
 
         Counted(newest.Last.SeqId, added);
         _pending = null;
+        return added;
     }
 
     public override void Unstage()
